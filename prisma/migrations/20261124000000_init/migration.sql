@@ -287,6 +287,14 @@ CREATE TABLE "suppressions" (
 );
 
 -- CreateTable
+CREATE TABLE "settings" (
+    "key" TEXT NOT NULL,
+    "value" TEXT NOT NULL,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "settings_pkey" PRIMARY KEY ("key")
+);
+
+-- CreateTable
 CREATE TABLE "audit_log" (
     "id" BIGSERIAL NOT NULL,
     "actor" TEXT NOT NULL,

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Shared first step of `npm start` and `npm test` on a fresh clone: install dependencies when missing
+# and generate the Prisma client when the schema is newer than it. Works offline: the Prisma CLI only
+# needs *some* file as its schema engine to generate (it never migrates here; see src/db/migrator.ts).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -d node_modules ] || [ ! -x node_modules/.bin/prisma ]; then
+  echo "installing dependencies (npm ci)…" >&2
+  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
+fi
+client=src/generated/prisma/client.ts
+if [ ! -f "$client" ] || [ prisma/schema.prisma -nt "$client" ]; then
+  PRISMA_SCHEMA_ENGINE_BINARY="${PRISMA_SCHEMA_ENGINE_BINARY:-$PWD/package.json}" PRISMA_HIDE_UPDATE_MESSAGE=1 \
+    node_modules/.bin/prisma generate >/dev/null
+fi

@@ -1,0 +1,16 @@
+/** `npm run db:migrate`: create the database if needed and apply pending migrations. */
+import { loadConfig } from "../src/config";
+import { ensureDatabase, migrate } from "../src/db/migrator";
+
+async function run(): Promise<void> {
+  const config = loadConfig();
+  const created = await ensureDatabase(config.databaseUrl);
+  const { applied, alreadyApplied } = await migrate(config.databaseUrl);
+  process.stdout.write(`${created ? "created database; " : ""}applied ${applied.length} migration(s), ${alreadyApplied.length} already applied\n`);
+  for (const name of applied) process.stdout.write(`  + ${name}\n`);
+}
+
+run().catch((error) => {
+  process.stderr.write(`migration failed: ${(error as Error).message}\n`);
+  process.exit(1);
+});

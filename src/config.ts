@@ -1,0 +1,56 @@
+/**
+ * The engine's configuration: the only module that reads process.env.
+ * Parsed once with zod and frozen, so a typo in an environment variable fails at start, not at 3 a.m.
+ */
+import { z } from "zod";
+
+const DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/coach";
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL").default(DEFAULT_DATABASE_URL),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL").default("redis://127.0.0.1:6379"),
+  COACH_ADMIN_KEY: z.string().min(16, "must be at least 16 characters").optional(),
+  COACH_PROCESS: z.enum(["api", "worker", "all"]).default("all"),
+  COACH_QUEUE_PREFIX: z.string().min(1).default("coach"),
+  COACH_TOKEN_SECRET: z.string().min(16).optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** How long an event may sit in the outbox before the sweeper re-enqueues it. */
+  COACH_SWEEP_AFTER_MS: z.coerce.number().int().positive().default(30_000),
+  COACH_SWEEP_EVERY_MS: z.coerce.number().int().positive().default(15_000),
+});
+
+export type Config = Readonly<{
+  port: number;
+  databaseUrl: string;
+  redisUrl: string;
+  adminKey: string | undefined;
+  processRole: "api" | "worker" | "all";
+  queuePrefix: string;
+  tokenSecret: string | undefined;
+  logLevel: string;
+  sweepAfterMs: number;
+  sweepEveryMs: number;
+}>;
+
+/** Parses an environment (process.env by default) into a frozen Config; throws with every problem listed. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    adminKey: e.COACH_ADMIN_KEY,
+    processRole: e.COACH_PROCESS,
+    queuePrefix: e.COACH_QUEUE_PREFIX,
+    tokenSecret: e.COACH_TOKEN_SECRET,
+    logLevel: e.LOG_LEVEL,
+    sweepAfterMs: e.COACH_SWEEP_AFTER_MS,
+    sweepEveryMs: e.COACH_SWEEP_EVERY_MS,
+  });
+}

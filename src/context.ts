@@ -1,0 +1,19 @@
+/** Everything a use case may need from the outside world, built once per process by src/main.ts. */
+import type { Config } from "./config";
+import type { Database, Db } from "./db/client";
+import type { Clock } from "./lib/clock";
+import type { Logger } from "./lib/logger";
+import type { Metrics } from "./lib/metrics";
+import type { JobQueues } from "./queue/job-queues";
+
+export interface EngineContext {
+  config: Config;
+  database: Database;
+  prisma: Db;
+  queues: JobQueues;
+  clock: Clock;
+  log: Logger;
+  metrics: Metrics;
+  /** Key that signs learner tokens (see src/auth/learner-tokens.ts). */
+  tokenKey: string;
+}

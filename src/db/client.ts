@@ -1,0 +1,36 @@
+/**
+ * The database handles: one pg.Pool shared by the Prisma client (through @prisma/adapter-pg) and by the
+ * few hot paths that speak SQL directly (bulk ingest, analytics views), so both see the same connections.
+ */
+import { Pool } from "pg";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "../generated/prisma/client";
+
+export type Db = PrismaClient;
+
+export interface Database {
+  prisma: PrismaClient;
+  pool: Pool;
+  close(): Promise<void>;
+}
+
+/** Opens a pool and a Prisma client on it. `max` bounds connections per process. */
+export function openDatabase(url: string, options: { max?: number } = {}): Database {
+  const pool = new Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: 3_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client losing its server emits here; without a listener it would crash the process.
+  pool.on("error", () => undefined);
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    prisma,
+    pool,
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,34 @@
+/** Builds and tears down the engine context: database, queues, metrics, clock and secrets. */
+import type { Config } from "./config";
+import type { EngineContext } from "./context";
+import { openDatabase } from "./db/client";
+import { ensureDatabase, migrate } from "./db/migrator";
+import { bootstrapAdminKey, loadTokenSigningKey } from "./auth/api-keys";
+import { systemClock, type Clock } from "./lib/clock";
+import { createLogger, type Logger } from "./lib/logger";
+import { createMetrics } from "./lib/metrics";
+import { JobQueues } from "./queue/job-queues";
+
+/** Creates the database if needed and applies pending migrations. */
+export async function prepareDatabase(config: Config, log: Logger): Promise<void> {
+  if (await ensureDatabase(config.databaseUrl)) log.info("created the database");
+  const { applied } = await migrate(config.databaseUrl);
+  if (applied.length) log.info({ applied }, "applied migrations");
+}
+
+/** Opens every connection and loads secrets. The database must already be migrated. */
+export async function createEngine(config: Config, options: { clock?: Clock; log?: Logger } = {}): Promise<EngineContext> {
+  const log = options.log ?? createLogger(config.logLevel);
+  const database = openDatabase(config.databaseUrl);
+  const queues = new JobQueues(config.redisUrl, config.queuePrefix);
+  const metrics = createMetrics(() => queues.depths());
+  await bootstrapAdminKey(database.prisma, config.adminKey, log);
+  const tokenKey = await loadTokenSigningKey(database.prisma, config.tokenSecret);
+  return { config, database, prisma: database.prisma, queues, clock: options.clock ?? systemClock, log, metrics, tokenKey };
+}
+
+/** Closes queues and the database. */
+export async function closeEngine(ctx: EngineContext): Promise<void> {
+  await ctx.queues.close();
+  await ctx.database.close();
+}

@@ -1,0 +1,32 @@
+/** Builds the Express application: middleware, every route module, and the problem+json error handler. */
+import express, { Router, type Express } from "express";
+import helmet from "helmet";
+import type { AppContext } from "./app-context";
+import { requestContext } from "./middleware/request-context";
+import { notFoundHandler, problemHandler } from "./middleware/problem-handler";
+import { operationsRoutes } from "./routes/operations.routes";
+import { apiKeyRoutes } from "./routes/api-keys.routes";
+import { eventRoutes } from "./routes/events.routes";
+import { learnerTokenRoutes } from "./routes/learner-tokens.routes";
+
+export type RouteModule = (router: Router, ctx: AppContext) => void;
+
+/** Route modules in mount order; later issues add theirs here. */
+export const ROUTE_MODULES: RouteModule[] = [operationsRoutes, apiKeyRoutes, eventRoutes, learnerTokenRoutes];
+
+/** The whole HTTP API for a context. Does not listen (see server.ts). */
+export function buildApp(ctx: AppContext, modules: RouteModule[] = ROUTE_MODULES): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+  app.set("query parser", "simple");
+  app.use(helmet());
+  app.use(requestContext(ctx));
+  app.use(express.json({ limit: "1mb", type: ["application/json", "application/*+json", "text/plain"], strict: false }));
+  const router = Router();
+  for (const mount of modules) mount(router, ctx);
+  app.use(router);
+  app.use(notFoundHandler);
+  app.use(problemHandler(ctx));
+  return app;
+}

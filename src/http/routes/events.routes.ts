@@ -1,0 +1,40 @@
+/** POST /v1/events: the course player's way in. Durable in PostgreSQL before the 202. */
+import type { Router } from "express";
+import { parseEvents } from "../../ingest/parse-events";
+import { recordEvents } from "../../ingest/record-events";
+import { publishStoredEvents } from "../../ingest/outbox";
+import { ValidationError } from "../../lib/errors";
+import { route } from "../route";
+import type { AppContext } from "../app-context";
+
+/** Adds /v1/events. */
+export function eventRoutes(router: Router, ctx: AppContext): void {
+  route(router, ctx, {
+    method: "post", path: "/v1/events", tag: "Events", access: { roles: ["ingest"] }, status: 202,
+    summary: "Record one event or a batch of 1–500 ({events, sentAt?}); idempotent by event id",
+    responseDescription: '{"accepted": n, "duplicates": m}',
+    handler: async ({ req }) => ingest(ctx, req.body),
+  });
+}
+
+/** Validates, stores and publishes a body of events; shared with the Segment-compatible routes. */
+export async function ingest(ctx: AppContext, body: unknown): Promise<{ accepted: number; duplicates: number }> {
+  const receivedAt = ctx.clock.now();
+  let events;
+  try {
+    events = parseEvents(body, receivedAt);
+  } catch (error) {
+    if (error instanceof ValidationError) ctx.metrics.events.inc({ outcome: "rejected" }, countEvents(body));
+    throw error;
+  }
+  const { acceptedIds, duplicates } = await recordEvents(ctx.database.pool, events, receivedAt);
+  ctx.metrics.events.inc({ outcome: "accepted" }, acceptedIds.length);
+  ctx.metrics.events.inc({ outcome: "duplicate" }, duplicates);
+  await publishStoredEvents(ctx, acceptedIds);
+  return { accepted: acceptedIds.length, duplicates };
+}
+
+function countEvents(body: unknown): number {
+  const events = (body as { events?: unknown } | null)?.events;
+  return Array.isArray(events) ? events.length : 1;
+}

@@ -1,0 +1,26 @@
+/**
+ * The ingest outbox: stored events reach the matching queue now if Redis answers, or later through
+ * the sweeper (events.matched_at IS NULL). A Redis outage delays matching; it never loses an event.
+ */
+import type { Pool } from "pg";
+import type { EngineContext } from "../context";
+
+/** Enqueues matching for freshly stored events; never throws (the sweeper is the fallback). */
+export async function publishStoredEvents(ctx: Pick<EngineContext, "queues" | "log" | "metrics">, eventIds: string[]): Promise<void> {
+  if (eventIds.length === 0) return;
+  try {
+    await ctx.queues.enqueue("matchEvent", eventIds.map((eventId) => ({ eventId })));
+  } catch (error) {
+    ctx.metrics.enqueueFailures.inc({ job: "match-event" }, eventIds.length);
+    ctx.log.warn({ err: (error as Error).message, count: eventIds.length }, "could not enqueue matching; the sweeper will retry");
+  }
+}
+
+/** Event ids stored before `olderThan` and not yet matched, oldest first. */
+export async function findUnmatchedEvents(pool: Pool, olderThan: Date, limit: number): Promise<string[]> {
+  const { rows } = await pool.query<{ id: string }>(
+    `SELECT id FROM events WHERE matched_at IS NULL AND received_at < $1 ORDER BY received_at LIMIT $2`,
+    [olderThan, limit],
+  );
+  return rows.map((r) => r.id);
+}

@@ -1,0 +1,50 @@
+/**
+ * `npm start`: migrate, seed, then run the API and/or the workers (COACH_PROCESS) in this process.
+ * SIGINT/SIGTERM stop intake first, let in-flight requests and jobs finish, then close connections.
+ */
+import { loadConfig } from "./config";
+import { closeEngine, createEngine, prepareDatabase } from "./engine";
+import { createLogger } from "./lib/logger";
+import { buildApp } from "./http/app";
+import { closeServer, listen } from "./http/server";
+import { seedBuiltins } from "./seed/seed-builtins";
+import { startWorkers } from "../workers";
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel);
+  await prepareDatabase(config, log);
+  const ctx = await createEngine(config, { log });
+  await seedBuiltins(ctx);
+
+  const stops: Array<() => Promise<void>> = [];
+  if (config.processRole !== "worker") {
+    const { server, port } = await listen(buildApp(ctx), config.port);
+    log.info({ port }, `coaching engine API listening on http://127.0.0.1:${port}`);
+    stops.push(() => closeServer(server));
+  }
+  if (config.processRole !== "api") {
+    const workers = await startWorkers(ctx);
+    log.info({ workers: workers.names }, "workers started");
+    stops.push(() => workers.close());
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "shutting down: finishing in-flight requests and jobs");
+    for (const stop of stops) await stop().catch((err) => log.error({ err }, "error while stopping"));
+    await closeEngine(ctx).catch(() => undefined);
+    log.info("stopped");
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+main().catch((error) => {
+  // eslint-disable-next-line no-console
+  console.error("coaching engine failed to start:", error instanceof Error ? error.message : error);
+  process.exit(1);
+});

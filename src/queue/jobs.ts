@@ -1,0 +1,48 @@
+/**
+ * The job registry: every job the engine runs, with its queue, payload schema, options and id rule.
+ * Payloads carry ids only; the database is the record, Redis only says "look at this now".
+ */
+import { createHash } from "node:crypto";
+import { z } from "zod";
+
+export const QUEUE_NAMES = ["match", "deliver", "maintenance"] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+const jobIdSafe = (prefix: string, id: string) =>
+  // BullMQ job ids may not contain ':' or be integers; ids of our own (uuids) are safe, client ids get hashed.
+  /^[A-Za-z0-9_-]{1,100}$/.test(id) ? `${prefix}-${id}` : `${prefix}-h${createHash("sha1").update(id).digest("hex")}`;
+
+export const JOBS = {
+  /** (2) Match one stored event against the rules. */
+  matchEvent: {
+    queue: "match",
+    name: "match-event",
+    payload: z.object({ eventId: z.string().min(1) }),
+    jobId: (p: { eventId: string }) => jobIdSafe("e", p.eventId),
+  },
+  /** (3) Deliver one scheduled message when it is due. Job id = message id, so re-adding is a no-op. */
+  deliverMessage: {
+    queue: "deliver",
+    name: "deliver-message",
+    payload: z.object({ messageId: z.string().uuid() }),
+    jobId: (p: { messageId: string }) => `m-${p.messageId}`,
+  },
+  /** Periodic: re-enqueue events and messages that were committed but never reached a queue. */
+  sweep: {
+    queue: "maintenance",
+    name: "sweep-outbox",
+    payload: z.object({}),
+    jobId: () => "sweep",
+  },
+} as const;
+
+export type JobName = (typeof JOBS)[keyof typeof JOBS]["name"];
+export type JobDefinition = (typeof JOBS)[keyof typeof JOBS];
+
+/** Defaults for every job: retries with backoff; completed jobs kept an hour so ids keep deduplicating. */
+export const DEFAULT_JOB_OPTIONS = {
+  attempts: 8,
+  backoff: { type: "exponential", delay: 500 },
+  removeOnComplete: { age: 3600, count: 100_000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+} as const;

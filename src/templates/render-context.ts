@@ -1,0 +1,106 @@
+/**
+ * The data a template sees (contract: "Render context"), and the one way it is turned into what
+ * Handlebars gets: plain JSON, so no prototype, getter, function or Date reaches a template.
+ */
+import { TemplateRenderError } from "./template-errors";
+
+/** An insight from data science, as templates read it: `insights.<key>.value`. */
+export interface RenderInsight {
+  value: unknown;
+  score: number | null;
+  metadata: Record<string, unknown>;
+}
+
+/** Everything a template can read. Dates are ISO strings (what `formatDate` takes). */
+export interface RenderContext {
+  learner: {
+    id: string;
+    name: string | null;
+    firstName: string | null;
+    locale: string | null;
+    timezone: string | null;
+    attributes: Record<string, unknown>;
+  };
+  course: { id: string | null };
+  module: { id: string | null };
+  event: { type: string | null; properties: Record<string, unknown> };
+  /** The learner's latest goal for the course, or null. */
+  goal: { text: string; createdAt: string } | null;
+  assessments: Record<string, unknown>;
+  insights: Record<string, RenderInsight>;
+  message: { id: string | null };
+}
+
+/** What callers may pass: any part may be missing (preview without a learner, an inactivity nudge without an event). */
+export type RenderContextInput = { [K in keyof RenderContext]?: Partial<RenderContext[K]> | null };
+
+/** Arrays in the context are cut to this length: `{{#each}}` over a huge list is never what the copy meant. */
+export const MAX_CONTEXT_ARRAY_ITEMS = 1000;
+
+/**
+ * A JSON round-trip of the context: drops functions, class instances' prototypes and getters
+ * (a template can only see data), turns Dates into ISO strings, and truncates long arrays.
+ * `__proto__` keys are dropped too: harmless as own data, but nothing a template should see.
+ * BigInts (database ids) become strings; a context that is not data at all (cycles) is an error.
+ */
+export function toPlainRenderData(context: unknown): Record<string, unknown> {
+  let json: string;
+  try {
+    json = JSON.stringify(context ?? {}, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value));
+  } catch (error) {
+    throw new TemplateRenderError(`The render context is not plain data: ${(error as Error).message}`);
+  }
+  const plain: unknown = JSON.parse(json, (key, value: unknown) => {
+    if (key === "__proto__") return undefined;
+    if (Array.isArray(value) && value.length > MAX_CONTEXT_ARRAY_ITEMS) return value.slice(0, MAX_CONTEXT_ARRAY_ITEMS);
+    return value;
+  });
+  return typeof plain === "object" && plain !== null && !Array.isArray(plain) ? (plain as Record<string, unknown>) : {};
+}
+
+/**
+ * What templates (and the unknown-variable check) actually see: the plain data, with
+ * `learner.firstName` derived from `learner.name` when the caller did not give one.
+ */
+export function toRenderData(context: unknown): Record<string, unknown> {
+  const data = toPlainRenderData(context);
+  const learner = data.learner;
+  if (typeof learner === "object" && learner !== null && !Array.isArray(learner)) {
+    const fields = learner as Record<string, unknown>;
+    if (fields.firstName == null && typeof fields.name === "string") fields.firstName = firstNameOf(fields.name);
+  }
+  return data;
+}
+
+/** The first word of a display name: what "Hi {{learner.firstName}}" wants. */
+export function firstNameOf(name: string | null | undefined): string | null {
+  const first = name?.trim().split(/\s+/)[0];
+  return first ? first : null;
+}
+
+/**
+ * A plausible context for previews without a learner, covering every field the built-in templates
+ * read. `now` is a parameter (the goal's date is derived from it) so previews and tests are stable.
+ */
+export function buildSampleContext(now: Date = new Date("2026-11-23T10:00:00Z")): RenderContext {
+  const goalCreatedAt = new Date(now.getTime() - 3 * 24 * 3600 * 1000).toISOString();
+  return {
+    learner: {
+      id: "sample-learner",
+      name: "Ada Lovelace",
+      firstName: "Ada",
+      locale: "en",
+      timezone: "Europe/London",
+      attributes: { track: "paid", country: "GB" },
+    },
+    course: { id: "ml-101" },
+    module: { id: "week-2" },
+    event: { type: "quiz.submitted", properties: { score: 0.4, passed: false } },
+    goal: { text: "Finish week 2 by Friday", createdAt: goalCreatedAt },
+    assessments: { "week-1": { rating: 3, scaleMin: 1, scaleMax: 5 } },
+    insights: {
+      recommendedNextModule: { value: "Week 3: Decision trees", score: 0.82, metadata: { model: "sample" } },
+    },
+    message: { id: "00000000-0000-4000-8000-000000000000" },
+  };
+}

@@ -1,0 +1,92 @@
+import { startTestEngine, type TestEngine } from "../setup/test-engine";
+import { buildEvent, buildEvents } from "../factories/events";
+
+describe("POST /v1/events storage", () => {
+  let engine: TestEngine;
+  beforeAll(async () => {
+    engine = await startTestEngine();
+  });
+  afterAll(async () => engine.close());
+
+  const post = (body: unknown) => engine.http.post("/v1/events").set("Authorization", `Bearer ${engine.keys.ingest}`).send(body as object);
+  const count = async (sql: string, params: unknown[] = []) => Number((await engine.ctx.database.pool.query(sql, params)).rows[0].n);
+
+  it("stores exactly 100 events when 10 clients post the same 100-event batch at once", async () => {
+    const events = buildEvents(100, { courseId: "concurrency-101" });
+    const responses = await Promise.all(Array.from({ length: 10 }, () => post({ events })));
+    expect(responses.map((r) => r.status)).toEqual(Array(10).fill(202));
+    const accepted = responses.reduce((a, r) => a + r.body.accepted, 0);
+    const duplicates = responses.reduce((a, r) => a + r.body.duplicates, 0);
+    expect(accepted).toBe(100);
+    expect(duplicates).toBe(900);
+    expect(await count("SELECT count(*) AS n FROM events WHERE course_id = 'concurrency-101'")).toBe(100);
+    // Per-course state counts each event once too.
+    expect(await count("SELECT sum(event_count) AS n FROM learner_course_state WHERE course_id = 'concurrency-101'")).toBe(100);
+  });
+
+  it("treats an event id seen before as a duplicate with no further effect", async () => {
+    const event = buildEvent({ learnerId: "dup-learner", learner: { name: "First" } });
+    expect((await post(event)).body).toEqual({ accepted: 1, duplicates: 0 });
+    const again = await post({ ...event, learner: { name: "Second" } });
+    expect(again.body).toEqual({ accepted: 0, duplicates: 1 });
+    const learner = await engine.ctx.prisma.learner.findUniqueOrThrow({ where: { id: "dup-learner" } });
+    expect(learner.name).toBe("First");
+  });
+
+  it("counts a repeated id inside one batch once", async () => {
+    const event = buildEvent();
+    expect((await post({ events: [event, event] })).body).toEqual({ accepted: 1, duplicates: 1 });
+  });
+
+  it("corrects occurredAt for client clock skew from the batch's sentAt", async () => {
+    // The client's clock runs 10 minutes fast: it says it sent at 12:10 an event from 12:05.
+    const skewedSent = new Date(Date.now() + 10 * 60_000);
+    const occurred = new Date(skewedSent.getTime() - 5 * 60_000);
+    const event = buildEvent({ occurredAt: occurred.toISOString() });
+    const before = Date.now();
+    await post({ sentAt: skewedSent.toISOString(), events: [event] });
+    const stored = await engine.ctx.prisma.event.findUniqueOrThrow({ where: { id: event.id } });
+    const expected = before - 5 * 60_000;
+    expect(Math.abs(stored.occurredAt.getTime() - expected)).toBeLessThan(5_000);
+    expect(stored.sentAt?.toISOString()).toBe(skewedSent.toISOString());
+  });
+
+  it("accepts an event 50 minutes ahead that skew correction brings back to the present", async () => {
+    const sentAt = new Date(Date.now() + 3 * 3600_000);
+    const res = await post({ sentAt: sentAt.toISOString(), events: [buildEvent({ occurredAt: sentAt.toISOString() })] });
+    expect(res.status).toBe(202);
+  });
+
+  it("replaces given profile fields and merges attributes", async () => {
+    await post(buildEvent({ learnerId: "merge", learner: { name: "Grace", locale: "en", attributes: { track: "free", country: "US" } } }));
+    await post(buildEvent({ learnerId: "merge", learner: { locale: "pt-BR", attributes: { track: "paid" } } }));
+    const learner = await engine.ctx.prisma.learner.findUniqueOrThrow({ where: { id: "merge" } });
+    expect(learner).toMatchObject({ name: "Grace", locale: "pt-BR", attributes: { track: "paid", country: "US" } });
+  });
+
+  it("keeps per-course counts per event type and first/last activity", async () => {
+    const t0 = new Date(Date.now() - 3600_000);
+    await post({
+      events: [
+        buildEvent({ learnerId: "counts", courseId: "c1", type: "video.completed", occurredAt: t0.toISOString() }),
+        buildEvent({ learnerId: "counts", courseId: "c1", type: "video.completed", occurredAt: new Date(t0.getTime() + 60_000).toISOString() }),
+        buildEvent({ learnerId: "counts", courseId: "c1", type: "quiz.submitted", occurredAt: new Date(t0.getTime() + 120_000).toISOString(), properties: { score: 0.9, passed: true } }),
+      ],
+    });
+    await post(buildEvent({ learnerId: "counts", courseId: "c1", type: "quiz.submitted", occurredAt: new Date(t0.getTime() + 180_000).toISOString() }));
+    const state = await engine.ctx.prisma.learnerCourseState.findUniqueOrThrow({ where: { learnerId_courseId: { learnerId: "counts", courseId: "c1" } } });
+    expect(state.eventCount).toBe(4);
+    expect(state.eventCounts).toEqual({ "video.completed": 2, "quiz.submitted": 2 });
+    expect(state.firstActivityAt.toISOString()).toBe(t0.toISOString());
+    expect(state.lastActivityAt.toISOString()).toBe(new Date(t0.getTime() + 180_000).toISOString());
+  });
+
+  it("hands every accepted event to the matching queue once", async () => {
+    const events = buildEvents(20, { courseId: "queue-101" });
+    await post({ events });
+    await post({ events }); // duplicates are not enqueued again
+    const jobs = await engine.ctx.queues.queue("match").getJobs(["waiting", "delayed", "active", "prioritized"]);
+    const ids = jobs.map((j) => (j.data as { eventId: string }).eventId).filter((id) => events.some((e) => e.id === id));
+    expect(ids.sort()).toEqual(events.map((e) => e.id).sort());
+  });
+});

@@ -1,0 +1,68 @@
+/**
+ * A real engine for a test file: this worker's PostgreSQL database (emptied), a fresh BullMQ prefix
+ * on the real Redis, an API key per role, a supertest agent, and optionally the real workers.
+ */
+import { randomUUID } from "node:crypto";
+import request from "supertest";
+import type { Express } from "express";
+import { loadConfig, type Config } from "../../src/config";
+import { closeEngine, createEngine } from "../../src/engine";
+import type { EngineContext } from "../../src/context";
+import { buildApp } from "../../src/http/app";
+import { createApiKey } from "../../src/auth/api-keys";
+import type { Role } from "../../src/auth/principal";
+import type { Clock } from "../../src/lib/clock";
+import { startWorkers, type RunningWorkers } from "../../workers";
+import { withTimeout } from "../../src/queue/connection";
+
+export interface TestEngine {
+  ctx: EngineContext;
+  app: Express;
+  http: ReturnType<typeof request>;
+  keys: Record<Role, string>;
+  workers: RunningWorkers | null;
+  startWorkers(): Promise<RunningWorkers>;
+  close(): Promise<void>;
+}
+
+/** Empties every table but the migrations record. */
+export async function resetDatabase(ctx: EngineContext): Promise<void> {
+  const { rows } = await ctx.database.pool.query<{ tablename: string }>(
+    `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_prisma_migrations'`,
+  );
+  if (rows.length) await ctx.database.pool.query(`TRUNCATE ${rows.map((r) => `"${r.tablename}"`).join(", ")} RESTART IDENTITY CASCADE`);
+}
+
+/** Starts an engine on this worker's database with a unique queue prefix. */
+export async function startTestEngine(options: { clock?: Clock; env?: Record<string, string>; workers?: boolean; keepData?: boolean } = {}): Promise<TestEngine> {
+  const config: Config = loadConfig({ ...process.env, COACH_QUEUE_PREFIX: `coach-test-${randomUUID().slice(0, 8)}`, ...options.env });
+  const ctx = await createEngine(config, { clock: options.clock });
+  if (!options.keepData) await resetDatabase(ctx);
+  const keys = {} as Record<Role, string>;
+  for (const role of ["ingest", "author", "analyst", "admin"] as Role[]) keys[role] = (await createApiKey(ctx.prisma, { name: `test ${role}`, role }, "test")).secret;
+  const app = buildApp(ctx);
+  const engine: TestEngine = {
+    ctx,
+    app,
+    http: request(app),
+    keys,
+    workers: null,
+    async startWorkers() {
+      engine.workers = await startWorkers(ctx);
+      return engine.workers;
+    },
+    async close() {
+      await engine.workers?.close();
+      await obliterateQueues(ctx);
+      await closeEngine(ctx);
+    },
+  };
+  if (options.workers) await engine.startWorkers();
+  return engine;
+}
+
+async function obliterateQueues(ctx: EngineContext): Promise<void> {
+  for (const name of ["match", "deliver", "maintenance"] as const) {
+    await withTimeout(ctx.queues.queue(name).obliterate({ force: true }), 2_000, "obliterate").catch(() => undefined);
+  }
+}
