@@ -8,11 +8,34 @@ import { operationsRoutes } from "./routes/operations.routes";
 import { apiKeyRoutes } from "./routes/api-keys.routes";
 import { eventRoutes } from "./routes/events.routes";
 import { learnerTokenRoutes } from "./routes/learner-tokens.routes";
+import { segmentCompatRoutes } from "./routes/segment-compat.routes";
+import { templateRoutes } from "./routes/templates.routes";
+import { ruleRoutes } from "./routes/rules.routes";
+import { segmentRoutes } from "./routes/segments.routes";
+import { insightRoutes } from "./routes/insights.routes";
+import { learnerRoutes } from "./routes/learners.routes";
+import { feedbackRoutes } from "./routes/feedback.routes";
+import { policyRoutes } from "./routes/policy.routes";
+import { analyticsRoutes } from "./routes/analytics.routes";
 
 export type RouteModule = (router: Router, ctx: AppContext) => void;
 
 /** Route modules in mount order; later issues add theirs here. */
-export const ROUTE_MODULES: RouteModule[] = [operationsRoutes, apiKeyRoutes, eventRoutes, learnerTokenRoutes];
+export const ROUTE_MODULES: RouteModule[] = [
+  operationsRoutes,
+  apiKeyRoutes,
+  eventRoutes,
+  segmentCompatRoutes,
+  learnerTokenRoutes,
+  templateRoutes,
+  ruleRoutes,
+  segmentRoutes,
+  insightRoutes,
+  learnerRoutes,
+  feedbackRoutes,
+  policyRoutes,
+  analyticsRoutes,
+];
 
 /** The whole HTTP API for a context. Does not listen (see server.ts). */
 export function buildApp(ctx: AppContext, modules: RouteModule[] = ROUTE_MODULES): Express {

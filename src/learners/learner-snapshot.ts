@@ -1,0 +1,64 @@
+/**
+ * Everything the engine knows about one learner in one course, loaded in one round of queries:
+ * profile, per-course state, latest goal, self-assessments and data-science insights. Matching reads it
+ * as condition fields, delivery and preview render from it. Course-specific insights override global ones.
+ */
+import type { Pool } from "pg";
+
+export interface LearnerSnapshot {
+  learner: { id: string; name: string | null; locale: string | null; timezone: string | null; attributes: Record<string, unknown> } | null;
+  state: {
+    eventCount: number;
+    eventCounts: Record<string, number>;
+    firstActivityAt: string | null;
+    lastActivityAt: string | null;
+    daysSinceLastActivity: number | null;
+  };
+  goal: { text: string; createdAt: string } | null;
+  /** By module id (or "course" when none): the latest rating; `latest` is the most recent of all. */
+  assessments: Record<string, { rating: number; scaleMin: number; scaleMax: number; createdAt: string }>;
+  insights: Record<string, { value: unknown; score: number | null; metadata: Record<string, unknown> }>;
+}
+
+/** Loads a learner's snapshot for a course (courseId null: course-less data only). */
+export async function loadLearnerSnapshot(pool: Pool, learnerId: string, courseId: string | null, now: Date): Promise<LearnerSnapshot> {
+  const course = courseId ?? "";
+  const [learner, state, goal, assessments, insights] = await Promise.all([
+    pool.query(`SELECT id, name, locale, timezone, attributes FROM learners WHERE id = $1`, [learnerId]),
+    pool.query(`SELECT event_count, event_counts, first_activity_at, last_activity_at FROM learner_course_state WHERE learner_id = $1 AND course_id = $2`, [learnerId, course]),
+    pool.query(`SELECT text, created_at FROM goals WHERE learner_id = $1 AND course_id = $2 ORDER BY created_at DESC, id DESC LIMIT 1`, [learnerId, course]),
+    pool.query(
+      `SELECT DISTINCT ON (COALESCE(module_id, 'course')) COALESCE(module_id, 'course') AS module, rating, scale_min, scale_max, created_at
+         FROM self_assessments WHERE learner_id = $1 AND course_id = $2 ORDER BY COALESCE(module_id, 'course'), created_at DESC, id DESC`,
+      [learnerId, course],
+    ),
+    pool.query(`SELECT course_id, key, value, score, metadata FROM insights WHERE learner_id = $1 AND course_id IN ('', $2) ORDER BY course_id`, [learnerId, course]),
+  ]);
+  const s = state.rows[0];
+  const lastActivity: Date | null = s?.last_activity_at ?? null;
+  const assessmentMap: LearnerSnapshot["assessments"] = {};
+  let latest: LearnerSnapshot["assessments"][string] | undefined;
+  for (const a of assessments.rows) {
+    const entry = { rating: a.rating, scaleMin: a.scale_min, scaleMax: a.scale_max, createdAt: (a.created_at as Date).toISOString() };
+    assessmentMap[a.module] = entry;
+    if (!latest || entry.createdAt > latest.createdAt) latest = entry;
+  }
+  if (latest) assessmentMap.latest = latest;
+  const insightMap: LearnerSnapshot["insights"] = {};
+  // Ordered by course_id: '' (global) first, so a course-specific row overwrites it.
+  for (const i of insights.rows) insightMap[i.key] = { value: i.value, score: i.score, metadata: i.metadata ?? {} };
+  const l = learner.rows[0];
+  return {
+    learner: l ? { id: l.id, name: l.name, locale: l.locale, timezone: l.timezone, attributes: l.attributes ?? {} } : null,
+    state: {
+      eventCount: s?.event_count ?? 0,
+      eventCounts: s?.event_counts ?? {},
+      firstActivityAt: s?.first_activity_at?.toISOString() ?? null,
+      lastActivityAt: lastActivity?.toISOString() ?? null,
+      daysSinceLastActivity: lastActivity ? Math.floor((now.getTime() - lastActivity.getTime()) / 86_400_000) : null,
+    },
+    goal: goal.rows[0] ? { text: goal.rows[0].text, createdAt: (goal.rows[0].created_at as Date).toISOString() } : null,
+    assessments: assessmentMap,
+    insights: insightMap,
+  };
+}
