@@ -1,4 +1,114 @@
-/** (3) deliverMessage: placeholder until delivery lands. */
+/**
+ * (3) deliverMessage: a due message in; delivered, deferred, suppressed or failed out. Decided under a
+ * per-learner transaction lock, so two workers delivering to one learner at once can never exceed a cap:
+ * the second sees the first's delivery. Handlers reload and change status conditionally, so a duplicated
+ * or retried job is a no-op.
+ */
+import type { PoolClient } from "pg";
 import type { EngineContext } from "../context";
+import { loadPolicy } from "../policy/policy-store";
+import { decide } from "../throttle/decide";
+import { loadLearnerSnapshot } from "../learners/learner-snapshot";
+import { loadLearnerHistory, loadPreferences } from "./learner-history";
+import { recordSuppressions } from "./suppressions";
+import { renderScheduledMessage } from "./render-scheduled-message";
+import { loadScheduledMessage, type ScheduledMessage } from "./scheduled-message";
+import { enqueueDelivery } from "../matching/schedule-message";
+import { publishDelivered } from "../learners/inbox-notifications";
 
-export async function deliverMessage(_ctx: EngineContext, _messageId: string): Promise<void> {}
+export type DeliveryOutcome =
+  | { type: "delivered" }
+  | { type: "deferred"; until: Date; reason: string }
+  | { type: "suppressed"; reason: string }
+  | { type: "failed"; error: string }
+  | { type: "not_due"; dueAt: Date }
+  | { type: "skipped"; why: "missing" | "not_scheduled" };
+
+/** Delivers one message if it is still scheduled and due. */
+export async function deliverMessage(ctx: EngineContext, messageId: string): Promise<DeliveryOutcome> {
+  const now = ctx.clock.now();
+  const client = await ctx.database.pool.connect();
+  let outcome: DeliveryOutcome;
+  let message: ScheduledMessage | null = null;
+  try {
+    await client.query("BEGIN");
+    message = await loadScheduledMessage(client, messageId);
+    if (!message) {
+      await client.query("ROLLBACK");
+      return { type: "skipped", why: "missing" };
+    }
+    // The per-learner lock: every delivery decision for this learner is serialized from here to COMMIT.
+    await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7))`, [`learner:${message.learnerId}`]);
+    const status = await client.query<{ status: string }>(`SELECT status FROM messages WHERE id = $1 FOR UPDATE`, [messageId]);
+    if (status.rows[0]?.status !== "scheduled") {
+      await client.query("ROLLBACK");
+      return { type: "skipped", why: "not_scheduled" };
+    }
+    outcome = await decideAndWrite(ctx, client, message, now);
+    await client.query("COMMIT");
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+  await afterCommit(ctx, message, outcome, now);
+  return outcome;
+}
+
+async function decideAndWrite(ctx: EngineContext, client: PoolClient, message: ScheduledMessage, now: Date): Promise<DeliveryOutcome> {
+  if (message.dueAt.getTime() > now.getTime() + 1_000) return { type: "not_due", dueAt: message.dueAt };
+  const [policy, history, preferences, snapshot] = await Promise.all([
+    loadPolicy(ctx.prisma),
+    loadLearnerHistory(client, message.learnerId, message.ruleKey, now),
+    loadPreferences(client, message.learnerId),
+    loadLearnerSnapshot(ctx.database.pool, message.learnerId, message.courseId, now),
+  ]);
+  const decision = decide({
+    now,
+    policy,
+    learner: { timezone: snapshot.learner?.timezone ?? null },
+    message: { ruleKey: message.ruleKey, kind: message.kind, essential: message.essential, expiresAt: message.expiresAt },
+    rule: { cooldownHours: message.rule.cooldownHours, maxPerLearner: message.rule.maxPerLearner },
+    history,
+    preferences,
+  });
+  const base = { learnerId: message.learnerId, courseId: message.courseId, ruleKey: message.ruleKey, eventId: message.eventId, messageId: message.id, at: now };
+  if (decision.type === "defer") {
+    await client.query(`UPDATE messages SET due_at = $2 WHERE id = $1`, [message.id, decision.until]);
+    await recordSuppressions(client, [{ ...base, outcome: "deferred", reason: decision.reason, details: { ...decision.details, until: decision.until.toISOString() } }]);
+    return { type: "deferred", until: decision.until, reason: decision.reason };
+  }
+  if (decision.type === "suppress") {
+    const status = decision.reason === "expired" ? "expired" : "suppressed";
+    await client.query(`UPDATE messages SET status = $2::"MessageStatus", error = $3 WHERE id = $1`, [message.id, status, decision.reason]);
+    await recordSuppressions(client, [{ ...base, outcome: "suppressed", reason: decision.reason, details: decision.details }]);
+    return { type: "suppressed", reason: decision.reason };
+  }
+  const rendered = await renderScheduledMessage(ctx, message, snapshot);
+  if (!rendered.ok) {
+    // A template that cannot render will not render on retry either: fail it, keep the error, move on.
+    await client.query(`UPDATE messages SET status = 'failed', error = $2, attempts = attempts + 1 WHERE id = $1`, [message.id, rendered.error]);
+    return { type: "failed", error: rendered.error };
+  }
+  await client.query(
+    `UPDATE messages SET status = 'delivered', delivered_at = $2, title = $3, body = $4, cta = $5, attempts = attempts + 1 WHERE id = $1`,
+    [message.id, now, rendered.title, rendered.body, rendered.cta ? JSON.stringify(rendered.cta) : null],
+  );
+  return { type: "delivered" };
+}
+
+async function afterCommit(ctx: EngineContext, message: ScheduledMessage | null, outcome: DeliveryOutcome, now: Date): Promise<void> {
+  if (!message) return;
+  if (outcome.type === "delivered") {
+    ctx.metrics.messages.inc({ outcome: "delivered" });
+    await publishDelivered(ctx.queues.connection, ctx.config.queuePrefix, message.learnerId, message.id).catch(() => undefined);
+  } else if (outcome.type === "deferred") {
+    ctx.metrics.messages.inc({ outcome: "deferred" });
+    await enqueueDelivery(ctx, message.id, outcome.until.getTime() - now.getTime());
+  } else if (outcome.type === "not_due") {
+    await enqueueDelivery(ctx, message.id, outcome.dueAt.getTime() - now.getTime());
+  } else if (outcome.type === "suppressed" || outcome.type === "failed") {
+    ctx.metrics.messages.inc({ outcome: outcome.type });
+  }
+}

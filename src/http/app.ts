@@ -14,6 +14,7 @@ import { ruleRoutes } from "./routes/rules.routes";
 import { segmentRoutes } from "./routes/segments.routes";
 import { insightRoutes } from "./routes/insights.routes";
 import { learnerRoutes } from "./routes/learners.routes";
+import { preferenceRoutes } from "./routes/preferences.routes";
 import { feedbackRoutes } from "./routes/feedback.routes";
 import { policyRoutes } from "./routes/policy.routes";
 import { analyticsRoutes } from "./routes/analytics.routes";
@@ -31,6 +32,7 @@ export const ROUTE_MODULES: RouteModule[] = [
   ruleRoutes,
   segmentRoutes,
   insightRoutes,
+  preferenceRoutes,
   learnerRoutes,
   feedbackRoutes,
   policyRoutes,
@@ -45,6 +47,9 @@ export function buildApp(ctx: AppContext, modules: RouteModule[] = ROUTE_MODULES
   app.set("query parser", "simple");
   app.use(helmet());
   app.use(requestContext(ctx));
+  // Member uploads carry up to 100,000 ids and insight uploads 10,000 rows; every other body stays within the contract's 1 MiB.
+  app.put("/v1/segments/:key/members", express.json({ limit: "8mb" }));
+  app.put("/v1/insights", express.json({ limit: "8mb" }));
   app.use(express.json({ limit: "1mb", type: ["application/json", "application/*+json", "text/plain"], strict: false }));
   const router = Router();
   for (const mount of modules) mount(router, ctx);

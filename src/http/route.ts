@@ -54,7 +54,7 @@ export function route<B = undefined, Q = Record<string, never>>(router: Router, 
 }
 
 function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, prefix: string): T {
-  const parsed = schema.safeParse(value ?? (prefix ? {} : undefined));
+  const parsed = schema.safeParse(value ?? {});
   if (!parsed.success) throw new ValidationError(prefix ? "Invalid query parameters" : "The request body is invalid", zodFieldErrors(parsed.error, prefix.replace(/\.$/, "")));
   return parsed.data;
 }

@@ -1,5 +1,55 @@
-/** Routes for segments (being built). */
+/** Segments (author writes; analyst reads): definitions, static uploads, member listing. */
 import type { Router } from "express";
+import { principalName } from "../../auth/principal";
+import { createSegmentSchema, listMembersQuery, putMembersSchema, updateSegmentSchema } from "../../segments/segment.schema";
+import { createSegment, deleteSegment, getSegment, listSegments, putSegmentMembers, updateSegment } from "../../segments/segment-store";
+import { listSegmentMembers } from "../../segments/segment-members";
+import { refreshSegmentNow } from "../../segments/refresh-segment";
+import { route } from "../route";
 import type { AppContext } from "../app-context";
 
-export function segmentRoutes(_router: Router, _ctx: AppContext): void {}
+/** Adds /v1/segments. */
+export function segmentRoutes(router: Router, ctx: AppContext): void {
+  const read = { roles: ["author", "analyst"] as const };
+  const write = { roles: ["author"] as const };
+  route(router, ctx, {
+    method: "get", path: "/v1/segments", tag: "Segments", access: read, summary: "List segments",
+    handler: async () => ({ segments: await listSegments(ctx.prisma) }),
+  });
+  route(router, ctx, {
+    method: "post", path: "/v1/segments", tag: "Segments", access: write, status: 201, body: createSegmentSchema,
+    summary: "Create a segment: static (uploaded members), attributes (conditions) or sql (a SELECT learner_id …)",
+    handler: async ({ body, principal }) => createSegment(ctx.database, body, principalName(principal), ctx.clock.now()),
+  });
+  route(router, ctx, {
+    method: "get", path: "/v1/segments/:key", tag: "Segments", access: read, summary: "One segment with its refresh status",
+    handler: async ({ params }) => getSegment(ctx.prisma, params.key),
+  });
+  route(router, ctx, {
+    method: "put", path: "/v1/segments/:key", tag: "Segments", access: write, body: updateSegmentSchema, summary: "Update a segment",
+    handler: async ({ params, body, principal }) => updateSegment(ctx.database, params.key, body, principalName(principal), ctx.clock.now()),
+  });
+  route(router, ctx, {
+    method: "delete", path: "/v1/segments/:key", tag: "Segments", access: write, status: 204, summary: "Delete a segment and its members",
+    handler: async ({ params, principal, res }) => {
+      await deleteSegment(ctx.prisma, params.key, principalName(principal));
+      res.status(204).end();
+      return undefined;
+    },
+  });
+  route(router, ctx, {
+    method: "put", path: "/v1/segments/:key/members", tag: "Segments", access: write, body: putMembersSchema,
+    summary: "Upload members of a static segment (up to 100,000 ids; mode add | remove | replace)",
+    handler: async ({ params, body, principal }) => putSegmentMembers(ctx.database, params.key, body, principalName(principal), ctx.clock.now()),
+  });
+  route(router, ctx, {
+    method: "get", path: "/v1/segments/:key/members", tag: "Segments", access: read, query: listMembersQuery,
+    summary: "Page through current members (cursor = last learner id of the previous page)",
+    handler: async ({ params, query }) => listSegmentMembers(ctx, params.key, query.limit, query.cursor),
+  });
+  route(router, ctx, {
+    method: "post", path: "/v1/segments/:key/refresh", tag: "Segments", access: write, status: 200,
+    summary: "Recompute a sql segment now (static and attribute segments need no refresh)",
+    handler: async ({ params }) => refreshSegmentNow(ctx, params.key),
+  });
+}

@@ -1,0 +1,101 @@
+/**
+ * End to end: 10,000 events producing 10,000 nudges, from the first POST to the last delivered message,
+ * beside a BullMQ no-op worker processing the same number of jobs (the floor any BullMQ pipeline pays).
+ * Runs the real engine (API + match and deliver workers) in this process on a dedicated database.
+ * Also measures delivered nudges/s with the throttle on (a policy that allows everything) versus off.
+ */
+import { randomUUID } from "node:crypto";
+import { Queue, Worker } from "bullmq";
+import { Redis } from "ioredis";
+import request from "supertest";
+import { loadConfig } from "../src/config";
+import { closeEngine, createEngine, prepareDatabase } from "../src/engine";
+import { createLogger } from "../src/lib/logger";
+import { buildApp } from "../src/http/app";
+import { createApiKey } from "../src/auth/api-keys";
+import { startWorkers } from "../workers";
+import type { EngineContext } from "../src/context";
+
+const EVENTS = Number(process.env.BENCH_E2E_EVENTS ?? 10_000);
+const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/coach_bench_e2e";
+
+async function resetTables(ctx: EngineContext): Promise<void> {
+  const { rows } = await ctx.database.pool.query<{ tablename: string }>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_prisma_migrations'`);
+  await ctx.database.pool.query(`TRUNCATE ${rows.map((r) => `"${r.tablename}"`).join(", ")} RESTART IDENTITY CASCADE`);
+}
+
+async function noopBaseline(redisUrl: string, jobs: number): Promise<number> {
+  const prefix = `{bench-noop-${randomUUID().slice(0, 6)}}`;
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const queue = new Queue("noop", { connection, prefix });
+  let done = 0;
+  const started = Date.now();
+  const finished = new Promise<void>((resolve) => {
+    const worker = new Worker("noop", async () => undefined, { connection: new Redis(redisUrl, { maxRetriesPerRequest: null }), prefix, concurrency: 32 });
+    worker.on("completed", () => {
+      if (++done === jobs) void worker.close().then(() => resolve());
+    });
+  });
+  for (let i = 0; i < jobs; i += 500) await queue.addBulk(Array.from({ length: Math.min(500, jobs - i) }, (_, j) => ({ name: "noop", data: { i: i + j }, opts: { removeOnComplete: true } })));
+  await finished;
+  const seconds = (Date.now() - started) / 1000;
+  await queue.obliterate({ force: true });
+  await queue.close();
+  connection.disconnect();
+  return jobs / seconds;
+}
+
+async function runPipeline(policy: Record<string, unknown> | null): Promise<{ seconds: number; delivered: number }> {
+  const config = loadConfig({ ...process.env, DATABASE_URL, COACH_QUEUE_PREFIX: `bench-${randomUUID().slice(0, 6)}`, LOG_LEVEL: "silent", COACH_ADMIN_KEY: "coach_admin_bench-admin-key-0001" });
+  await prepareDatabase(config, createLogger("silent"));
+  const ctx = await createEngine(config);
+  await resetTables(ctx);
+  const author = (await createApiKey(ctx.prisma, { name: "bench", role: "author" }, "bench")).secret;
+  const ingest = (await createApiKey(ctx.prisma, { name: "bench", role: "ingest" }, "bench")).secret;
+  const http = request(buildApp(ctx));
+  await http.put("/v1/policy").set("Authorization", `Bearer ${author}`).send(policy ?? { maxPerDay: 1_000_000, maxPerWeek: 1_000_000, minGapMinutes: 0, quietHours: null });
+  await http.post("/v1/templates").set("Authorization", `Bearer ${author}`).send({ key: "bench", name: "Bench", kind: "nudge", variants: [{ key: "A", title: "Hi {{learner.firstName}}", body: "Keep going, {{learner.firstName}}!", weight: 1 }] });
+  await http.post("/v1/rules").set("Authorization", `Bearer ${author}`).send({ key: "bench", name: "Bench", templateKey: "bench", trigger: { eventType: "video.completed" } });
+  const workers = await startWorkers(ctx);
+  const started = Date.now();
+  const now = new Date().toISOString();
+  for (let i = 0; i < EVENTS; i += 500) {
+    const events = Array.from({ length: Math.min(500, EVENTS - i) }, (_, j) => ({ id: `e-${i + j}-${randomUUID()}`, type: "video.completed", learnerId: `learner-${i + j}`, courseId: "bench-101", occurredAt: now, learner: { name: `Learner ${i + j}` } }));
+    const res = await http.post("/v1/events").set("Authorization", `Bearer ${ingest}`).send({ events });
+    if (res.status !== 202) throw new Error(`ingest failed: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+  let delivered = 0;
+  while (delivered < EVENTS) {
+    await new Promise((r) => setTimeout(r, 100));
+    delivered = Number((await ctx.database.pool.query(`SELECT count(*) AS n FROM messages WHERE status = 'delivered'`)).rows[0].n);
+    if (Date.now() - started > 300_000) break;
+  }
+  const seconds = (Date.now() - started) / 1000;
+  await workers.close();
+  await ctx.queues.queue("match").obliterate({ force: true }).catch(() => undefined);
+  await ctx.queues.queue("deliver").obliterate({ force: true }).catch(() => undefined);
+  await closeEngine(ctx);
+  return { seconds, delivered };
+}
+
+/** Runs the end-to-end benchmark and returns its figures. */
+export async function runE2eBench(): Promise<Record<string, number | string>> {
+  const redisUrl = loadConfig().redisUrl;
+  const noopPerSecond = await noopBaseline(redisUrl, EVENTS);
+  const on = await runPipeline(null);
+  const figures = {
+    events: EVENTS,
+    delivered: on.delivered,
+    seconds: Number(on.seconds.toFixed(2)),
+    "delivered nudges/s": Math.round(on.delivered / on.seconds),
+    "BullMQ no-op jobs/s": Math.round(noopPerSecond),
+    "ratio to no-op": Number((on.delivered / on.seconds / noopPerSecond).toFixed(3)),
+    target: "≥ 3,000 delivered nudges/s",
+  };
+  console.table(figures);
+  return figures;
+}
+
+if (require.main === module) {
+  runE2eBench().then(() => process.exit(0), (error) => { console.error(error); process.exit(1); });
+}

@@ -1,0 +1,104 @@
+/**
+ * Stored templates: every create or update is a new immutable version (with author and time); rules send
+ * the published version. Version 1 is published on create so a new template works at once; later versions
+ * are published explicitly (POST …/publish, or `"publish": true` on the update).
+ */
+import { createHash } from "node:crypto";
+import type { Db } from "../db/client";
+import { ConflictError, NotFoundError, ValidationError } from "../lib/errors";
+import { parseTemplateDefinition } from "../templates/validate-template";
+import type { TemplateDefinition } from "../templates/template.schema";
+
+export interface TemplateView extends TemplateDefinition {
+  version: number;
+  latestVersion: number;
+  publishedVersion: number | null;
+  author: string;
+  createdAt: Date;
+  pausedVariants: string[];
+}
+
+/** Creates a template as version 1 (published). */
+export async function createTemplate(db: Db, input: unknown, actor: string, now: Date): Promise<TemplateView> {
+  const def = parseTemplateDefinition(input);
+  try {
+    await db.$transaction([
+      db.template.create({ data: { key: def.key, name: def.name, kind: def.kind, publishedVersion: 1, latestVersion: 1, createdAt: now, updatedAt: now } }),
+      db.templateVersion.create({ data: versionData(def, 1, actor, now) }),
+      db.auditLog.create({ data: { actor, action: "template.created", entityType: "template", entityKey: def.key, details: { version: 1 } } }),
+    ]);
+  } catch (error) {
+    if ((error as { code?: string }).code === "P2002") throw new ConflictError(`Template ${def.key} already exists`);
+    throw error;
+  }
+  return getTemplate(db, def.key);
+}
+
+/** Adds version N+1; publishes it when `publish` is true. */
+export async function updateTemplate(db: Db, key: string, input: unknown, actor: string, now: Date): Promise<TemplateView> {
+  const body = (input && typeof input === "object" ? input : {}) as Record<string, unknown>;
+  const { publish, ...rest } = body;
+  if (publish !== undefined && typeof publish !== "boolean") throw new ValidationError("publish must be a boolean", [{ path: "publish", message: "must be true or false" }]);
+  if (rest.key !== undefined && rest.key !== key) throw new ValidationError("The key cannot change", [{ path: "key", message: `must be ${key} or left out` }]);
+  const def = parseTemplateDefinition({ ...rest, key });
+  await db.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<{ latest_version: number }[]>`SELECT latest_version FROM templates WHERE key = ${key} FOR UPDATE`;
+    if (!rows[0]) throw new NotFoundError(`No template ${key}`);
+    const version = rows[0].latest_version + 1;
+    await tx.templateVersion.create({ data: versionData(def, version, actor, now) });
+    await tx.template.update({ where: { key }, data: { name: def.name, kind: def.kind, latestVersion: version, updatedAt: now, ...(publish ? { publishedVersion: version } : {}) } });
+    await tx.auditLog.create({ data: { actor, action: "template.updated", entityType: "template", entityKey: key, details: { version, published: Boolean(publish) } } });
+  });
+  return getTemplate(db, key);
+}
+
+/** Publishes a version (default: the latest). */
+export async function publishTemplate(db: Db, key: string, version: number | undefined, actor: string, now: Date): Promise<TemplateView> {
+  const template = await db.template.findUnique({ where: { key } });
+  if (!template) throw new NotFoundError(`No template ${key}`);
+  const target = version ?? template.latestVersion;
+  const exists = await db.templateVersion.findUnique({ where: { templateKey_version: { templateKey: key, version: target } } });
+  if (!exists) throw new ValidationError(`Template ${key} has no version ${target}`, [{ path: "version", message: `must be between 1 and ${template.latestVersion}` }]);
+  await db.$transaction([
+    db.template.update({ where: { key }, data: { publishedVersion: target, updatedAt: now } }),
+    db.auditLog.create({ data: { actor, action: "template.published", entityType: "template", entityKey: key, details: { version: target } } }),
+  ]);
+  return getTemplate(db, key, target);
+}
+
+/** A version of a template (default: the latest) with its publication state. */
+export async function getTemplate(db: Db, key: string, version?: number): Promise<TemplateView> {
+  const template = await db.template.findUnique({ where: { key } });
+  if (!template) throw new NotFoundError(`No template ${key}`);
+  const v = await db.templateVersion.findUnique({ where: { templateKey_version: { templateKey: key, version: version ?? template.latestVersion } } });
+  if (!v) throw new NotFoundError(`Template ${key} has no version ${version}`);
+  const paused = await db.variantPause.findMany({ where: { templateKey: key }, select: { variantKey: true } });
+  return {
+    key, name: v.name, kind: v.kind, locale: v.locale, essential: v.essential,
+    variants: v.variants as unknown as TemplateDefinition["variants"], response: (v.response as TemplateDefinition["response"]) ?? null,
+    version: v.version, latestVersion: template.latestVersion, publishedVersion: template.publishedVersion, author: v.author, createdAt: v.createdAt,
+    pausedVariants: paused.map((p) => p.variantKey),
+  };
+}
+
+/** Every template's latest state. */
+export async function listTemplates(db: Db): Promise<Array<{ key: string; name: string; kind: string; latestVersion: number; publishedVersion: number | null; updatedAt: Date }>> {
+  const rows = await db.template.findMany({ orderBy: { key: "asc" } });
+  return rows.map((t) => ({ key: t.key, name: t.name, kind: t.kind, latestVersion: t.latestVersion, publishedVersion: t.publishedVersion, updatedAt: t.updatedAt }));
+}
+
+/** The version history: number, author, time. */
+export async function listTemplateVersions(db: Db, key: string): Promise<Array<{ version: number; author: string; createdAt: Date; checksum: string }>> {
+  const rows = await db.templateVersion.findMany({ where: { templateKey: key }, orderBy: { version: "desc" }, select: { version: true, author: true, createdAt: true, checksum: true } });
+  if (rows.length === 0) throw new NotFoundError(`No template ${key}`);
+  return rows;
+}
+
+function versionData(def: TemplateDefinition, version: number, author: string, now: Date) {
+  const content = { name: def.name, kind: def.kind, locale: def.locale, essential: def.essential ?? false, variants: def.variants, response: def.response };
+  return {
+    templateKey: def.key, version, name: def.name, kind: def.kind, locale: def.locale, essential: def.essential ?? false,
+    variants: def.variants as object, response: def.response === null ? undefined : (def.response as object),
+    author, checksum: createHash("sha256").update(JSON.stringify(content)).digest("hex"), createdAt: now,
+  };
+}

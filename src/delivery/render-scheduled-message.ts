@@ -1,0 +1,50 @@
+/**
+ * Renders a scheduled message with the learner's current data (profile, latest goal for the course,
+ * assessments, insights) and the triggering event. Template versions are immutable, so compiled
+ * versions are cached by (key, version) forever.
+ */
+import type { EngineContext } from "../context";
+import type { LearnerSnapshot } from "../learners/learner-snapshot";
+import { renderMessage, type RenderableTemplate } from "../templates/render";
+import type { Cta } from "../templates/template.schema";
+import type { ScheduledMessage } from "./scheduled-message";
+
+export type RenderOutcome = { ok: true; title: string; body: string; cta: Cta | null } | { ok: false; error: string };
+
+const versions = new Map<string, RenderableTemplate>();
+
+/** Renders the message's template version and variant for the learner, or says why it cannot. */
+export async function renderScheduledMessage(ctx: EngineContext, message: ScheduledMessage, snapshot: LearnerSnapshot): Promise<RenderOutcome> {
+  const template = await loadVersion(ctx, message.templateKey, message.templateVersion);
+  if (!template) return { ok: false, error: `template ${message.templateKey} v${message.templateVersion} does not exist` };
+  const event = message.eventId
+    ? (await ctx.database.pool.query(`SELECT type, properties FROM events WHERE id = $1`, [message.eventId])).rows[0]
+    : null;
+  try {
+    const rendered = renderMessage(template, message.variant, {
+      learner: snapshot.learner ?? { id: message.learnerId, attributes: {} },
+      course: { id: message.courseId },
+      module: { id: message.moduleId },
+      event: event ? { type: event.type, properties: event.properties } : { type: null, properties: {} },
+      goal: snapshot.goal,
+      assessments: snapshot.assessments,
+      insights: snapshot.insights,
+      message: { id: message.id },
+    });
+    return { ok: true, title: rendered.title, body: rendered.body, cta: rendered.cta };
+  } catch (error) {
+    return { ok: false, error: (error as Error).message };
+  }
+}
+
+async function loadVersion(ctx: EngineContext, key: string, version: number): Promise<RenderableTemplate | null> {
+  const cacheKey = `${key}@${version}`;
+  const hit = versions.get(cacheKey);
+  if (hit) return hit;
+  const row = await ctx.prisma.templateVersion.findUnique({ where: { templateKey_version: { templateKey: key, version } } });
+  if (!row) return null;
+  const template: RenderableTemplate = { templateKey: key, version, locale: row.locale, variants: row.variants as unknown as RenderableTemplate["variants"] };
+  if (versions.size > 5_000) versions.clear();
+  versions.set(cacheKey, template);
+  return template;
+}

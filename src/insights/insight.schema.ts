@@ -1,0 +1,19 @@
+/** PUT /v1/insights: data-science output per learner (and optionally course). */
+import { z } from "zod";
+
+export const MAX_INSIGHTS_PER_REQUEST = 10_000;
+
+export const insightSchema = z.strictObject({
+  learnerId: z.string().min(1).max(128),
+  courseId: z.string().min(1).max(128).nullable().optional(),
+  key: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, "must be an identifier (letters, digits, _) so templates can read insights.<key>"),
+  value: z.json(),
+  score: z.number().finite().nullable().optional(),
+  metadata: z.record(z.string(), z.json()).optional(),
+});
+
+export const putInsightsSchema = z.union([
+  z.array(insightSchema).min(1).max(MAX_INSIGHTS_PER_REQUEST),
+  z.strictObject({ insights: z.array(insightSchema).min(1).max(MAX_INSIGHTS_PER_REQUEST) }),
+]);
+export type InsightInput = z.infer<typeof insightSchema>;

@@ -1,0 +1,15 @@
+/**
+ * "A message was delivered" notifications over Redis pub/sub, for the SSE stream. Only ids travel:
+ * the stream loads the message from PostgreSQL, which stays the record.
+ */
+import type { Redis } from "ioredis";
+
+/** The channel for one learner's deliveries, inside the engine's queue prefix (so test runs stay apart). */
+export function deliveryChannel(prefix: string, learnerId: string): string {
+  return `${prefix}:delivered:${learnerId}`;
+}
+
+/** Announces a delivery; best effort (a missed notification only delays the stream, never the inbox). */
+export async function publishDelivered(redis: Redis, prefix: string, learnerId: string, messageId: string): Promise<void> {
+  await redis.publish(deliveryChannel(prefix, learnerId), JSON.stringify({ learnerId, messageId }));
+}

@@ -1,0 +1,51 @@
+/**
+ * Asks, for one matched rule, everything that can refuse it before a message exists: is its template
+ * published, which variant does this learner get (paused variants excluded), and what does the
+ * throttle say at the time the nudge would be due.
+ */
+import type { EngineContext } from "../context";
+import type { ActiveRule } from "../content/active-rules";
+import { loadPublishedTemplate, type PublishedTemplate } from "../content/published-templates";
+import type { LearnerSnapshot } from "../learners/learner-snapshot";
+import { loadLearnerHistory, loadPreferences } from "../delivery/learner-history";
+import { loadPolicy } from "../policy/policy-store";
+import { decide } from "../throttle/decide";
+import { assignVariant, loadPausedVariants, type VariantAssignment } from "../experiments/assign-variant";
+import type { RuleVerdict } from "./plan-nudge";
+
+export interface NudgePayload {
+  template: PublishedTemplate;
+  assignment: VariantAssignment;
+  expiresAt: Date | null;
+}
+
+/** The verdict for one rule: send at a due time (maybe deferred), or skip with the reason and numbers. */
+export async function judgeRule(ctx: EngineContext, rule: ActiveRule, event: { learnerId: string }, snapshot: LearnerSnapshot, now: Date): Promise<RuleVerdict<NudgePayload>> {
+  const template = await loadPublishedTemplate(ctx.prisma, rule.templateKey);
+  if (!template) return { type: "skip", reason: "template.unpublished", details: { templateKey: rule.templateKey } };
+
+  const paused = await loadPausedVariants(ctx.database.pool, template.key);
+  const assignment = await assignVariant(ctx, rule, template, event.learnerId, paused);
+  if (!assignment) return { type: "skip", reason: "variant.paused", details: { templateKey: template.key, paused: [...paused] } };
+
+  const dueAt = new Date(now.getTime() + rule.delaySeconds * 1000);
+  const expiresAt = rule.expiresAfterHours ? new Date(dueAt.getTime() + rule.expiresAfterHours * 3_600_000) : null;
+  const [policy, history, preferences] = await Promise.all([
+    loadPolicy(ctx.prisma),
+    loadLearnerHistory(ctx.database.pool, event.learnerId, rule.key, dueAt),
+    loadPreferences(ctx.database.pool, event.learnerId),
+  ]);
+  const decision = decide({
+    now: dueAt,
+    policy,
+    learner: { timezone: snapshot.learner?.timezone ?? null },
+    message: { ruleKey: rule.key, kind: template.kind, essential: rule.essential || template.essential, expiresAt },
+    rule: { cooldownHours: rule.cooldownHours, maxPerLearner: rule.maxPerLearner },
+    history,
+    preferences,
+  });
+  if (decision.type === "suppress") return { type: "skip", reason: decision.reason, details: decision.details };
+  const payload = { template, assignment, expiresAt };
+  if (decision.type === "defer") return { type: "send", dueAt: decision.until, payload, deferral: { reason: decision.reason, details: decision.details } };
+  return { type: "send", dueAt, payload };
+}

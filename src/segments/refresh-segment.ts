@@ -1,0 +1,76 @@
+/**
+ * refreshSegment: recompute a sql segment's members and store them as a diff (added / removed), recording
+ * the refresh. A failing query never crashes a worker: the failure is the segment's last-refresh status,
+ * and the members stay as they were.
+ */
+import type { EngineContext } from "../context";
+import { ValidationError } from "../lib/errors";
+import { getSegment } from "./segment-store";
+import { applyMemberUpload } from "./static-members";
+import { runSegmentSql, DEFAULT_SQL_LIMITS, type SqlSegmentLimits } from "./sql-segment-query";
+
+export interface RefreshResult {
+  segmentKey: string;
+  status: "ok" | "error" | "always-current";
+  added: number;
+  removed: number;
+  memberCount: number;
+  error?: string;
+}
+
+/** Recomputes a sql segment now. Static and attribute segments are always current. */
+export async function refreshSegmentNow(ctx: EngineContext, key: string, limits: SqlSegmentLimits = DEFAULT_SQL_LIMITS): Promise<RefreshResult> {
+  const segment = await getSegment(ctx.prisma, key);
+  if (segment.type !== "sql" || !segment.sql) return { segmentKey: key, status: "always-current", added: 0, removed: 0, memberCount: segment.memberCount };
+  const startedAt = ctx.clock.now();
+  let ids: string[];
+  try {
+    ids = await runSegmentSql(ctx.database.pool, segment.sql, limits);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error; // the database itself is down: let the job retry
+    await recordFailure(ctx, key, startedAt, error.errors[0]?.message ?? error.message);
+    return { segmentKey: key, status: "error", added: 0, removed: 0, memberCount: segment.memberCount, error: error.message };
+  }
+  const client = await ctx.database.pool.connect();
+  try {
+    await client.query("BEGIN");
+    await client.query(`SELECT 1 FROM segments WHERE key = $1 FOR UPDATE`, [key]);
+    const diff = await applyMemberUpload(client, key, ids, "replace", startedAt);
+    const finishedAt = ctx.clock.now();
+    await client.query(
+      `UPDATE segments SET member_count = $2, last_refreshed_at = $3, last_refresh_status = 'ok', last_refresh_error = NULL WHERE key = $1`,
+      [key, diff.memberCount, finishedAt],
+    );
+    await client.query(
+      `INSERT INTO segment_refreshes (segment_key, started_at, finished_at, status, added, removed) VALUES ($1, $2, $3, 'ok', $4, $5)`,
+      [key, startedAt, finishedAt, diff.added, diff.removed],
+    );
+    await client.query("COMMIT");
+    return { segmentKey: key, status: "ok", ...diff };
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** Keys of sql segments whose interval has passed since their last refresh (or never refreshed). */
+export async function findSegmentsDueForRefresh(ctx: EngineContext): Promise<string[]> {
+  const { rows } = await ctx.database.pool.query<{ key: string }>(
+    `SELECT key FROM segments WHERE type = 'sql' AND refresh_interval_minutes IS NOT NULL
+        AND (last_refreshed_at IS NULL OR last_refreshed_at + make_interval(mins => refresh_interval_minutes) <= $1)`,
+    [ctx.clock.now()],
+  );
+  return rows.map((r) => r.key);
+}
+
+async function recordFailure(ctx: EngineContext, key: string, startedAt: Date, message: string): Promise<void> {
+  const now = ctx.clock.now();
+  await ctx.database.pool.query(`UPDATE segments SET last_refreshed_at = $2, last_refresh_status = 'error', last_refresh_error = $3 WHERE key = $1`, [key, now, message]);
+  await ctx.database.pool.query(
+    `INSERT INTO segment_refreshes (segment_key, started_at, finished_at, status, error) VALUES ($1, $2, $3, 'error', $4)`,
+    [key, startedAt, now, message],
+  );
+  ctx.log.warn({ segment: key, error: message }, "segment refresh failed");
+}

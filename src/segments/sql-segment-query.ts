@@ -1,0 +1,63 @@
+/**
+ * Running staff-written segment SQL safely. The text must be one SELECT (or WITH … SELECT) returning a
+ * `learner_id` column. It runs wrapped as a subquery — so a second statement or a DML is a syntax error —
+ * in a READ ONLY transaction, as the role `coach_segment_reader` (SELECT on the documented tables only),
+ * with a statement timeout and a row cap.
+ */
+import type { Pool } from "pg";
+import { ValidationError } from "../lib/errors";
+
+export const SEGMENT_READER_ROLE = "coach_segment_reader";
+
+export interface SqlSegmentLimits {
+  timeoutMs: number;
+  maxRows: number;
+}
+
+export const DEFAULT_SQL_LIMITS: SqlSegmentLimits = { timeoutMs: 30_000, maxRows: 2_000_000 };
+
+/** Rejects what is clearly not a single SELECT, with a message staff can act on; returns the text to run. */
+export function normalizeSegmentSql(sql: string): string {
+  const text = sql.trim().replace(/;\s*$/, "");
+  const stripped = text.replace(/'(?:[^']|'')*'/g, "''").replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, " ");
+  if (!/^(select|with)\b/i.test(stripped.trim())) throw invalid("must be a single SELECT (or WITH … SELECT) statement");
+  if (stripped.includes(";")) throw invalid("must be a single statement: remove the ';' between statements");
+  return text;
+}
+
+/** Runs the query and returns the distinct learner ids; throws ValidationError for any failure of the query itself. */
+export async function runSegmentSql(pool: Pool, sql: string, limits: SqlSegmentLimits = DEFAULT_SQL_LIMITS, probeOnly = false): Promise<string[]> {
+  const text = normalizeSegmentSql(sql);
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN TRANSACTION READ ONLY");
+    await client.query(`SET LOCAL ROLE ${SEGMENT_READER_ROLE}`);
+    await client.query(`SELECT set_config('statement_timeout', $1, true)`, [String(limits.timeoutMs)]);
+    const limit = probeOnly ? 0 : limits.maxRows + 1;
+    const { rows } = await client.query<{ learner_id: string | null }>(
+      `SELECT DISTINCT q.learner_id::text AS learner_id FROM (${text}\n) AS q LIMIT ${limit}`,
+    );
+    await client.query("COMMIT");
+    if (rows.length > limits.maxRows) throw invalid(`returned more than ${limits.maxRows} learners (the row cap)`);
+    return rows.map((r) => r.learner_id).filter((id): id is string => typeof id === "string" && id.length > 0);
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    if (error instanceof ValidationError) throw error;
+    throw invalid(describePgError(error, limits));
+  } finally {
+    client.release();
+  }
+}
+
+function describePgError(error: unknown, limits: SqlSegmentLimits): string {
+  const e = error as { code?: string; message?: string; position?: string };
+  if (e.code === "57014") return `ran longer than the ${limits.timeoutMs / 1000} s statement timeout`;
+  if (e.code === "42501") return `${e.message} (segment SQL may read only the documented tables and views)`;
+  if (e.code === "42703" && /learner_id/.test(e.message ?? "")) return "must return a column named learner_id";
+  if (e.code === "25006") return "must not modify data (segment SQL runs read-only)";
+  return e.message ?? "the query failed";
+}
+
+function invalid(message: string): ValidationError {
+  return new ValidationError(`The segment's SQL ${message}`, [{ path: "sql", message }]);
+}

@@ -1,0 +1,27 @@
+/** Checks a segment's definition on save: attribute conditions parse, SQL segments are a single safe SELECT. */
+import type { Database } from "../db/client";
+import { ValidationError } from "../lib/errors";
+import { zodFieldErrors } from "../lib/zod-errors";
+import { conditionSchema } from "../matching/conditions.schema";
+import { normalizeSegmentSql, runSegmentSql } from "./sql-segment-query";
+
+export interface SegmentDefinition {
+  conditions: object | null;
+  sql: string | null;
+}
+
+/** Validates by type; throws ValidationError with paths (`conditions.all[0].op`, `sql`). */
+export async function validateSegmentDefinition(database: Database, type: string, conditions: unknown, sql: string | undefined): Promise<SegmentDefinition> {
+  if (type === "attributes") {
+    const parsed = conditionSchema.safeParse(conditions);
+    if (!parsed.success) throw new ValidationError("The segment's conditions are invalid", zodFieldErrors(parsed.error, "conditions"));
+    return { conditions: parsed.data as object, sql: null };
+  }
+  if (type === "sql") {
+    if (!sql) throw new ValidationError("A sql segment needs a query", [{ path: "sql", message: "required" }]);
+    // Probe it for real (LIMIT 0, as the restricted role): syntax, forbidden tables and a missing learner_id fail now.
+    await runSegmentSql(database.pool, sql, { timeoutMs: 5_000, maxRows: 1 }, true);
+    return { conditions: null, sql: normalizeSegmentSql(sql) };
+  }
+  return { conditions: null, sql: null };
+}

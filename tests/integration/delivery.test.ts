@@ -1,0 +1,119 @@
+import { startTestEngine, type TestEngine } from "../setup/test-engine";
+import { buildEvent } from "../factories/events";
+import { waitFor } from "../setup/wait-for";
+import { matchStoredEvent } from "../../src/matching/match-stored-event";
+import { deliverMessage } from "../../src/delivery/deliver-message";
+import { sweepOutbox } from "../../src/maintenance/sweep-outbox";
+
+/**
+ * Delivery without workers: the test drives matchStoredEvent and deliverMessage directly, as the workers
+ * would, so it can duplicate, race and crash them on purpose.
+ */
+describe("delivery", () => {
+  let engine: TestEngine;
+  const author = () => `Bearer ${engine.keys.author}`;
+
+  async function setPolicy(policy: Record<string, unknown>) {
+    expect((await engine.http.put("/v1/policy").set("Authorization", author()).send({ quietHours: null, minGapMinutes: 0, ...policy })).status).toBe(200);
+  }
+
+  async function post(event: ReturnType<typeof buildEvent>) {
+    expect((await engine.http.post("/v1/events").set("Authorization", `Bearer ${engine.keys.ingest}`).send(event)).status).toBe(202);
+    await matchStoredEvent(engine.ctx, event.id);
+  }
+
+  async function deliverAllDue(learnerId: string) {
+    const due = await engine.ctx.prisma.message.findMany({ where: { learnerId, status: "scheduled" } });
+    for (const m of due) await deliverMessage(engine.ctx, m.id);
+  }
+
+  const countByStatus = async (learnerId: string) => {
+    const rows = await engine.ctx.prisma.message.groupBy({ by: ["status"], where: { learnerId }, _count: true });
+    return Object.fromEntries(rows.map((r) => [r.status, r._count]));
+  };
+
+  beforeAll(async () => {
+    engine = await startTestEngine();
+    await engine.http.post("/v1/templates").set("Authorization", author()).send({
+      key: "plain", name: "Plain", kind: "nudge", variants: [{ key: "A", title: "Hello", body: "Hello {{learner.firstName}}", weight: 1 }],
+    });
+    for (const [key, extra] of [["every-video", {}], ["cooled", { cooldownHours: 24 }], ["lifetime", { maxPerLearner: 2 }]] as const) {
+      const res = await engine.http.post("/v1/rules").set("Authorization", author()).send({
+        key, name: key, templateKey: "plain", trigger: { eventType: key === "every-video" ? "video.completed" : `${key}.event`, courseId: "d-101" }, ...extra,
+      });
+      expect(res.status).toBe(201);
+    }
+  });
+  afterAll(async () => engine.close());
+
+  it("delivers a message once when its delivery job runs twice, or five times at once", async () => {
+    await setPolicy({ maxPerDay: 100, maxPerWeek: 100 });
+    await post(buildEvent({ learnerId: "twice", courseId: "d-101", type: "video.completed" }));
+    const [message] = await engine.ctx.prisma.message.findMany({ where: { learnerId: "twice" } });
+    const outcomes = await Promise.all([1, 2, 3, 4, 5].map(() => deliverMessage(engine.ctx, message.id)));
+    expect(outcomes.filter((o) => o.type === "delivered")).toHaveLength(1);
+    expect((await deliverMessage(engine.ctx, message.id)).type).toBe("skipped");
+    expect(await countByStatus("twice")).toEqual({ delivered: 1 });
+  });
+
+  it("delivers exactly once after a worker dies mid-delivery and the sweeper re-enqueues the message", async () => {
+    await setPolicy({ maxPerDay: 100, maxPerWeek: 100 });
+    await post(buildEvent({ learnerId: "crash", courseId: "d-101", type: "video.completed" }));
+    const [message] = await engine.ctx.prisma.message.findMany({ where: { learnerId: "crash" } });
+    // A "worker" takes the learner's lock and the message row, then its connection dies before COMMIT.
+    const victim = await engine.ctx.database.pool.connect();
+    await victim.query("BEGIN");
+    await victim.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7))`, ["learner:crash"]);
+    await victim.query(`UPDATE messages SET status = 'delivered', delivered_at = now() WHERE id = $1`, [message.id]);
+    const pid = (await victim.query(`SELECT pg_backend_pid() AS pid`)).rows[0].pid;
+    await engine.ctx.database.pool.query(`SELECT pg_terminate_backend($1)`, [pid]);
+    victim.release(true);
+    expect((await engine.ctx.prisma.message.findUniqueOrThrow({ where: { id: message.id } })).status).toBe("scheduled");
+    // The sweeper finds it overdue and re-enqueues it; a worker delivers it; a stray duplicate does nothing.
+    const swept = await sweepOutbox({ ...engine.ctx, config: { ...engine.ctx.config, sweepAfterMs: 0 } });
+    expect(swept.messages).toBeGreaterThanOrEqual(1);
+    const jobs = await engine.ctx.queues.queue("deliver").getJobs(["waiting", "delayed"]);
+    expect(jobs.some((j) => (j.data as { messageId: string }).messageId === message.id)).toBe(true);
+    expect((await deliverMessage(engine.ctx, message.id)).type).toBe("delivered");
+    expect((await deliverMessage(engine.ctx, message.id)).type).toBe("skipped");
+    expect(await countByStatus("crash")).toEqual({ delivered: 1 });
+  });
+
+  it("with maxPerDay 2, five triggers deliver 2 and record 3 cap.day suppressions", async () => {
+    await setPolicy({ maxPerDay: 2, maxPerWeek: 100 });
+    for (let i = 0; i < 5; i++) {
+      await post(buildEvent({ learnerId: "capped", courseId: "d-101", type: "video.completed" }));
+      await deliverAllDue("capped");
+    }
+    const counts = await countByStatus("capped");
+    expect(counts.delivered).toBe(2);
+    const suppressions = await engine.ctx.prisma.suppression.findMany({ where: { learnerId: "capped", outcome: "suppressed" } });
+    expect(suppressions.map((s) => s.reason)).toEqual(["cap.day", "cap.day", "cap.day"]);
+    expect(suppressions[0].details).toMatchObject({ delivered: 2, cap: 2 });
+  });
+
+  it("respects a rule's cooldown and its lifetime cap", async () => {
+    await setPolicy({ maxPerDay: 100, maxPerWeek: 100 });
+    for (let i = 0; i < 3; i++) {
+      await post(buildEvent({ learnerId: "cool", courseId: "d-101", type: "cooled.event" }));
+      await deliverAllDue("cool");
+      await post(buildEvent({ learnerId: "life", courseId: "d-101", type: "lifetime.event" }));
+      await deliverAllDue("life");
+    }
+    expect((await countByStatus("cool")).delivered).toBe(1);
+    expect((await engine.ctx.prisma.suppression.findMany({ where: { learnerId: "cool" } })).map((s) => s.reason)).toEqual(["cooldown", "cooldown"]);
+    expect((await countByStatus("life")).delivered).toBe(2);
+    expect((await engine.ctx.prisma.suppression.findMany({ where: { learnerId: "life" } })).map((s) => s.reason)).toEqual(["max_per_learner"]);
+  });
+
+  it("defers for the minimum gap instead of dropping, and delivers when the gap has passed", async () => {
+    await setPolicy({ maxPerDay: 100, maxPerWeek: 100, minGapMinutes: 60 });
+    await post(buildEvent({ learnerId: "gap", courseId: "d-101", type: "video.completed" }));
+    await deliverAllDue("gap");
+    await post(buildEvent({ learnerId: "gap", courseId: "d-101", type: "video.completed" }));
+    const second = await waitFor(() => engine.ctx.prisma.message.findMany({ where: { learnerId: "gap", status: "scheduled" } }), (m) => m.length === 1);
+    expect(second[0].dueAt.getTime() - Date.now()).toBeGreaterThan(55 * 60_000);
+    const deferral = await engine.ctx.prisma.suppression.findFirstOrThrow({ where: { learnerId: "gap", outcome: "deferred" } });
+    expect(deferral.reason).toBe("min_gap");
+  });
+});
