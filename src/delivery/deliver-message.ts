@@ -102,7 +102,7 @@ async function afterCommit(ctx: EngineContext, message: ScheduledMessage | null,
   if (!message) return;
   if (outcome.type === "delivered") {
     ctx.metrics.messages.inc({ outcome: "delivered" });
-    await publishDelivered(ctx.queues.connection, ctx.config.queuePrefix, message.learnerId, message.id).catch(() => undefined);
+    await publishDelivered(ctx.queues.connection, ctx.queues.prefix, message.learnerId, message.id).catch(() => undefined);
   } else if (outcome.type === "deferred") {
     ctx.metrics.messages.inc({ outcome: "deferred" });
     await enqueueDelivery(ctx, message.id, outcome.until.getTime() - now.getTime());

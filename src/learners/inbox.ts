@@ -1,0 +1,28 @@
+/** The learner's inbox: by default delivered messages not dismissed or expired, newest first. */
+import { z } from "zod";
+import type { Db } from "../db/client";
+import type { Message } from "../generated/prisma/client";
+
+const STATUSES = ["scheduled", "delivered", "dismissed", "expired", "failed", "suppressed", "held_out", "all"] as const;
+
+export const inboxQuery = z.object({
+  courseId: z.string().min(1).optional(),
+  status: z.enum(STATUSES).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type InboxQuery = z.infer<typeof inboxQuery>;
+
+/** Lists the learner's messages for the query at `now`. */
+export async function listInbox(db: Db, learnerId: string, query: InboxQuery, now: Date): Promise<Message[]> {
+  const status = query.status ?? "delivered";
+  return db.message.findMany({
+    where: {
+      learnerId,
+      ...(query.courseId ? { courseId: query.courseId } : {}),
+      ...(status === "all" ? { status: { notIn: ["suppressed", "held_out"] } } : { status }),
+      ...(query.status === undefined ? { OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] } : {}),
+    },
+    orderBy: [{ deliveredAt: { sort: "desc", nulls: "last" } }, { createdAt: "desc" }],
+    take: query.limit,
+  });
+}
