@@ -1,5 +1,43 @@
-/** Routes for analytics (being built). */
-import type { Router } from "express";
+/** Analytics for analysts and authors: message rates and suppressions, as JSON or CSV (Accept: text/csv). */
+import type { Response, Router } from "express";
+import { z } from "zod";
+import { MESSAGE_GROUPS, SUPPRESSION_GROUPS, messageRates, suppressionCounts, type MessageGroup, type SuppressionGroup } from "../../analytics/message-rates";
+import { toCsv } from "../../analytics/csv";
+import { route } from "../route";
 import type { AppContext } from "../app-context";
 
-export function analyticsRoutes(_router: Router, _ctx: AppContext): void {}
+function groupList<T extends string>(allowed: readonly T[]) {
+  return z
+    .string()
+    .optional()
+    .transform((s) => (s ? s.split(",").map((x) => x.trim()).filter(Boolean) : []))
+    .refine((list) => list.every((g) => (allowed as readonly string[]).includes(g)), { message: `must be a comma-separated list of ${allowed.join(", ")}` })
+    .transform((list) => [...new Set(list)] as T[]);
+}
+const date = z.iso.datetime({ offset: true }).or(z.iso.date()).optional().transform((s) => (s ? new Date(s) : undefined));
+
+const messagesQuery = z.object({ groupBy: groupList(Object.keys(MESSAGE_GROUPS) as MessageGroup[]), from: date, to: date, courseId: z.string().min(1).optional() });
+const suppressionsQuery = z.object({ groupBy: groupList(Object.keys(SUPPRESSION_GROUPS) as SuppressionGroup[]), from: date, to: date, courseId: z.string().min(1).optional() });
+
+function send(res: Response, accept: string | undefined, rows: Array<Record<string, unknown>>) {
+  if (accept?.includes("text/csv")) {
+    res.type("text/csv").send(toCsv(rows));
+    return undefined;
+  }
+  return { rows };
+}
+
+/** Adds /v1/analytics/messages and /v1/analytics/suppressions. */
+export function analyticsRoutes(router: Router, ctx: AppContext): void {
+  const access = { roles: ["author", "analyst"] as const };
+  route(router, ctx, {
+    method: "get", path: "/v1/analytics/messages", tag: "Analytics", access, query: messagesQuery,
+    summary: "Delivered, seen, clicked, dismissed, responded, helpful, notHelpful, engagementRate, helpfulRate (+ Wilson 95% CI) per group",
+    handler: async ({ query, req, res }) => send(res, req.header("accept"), await messageRates(ctx.database.pool, query)),
+  });
+  route(router, ctx, {
+    method: "get", path: "/v1/analytics/suppressions", tag: "Analytics", access, query: suppressionsQuery,
+    summary: "Suppressions and deferrals counted by reason (and outcome, rule, course, day)",
+    handler: async ({ query, req, res }) => send(res, req.header("accept"), await suppressionCounts(ctx.database.pool, query)),
+  });
+}
