@@ -27,6 +27,28 @@ export const JOBS = {
     payload: z.object({ messageId: z.string().uuid() }),
     jobId: (p: { messageId: string }) => `m-${p.messageId}`,
   },
+  /** Periodic: fire inactivity triggers for learners whose quiet spell crossed a rule's threshold. */
+  scanInactivity: {
+    queue: "maintenance",
+    name: "scan-inactivity",
+    payload: z.object({}),
+    jobId: () => "scan-inactivity",
+  },
+  /** Periodic: enqueue refreshes of SQL segments whose interval has passed. */
+  scheduleSegmentRefreshes: {
+    queue: "maintenance",
+    name: "schedule-segment-refreshes",
+    payload: z.object({}),
+    jobId: () => "schedule-segment-refreshes",
+  },
+  /** Recompute one SQL segment. */
+  refreshSegment: {
+    queue: "maintenance",
+    name: "refresh-segment",
+    /** `minute`: when it was scheduled (epoch minutes), so the id dedupes one scheduling round, not every later one. */
+    payload: z.object({ segmentKey: z.string().min(1), minute: z.number().int() }),
+    jobId: (p: { segmentKey: string; minute: number }) => `seg-${p.segmentKey.replace(/[^A-Za-z0-9_-]/g, "_")}-${p.minute}`,
+  },
   /** Periodic: re-enqueue events and messages that were committed but never reached a queue. */
   sweep: {
     queue: "maintenance",
