@@ -50,3 +50,11 @@ export async function loadActiveRules(db: Db): Promise<ActiveRule[]> {
   caches.set(db, { rules, fingerprint, checkedAt: Date.now() });
   return rules;
 }
+
+/**
+ * Forgets the cached list after a rule write in this process, so the change applies to the next event at
+ * once here; other processes pick it up within CHECK_MS.
+ */
+export function forgetActiveRules(db: Db): void {
+  caches.delete(db);
+}

@@ -48,3 +48,8 @@ export async function loadTemplateVersion(db: Db, key: string, version: number):
   versions.set(cacheKey, template);
   return template;
 }
+
+/** Forgets the cached published version of a template after it changed in this process. */
+export function forgetPublishedTemplate(db: Db, key: string): void {
+  published.get(db)?.delete(key);
+}

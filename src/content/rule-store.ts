@@ -7,6 +7,7 @@ import type { Db } from "../db/client";
 import type { Rule } from "../generated/prisma/client";
 import { ConflictError, NotFoundError, ValidationError } from "../lib/errors";
 import type { CreateRuleInput, UpdateRuleInput } from "./rule.schema";
+import { forgetActiveRules } from "./active-rules";
 
 export type RuleView = ReturnType<typeof presentRule>;
 
@@ -19,6 +20,7 @@ export async function createRule(db: Db, input: CreateRuleInput, actor: string, 
   const row = existing
     ? await db.rule.update({ where: { key: input.key }, data: { ...data, version: existing.version + 1, createdAt: now } })
     : await db.rule.create({ data: { key: input.key, ...data, createdAt: now } });
+  forgetActiveRules(db);
   await db.auditLog.create({ data: { actor, action: "rule.created", entityType: "rule", entityKey: input.key, details: { version: row.version } } });
   return presentRule(row);
 }
@@ -29,6 +31,7 @@ export async function updateRule(db: Db, key: string, input: UpdateRuleInput, ac
   if (!existing || existing.deletedAt) throw new NotFoundError(`No rule ${key}`);
   await assertReferences(db, input);
   const row = await db.rule.update({ where: { key }, data: { ...columns(input), version: existing.version + 1, updatedAt: now } });
+  forgetActiveRules(db);
   await db.auditLog.create({ data: { actor, action: "rule.updated", entityType: "rule", entityKey: key, details: { version: row.version } } });
   return presentRule(row);
 }
@@ -37,6 +40,7 @@ export async function updateRule(db: Db, key: string, input: UpdateRuleInput, ac
 export async function deleteRule(db: Db, key: string, actor: string, now: Date): Promise<void> {
   const { count } = await db.rule.updateMany({ where: { key, deletedAt: null }, data: { deletedAt: now, updatedAt: now } });
   if (count === 0) throw new NotFoundError(`No rule ${key}`);
+  forgetActiveRules(db);
   await db.auditLog.create({ data: { actor, action: "rule.deleted", entityType: "rule", entityKey: key } });
 }
 

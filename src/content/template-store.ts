@@ -8,6 +8,7 @@ import type { Db } from "../db/client";
 import { ConflictError, NotFoundError, ValidationError } from "../lib/errors";
 import { parseTemplateDefinition } from "../templates/validate-template";
 import type { TemplateDefinition } from "../templates/template.schema";
+import { forgetPublishedTemplate } from "./published-templates";
 
 export interface TemplateView extends TemplateDefinition {
   version: number;
@@ -31,6 +32,7 @@ export async function createTemplate(db: Db, input: unknown, actor: string, now:
     if ((error as { code?: string }).code === "P2002") throw new ConflictError(`Template ${def.key} already exists`);
     throw error;
   }
+  forgetPublishedTemplate(db, def.key);
   return getTemplate(db, def.key);
 }
 
@@ -49,6 +51,7 @@ export async function updateTemplate(db: Db, key: string, input: unknown, actor:
     await tx.template.update({ where: { key }, data: { name: def.name, kind: def.kind, latestVersion: version, updatedAt: now, ...(publish ? { publishedVersion: version } : {}) } });
     await tx.auditLog.create({ data: { actor, action: "template.updated", entityType: "template", entityKey: key, details: { version, published: Boolean(publish) } } });
   });
+  forgetPublishedTemplate(db, key);
   return getTemplate(db, key);
 }
 
@@ -63,6 +66,7 @@ export async function publishTemplate(db: Db, key: string, version: number | und
     db.template.update({ where: { key }, data: { publishedVersion: target, updatedAt: now } }),
     db.auditLog.create({ data: { actor, action: "template.published", entityType: "template", entityKey: key, details: { version: target } } }),
   ]);
+  forgetPublishedTemplate(db, key);
   return getTemplate(db, key, target);
 }
 

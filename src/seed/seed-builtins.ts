@@ -7,6 +7,7 @@ import type { EngineContext } from "../context";
 import { loadBuiltinLibrary } from "../templates/builtin-library";
 import { createRuleSchema } from "../content/rule.schema";
 import { createHash } from "node:crypto";
+import { forgetActiveRules } from "../content/active-rules";
 
 /** Inserts each missing built-in template (version 1, published, author "builtin") and rule. */
 export async function seedBuiltins(ctx: EngineContext): Promise<{ templates: number; rules: number }> {
@@ -35,6 +36,7 @@ export async function seedBuiltins(ctx: EngineContext): Promise<{ templates: num
       ON CONFLICT (key) DO NOTHING`;
     seededRules += created;
   }
+  if (seededRules) forgetActiveRules(ctx.prisma);
   if (seededTemplates || seededRules) ctx.log.info({ templates: seededTemplates, rules: seededRules }, "seeded built-in templates and rules");
   return { templates: seededTemplates, rules: seededRules };
 }

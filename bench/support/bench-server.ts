@@ -1,0 +1,32 @@
+/** A server for the ingest benchmark, in its own process: the engine's API (no workers) or a bare JSON endpoint. */
+import express from "express";
+import { loadConfig } from "../../src/config";
+import { createEngine, prepareDatabase } from "../../src/engine";
+import { createLogger } from "../../src/lib/logger";
+import { buildApp } from "../../src/http/app";
+import { listen } from "../../src/http/server";
+import { createApiKey } from "../../src/auth/api-keys";
+
+async function main(): Promise<void> {
+  const kind = process.argv[2];
+  if (kind === "bare") {
+    const app = express();
+    app.use(express.json({ limit: "1mb" }));
+    app.post("/v1/events", (req, res) => {
+      const n = Array.isArray(req.body?.events) ? req.body.events.length : 1;
+      res.status(202).json({ accepted: n, duplicates: 0 });
+    });
+    const { port } = await listen(app, 0);
+    process.send?.({ port, secret: "none" });
+    return;
+  }
+  const config = loadConfig({ ...process.env, COACH_QUEUE_PREFIX: `bench-ingest-${process.pid}` });
+  await prepareDatabase(config, createLogger("silent"));
+  const ctx = await createEngine(config);
+  await ctx.database.pool.query("TRUNCATE events, learners, learner_course_state");
+  const secret = (await createApiKey(ctx.prisma, { name: "bench", role: "ingest" }, "bench")).secret;
+  const { port } = await listen(buildApp(ctx), 0);
+  process.send?.({ port, secret });
+}
+
+void main();
