@@ -22,8 +22,8 @@ export async function startWorkers(ctx: EngineContext, options: { concurrency?: 
   const connection = createWorkerConnection(ctx.config.redisUrl);
   const common = { connection, prefix: ctx.config.queuePrefix, log: ctx.log };
   const workers = [
-    runWorker({ ...common, queue: "match", concurrency: options.concurrency ?? 32, handlers: { [JOBS.matchEvent.name]: matchEventHandler(ctx) } }),
-    runWorker({ ...common, queue: "deliver", concurrency: options.concurrency ?? 32, handlers: { [JOBS.deliverMessage.name]: deliverMessageHandler(ctx) } }),
+    runWorker({ ...common, queue: "match", concurrency: options.concurrency ?? 8, handlers: { [JOBS.matchEvent.name]: matchEventHandler(ctx) } }),
+    runWorker({ ...common, queue: "deliver", concurrency: options.concurrency ?? 8, handlers: { [JOBS.deliverMessage.name]: deliverMessageHandler(ctx) } }),
     runWorker({ ...common, queue: "maintenance", concurrency: 2, handlers: maintenanceHandlers(ctx) }),
   ];
   await scheduleMaintenance(ctx).catch((err) => ctx.log.warn({ err: (err as Error).message }, "could not schedule maintenance jobs yet"));

@@ -18,7 +18,7 @@ export interface Database {
 export function openDatabase(url: string, options: { max?: number } = {}): Database {
   const pool = new Pool({
     connectionString: url,
-    max: options.max ?? 10,
+    max: options.max ?? 20,
     connectionTimeoutMillis: 3_000,
     idleTimeoutMillis: 30_000,
   });

@@ -12,19 +12,32 @@ export function formatPath(path: readonly PropertyKey[], prefix = ""): string {
   return out;
 }
 
+type Issue = z.core.$ZodIssue;
+
 /** One FieldError per zod issue, unrecognized keys reported each at their own path. */
 export function zodFieldErrors(error: z.ZodError, prefix = ""): FieldError[] {
-  const errors: FieldError[] = [];
-  for (const issue of error.issues) {
+  return flatten(error.issues, []).map(({ path, message }) => ({ path: formatPath(path, prefix), message }));
+}
+
+/**
+ * Flattens issues to leaves. For a union, reports the branch that got furthest into the input (the deepest
+ * paths, then the fewest problems) rather than the opaque "invalid input": for a condition
+ * `{all: [{op: "between"}]}` that is `all[0].op`, not the whole condition.
+ */
+function flatten(issues: readonly Issue[], base: PropertyKey[]): Array<{ path: PropertyKey[]; message: string }> {
+  const out: Array<{ path: PropertyKey[]; message: string }> = [];
+  for (const issue of issues) {
+    const path = [...base, ...issue.path];
     if (issue.code === "unrecognized_keys") {
-      for (const key of issue.keys) errors.push({ path: formatPath([...issue.path, key], prefix), message: "Unknown field" });
+      for (const key of issue.keys) out.push({ path: [...path, key], message: "Unknown field" });
     } else if (issue.code === "invalid_union" && issue.errors.length > 0) {
-      // Report the branch that got furthest rather than the opaque "invalid input".
-      const best = issue.errors.reduce((a, b) => (a.length <= b.length ? a : b));
-      for (const inner of best) errors.push({ path: formatPath([...issue.path, ...inner.path], prefix), message: inner.message });
+      const branches = issue.errors.map((branch) => flatten(branch, path));
+      const depth = (leaves: Array<{ path: PropertyKey[] }>) => Math.max(...leaves.map((l) => l.path.length));
+      const best = branches.reduce((a, b) => (depth(b) > depth(a) || (depth(b) === depth(a) && b.length < a.length) ? b : a));
+      out.push(...best);
     } else {
-      errors.push({ path: formatPath(issue.path, prefix), message: issue.message });
+      out.push({ path, message: issue.message });
     }
   }
-  return errors;
+  return out;
 }

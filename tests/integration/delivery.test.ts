@@ -62,6 +62,7 @@ describe("delivery", () => {
     const [message] = await engine.ctx.prisma.message.findMany({ where: { learnerId: "crash" } });
     // A "worker" takes the learner's lock and the message row, then its connection dies before COMMIT.
     const victim = await engine.ctx.database.pool.connect();
+    victim.on("error", () => undefined); // its connection is about to be killed on purpose
     await victim.query("BEGIN");
     await victim.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7))`, ["learner:crash"]);
     await victim.query(`UPDATE messages SET status = 'delivered', delivered_at = now() WHERE id = $1`, [message.id]);
