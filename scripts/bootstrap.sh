@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -d node_modules ] || [ ! -x node_modules/.bin/prisma ]; then
   echo "installing dependencies (npm ci)…" >&2
-  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
+  # npm ci when the lock file is complete; npm install when it lacks other platforms' optional packages.
+  npm ci --no-audit --no-fund --loglevel=error 2>/dev/null || npm install --no-audit --no-fund --loglevel=error
 fi
 client=src/generated/prisma/client.ts
 if [ ! -f "$client" ] || [ prisma/schema.prisma -nt "$client" ]; then
