@@ -11,7 +11,12 @@ export function hashSecret(secret: string): string {
   return createHash("sha256").update(secret).digest("hex");
 }
 
-/** The first characters of a secret, safe to show in key listings. */
+/**
+ * `coach_<role>_` and the first 4 random characters: enough to tell keys apart in a listing, far too
+ * little to guess the rest. (The random part is base64url and may itself contain "_", so the prefix is
+ * measured from the role's underscore, not the last one.)
+ */
 export function secretPrefix(secret: string): string {
-  return secret.slice(0, secret.lastIndexOf("_") + 5);
+  const roleEnd = secret.startsWith("coach_") ? secret.indexOf("_", "coach_".length) : -1;
+  return roleEnd > 0 ? secret.slice(0, roleEnd + 5) : secret.slice(0, 4);
 }

@@ -7,6 +7,7 @@
 import type { PoolClient } from "pg";
 import type { EngineContext } from "../context";
 import { loadPolicy } from "../policy/policy-store";
+import { withTransaction } from "../db/transaction";
 import { decide } from "../throttle/decide";
 import { loadLearnerSnapshot } from "../learners/learner-snapshot";
 import { loadLearnerHistory, loadPreferences } from "./learner-history";
@@ -27,31 +28,16 @@ export type DeliveryOutcome =
 /** Delivers one message if it is still scheduled and due. */
 export async function deliverMessage(ctx: EngineContext, messageId: string): Promise<DeliveryOutcome> {
   const now = ctx.clock.now();
-  const client = await ctx.database.pool.connect();
-  let outcome: DeliveryOutcome;
   let message: ScheduledMessage | null = null;
-  try {
-    await client.query("BEGIN");
+  const outcome = await withTransaction(ctx.database.pool, async (client): Promise<DeliveryOutcome> => {
     message = await loadScheduledMessage(client, messageId);
-    if (!message) {
-      await client.query("ROLLBACK");
-      return { type: "skipped", why: "missing" };
-    }
+    if (!message) return { type: "skipped", why: "missing" };
     // The per-learner lock: every delivery decision for this learner is serialized from here to COMMIT.
     await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7))`, [`learner:${message.learnerId}`]);
     const status = await client.query<{ status: string }>(`SELECT status FROM messages WHERE id = $1 FOR UPDATE`, [messageId]);
-    if (status.rows[0]?.status !== "scheduled") {
-      await client.query("ROLLBACK");
-      return { type: "skipped", why: "not_scheduled" };
-    }
-    outcome = await decideAndWrite(ctx, client, message, now);
-    await client.query("COMMIT");
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+    if (status.rows[0]?.status !== "scheduled") return { type: "skipped", why: "not_scheduled" };
+    return decideAndWrite(ctx, client, message, now);
+  });
   await afterCommit(ctx, message, outcome, now);
   return outcome;
 }

@@ -5,6 +5,7 @@
  * The caller hands accepted ids to the outbox after commit.
  */
 import type { Pool, PoolClient } from "pg";
+import { withTransaction } from "../db/transaction";
 import type { NormalizedEvent } from "./parse-events";
 import { mergeLearnerProfiles, summarizeCourseActivity } from "./batch-summaries";
 
@@ -17,22 +18,14 @@ export interface RecordResult {
 export async function recordEvents(pool: Pool, events: NormalizedEvent[], receivedAt: Date): Promise<RecordResult> {
   // A fixed order makes concurrent batches take row locks in the same order: no deadlocks.
   const sorted = [...events].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
+  return withTransaction(pool, async (client) => {
     const acceptedIds = await insertEvents(client, sorted, receivedAt);
     const accepted = new Set(acceptedIds);
     const fresh = sorted.filter((e) => accepted.delete(e.id)); // delete: a repeated id inside one batch counts once
     await upsertLearners(client, fresh, receivedAt);
     await upsertCourseState(client, fresh, receivedAt);
-    await client.query("COMMIT");
     return { acceptedIds: fresh.map((e) => e.id), duplicates: events.length - fresh.length };
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 async function insertEvents(client: PoolClient, events: NormalizedEvent[], receivedAt: Date): Promise<string[]> {

@@ -3,6 +3,7 @@
  * nothing). The latest row for (learner, course, key) wins; a repeated key inside one request keeps the last.
  */
 import type { Pool } from "pg";
+import { withTransaction } from "../db/transaction";
 import type { InsightInput } from "./insight.schema";
 
 const CHUNK = 2_000;
@@ -12,9 +13,7 @@ export async function upsertInsights(pool: Pool, rows: InsightInput[], now: Date
   const byKey = new Map<string, InsightInput>();
   for (const r of rows) byKey.set(`${r.learnerId}\u0000${r.courseId ?? ""}\u0000${r.key}`, r);
   const unique = [...byKey.values()].sort((a, b) => (a.learnerId < b.learnerId ? -1 : a.learnerId > b.learnerId ? 1 : 0));
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
+  return withTransaction(pool, async (client) => {
     for (let i = 0; i < unique.length; i += CHUNK) {
       const chunk = unique.slice(i, i + CHUNK);
       await client.query(
@@ -33,12 +32,6 @@ export async function upsertInsights(pool: Pool, rows: InsightInput[], now: Date
         ],
       );
     }
-    await client.query("COMMIT");
     return { upserted: unique.length };
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }

@@ -5,6 +5,7 @@
  */
 import type { EngineContext } from "../context";
 import { newId } from "../lib/ids";
+import { withTransaction } from "../db/transaction";
 import { recordSuppressions, type SuppressionRecord } from "../delivery/suppressions";
 import type { ActiveRule } from "../content/active-rules";
 import type { NudgePayload } from "./judge-rule";
@@ -30,35 +31,26 @@ export function eventTrigger(event: StoredEvent): Trigger {
 
 /** Persists the plan for a trigger; returns the new message id, if one was scheduled. */
 export async function scheduleMessage(ctx: EngineContext, event: Trigger, winner: Winner, skipped: Skipped, now: Date): Promise<string | null> {
-  const client = await ctx.database.pool.connect();
-  let messageId: string | null = null;
-  try {
-    await client.query("BEGIN");
+  const messageId = await withTransaction(ctx.database.pool, async (client) => {
     if (event.eventId) {
       const claimed = await client.query(`UPDATE events SET matched_at = $2 WHERE id = $1 AND matched_at IS NULL`, [event.eventId, now]);
-      if (claimed.rowCount === 0) {
-        await client.query("ROLLBACK");
-        return null;
-      }
+      if (claimed.rowCount === 0) return undefined; // another matcher has it: nothing to write
     }
+    let id: string | null = null;
     const records: SuppressionRecord[] = skipped.map((s) => ({
       outcome: "suppressed", reason: s.reason, details: s.details, learnerId: event.learnerId, courseId: event.courseId,
       ruleKey: s.rule.key, eventId: event.eventId, messageId: null, at: now,
     }));
     if (winner) {
-      messageId = await insertScheduledMessage(client, event, winner, now);
-      if (messageId && winner.deferral) {
-        records.push({ outcome: "deferred", reason: winner.deferral.reason, details: { ...winner.deferral.details, until: winner.dueAt.toISOString() }, learnerId: event.learnerId, courseId: event.courseId, ruleKey: winner.rule.key, eventId: event.eventId, messageId, at: now });
+      id = await insertScheduledMessage(client, event, winner, now);
+      if (id && winner.deferral) {
+        records.push({ outcome: "deferred", reason: winner.deferral.reason, details: { ...winner.deferral.details, until: winner.dueAt.toISOString() }, learnerId: event.learnerId, courseId: event.courseId, ruleKey: winner.rule.key, eventId: event.eventId, messageId: id, at: now });
       }
     }
     await recordSuppressions(client, records);
-    await client.query("COMMIT");
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+    return id;
+  });
+  if (messageId === undefined) return null;
   ctx.metrics.messages.inc({ outcome: "suppressed" }, skipped.length);
   if (messageId && winner) {
     ctx.metrics.messages.inc({ outcome: "scheduled" });

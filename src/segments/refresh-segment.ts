@@ -5,6 +5,7 @@
  */
 import type { EngineContext } from "../context";
 import { ValidationError } from "../lib/errors";
+import { withTransaction } from "../db/transaction";
 import { getSegment } from "./segment-store";
 import { applyMemberUpload } from "./static-members";
 import { runSegmentSql, DEFAULT_SQL_LIMITS, type SqlSegmentLimits } from "./sql-segment-query";
@@ -31,9 +32,7 @@ export async function refreshSegmentNow(ctx: EngineContext, key: string, limits:
     await recordFailure(ctx, key, startedAt, error.errors[0]?.message ?? error.message);
     return { segmentKey: key, status: "error", added: 0, removed: 0, memberCount: segment.memberCount, error: error.message };
   }
-  const client = await ctx.database.pool.connect();
-  try {
-    await client.query("BEGIN");
+  return withTransaction(ctx.database.pool, async (client) => {
     await client.query(`SELECT 1 FROM segments WHERE key = $1 FOR UPDATE`, [key]);
     const diff = await applyMemberUpload(client, key, ids, "replace", startedAt);
     const finishedAt = ctx.clock.now();
@@ -45,14 +44,8 @@ export async function refreshSegmentNow(ctx: EngineContext, key: string, limits:
       `INSERT INTO segment_refreshes (segment_key, started_at, finished_at, status, added, removed) VALUES ($1, $2, $3, 'ok', $4, $5)`,
       [key, startedAt, finishedAt, diff.added, diff.removed],
     );
-    await client.query("COMMIT");
-    return { segmentKey: key, status: "ok", ...diff };
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+    return { segmentKey: key, status: "ok" as const, ...diff };
+  });
 }
 
 /** Keys of sql segments whose interval has passed since their last refresh (or never refreshed). */

@@ -4,6 +4,7 @@ import { ConflictError, NotFoundError, ValidationError } from "../lib/errors";
 import type { CreateSegmentInput, PutMembersInput, UpdateSegmentInput } from "./segment.schema";
 import { applyMemberUpload, type MembershipDiff } from "./static-members";
 import { validateSegmentDefinition } from "./validate-segment";
+import { withTransaction } from "../db/transaction";
 
 export type SegmentView = Awaited<ReturnType<Db["segment"]["findUniqueOrThrow"]>>;
 
@@ -66,9 +67,7 @@ export async function deleteSegment(db: Db, key: string, actor: string): Promise
 export async function putSegmentMembers(database: Database, key: string, input: PutMembersInput, actor: string, now: Date): Promise<MembershipDiff> {
   const segment = await getSegment(database.prisma, key);
   if (segment.type !== "static") throw new ValidationError(`Segment ${key} is ${segment.type}: its members are computed, not uploaded`, [{ path: "mode", message: "members can be uploaded only to static segments" }]);
-  const client = await database.pool.connect();
-  try {
-    await client.query("BEGIN");
+  const diff = await withTransaction(database.pool, async (client) => {
     await client.query(`SELECT 1 FROM segments WHERE key = $1 FOR UPDATE`, [key]); // one upload per segment at a time
     const diff = await applyMemberUpload(client, key, input.learnerIds, input.mode, now);
     await client.query(`UPDATE segments SET member_count = $2, last_refreshed_at = $3, last_refresh_status = 'ok', last_refresh_error = NULL, updated_at = $3 WHERE key = $1`, [key, diff.memberCount, now]);
@@ -76,15 +75,10 @@ export async function putSegmentMembers(database: Database, key: string, input: 
       `INSERT INTO segment_refreshes (segment_key, started_at, finished_at, status, added, removed) VALUES ($1, $2, $2, 'ok', $3, $4)`,
       [key, now, diff.added, diff.removed],
     );
-    await client.query("COMMIT");
-    await audit(database.prisma, actor, `segment.members.${input.mode}`, key, { count: input.learnerIds.length, added: diff.added, removed: diff.removed });
     return diff;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
+  await audit(database.prisma, actor, `segment.members.${input.mode}`, key, { count: input.learnerIds.length, added: diff.added, removed: diff.removed });
+  return diff;
 }
 
 async function audit(db: Db, actor: string, action: string, key: string, details: object): Promise<void> {
