@@ -32,7 +32,6 @@ export async function matchStoredEvent(ctx: EngineContext, eventId: string): Pro
   }
 
   const snapshot = await loadLearnerSnapshot(pool, event.learnerId, event.courseId, now);
-  const memberships = await loadMemberships(pool, event.learnerId, candidates.map((r) => r.segmentKey).filter((k): k is string => !!k));
   const matchContext: MatchContext = {
     event: { id: event.id, type: event.type, courseId: event.courseId, moduleId: event.moduleId, occurredAt: event.occurredAt.toISOString(), properties: event.properties },
     learner: snapshot.learner ?? { id: event.learnerId, attributes: {} },
@@ -41,7 +40,8 @@ export async function matchStoredEvent(ctx: EngineContext, eventId: string): Pro
     insights: snapshot.insights,
     state: snapshot.state,
   };
-  const { matched, segmentMisses } = matchEvent(index, matchContext, (key) => memberships.has(key));
+  const isMember = await loadMemberships(pool, event.learnerId, candidates.map((r) => r.segmentKey).filter((k): k is string => !!k), matchContext);
+  const { matched, segmentMisses } = matchEvent(index, matchContext, isMember);
   const plan = await planNudge(matched, (rule) => judgeRule(ctx, rule, event, snapshot, now));
   const skipped = [
     ...segmentMisses.map((rule) => ({ rule, reason: "segment", details: { segmentKey: rule.segmentKey } })),

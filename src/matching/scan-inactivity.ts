@@ -13,6 +13,7 @@ import { loadLearnerSnapshot } from "../learners/learner-snapshot";
 import { planNudge } from "./plan-nudge";
 import { judgeRule } from "./judge-rule";
 import { scheduleMessage } from "./schedule-message";
+import { loadMemberships } from "./memberships";
 
 const PAGE = 2_000;
 
@@ -53,7 +54,10 @@ async function scanRule(ctx: EngineContext, rule: ActiveRule): Promise<number> {
 
 async function fireForSpell(ctx: EngineContext, rule: ActiveRule, learnerId: string, courseId: string, lastActivityAt: Date, now: Date): Promise<void> {
   const snapshot = await loadLearnerSnapshot(ctx.database.pool, learnerId, courseId, now);
-  const plan = await planNudge([rule], (r) => judgeRule(ctx, r, { learnerId }, snapshot, now));
+  const context = { event: null, learner: snapshot.learner, goal: snapshot.goal, assessments: snapshot.assessments, insights: snapshot.insights, state: snapshot.state };
+  const isMember = rule.segmentKey ? await loadMemberships(ctx.database.pool, learnerId, [rule.segmentKey], context) : () => true;
+  const plan = await planNudge([rule], (r) =>
+    r.segmentKey && !isMember(r.segmentKey) ? Promise.resolve({ type: "skip" as const, reason: "segment", details: { segmentKey: r.segmentKey } }) : judgeRule(ctx, r, { learnerId }, snapshot, now));
   const spellKey = `inactive:${learnerId}:${courseId}:${lastActivityAt.toISOString()}`;
   await scheduleMessage(ctx, { eventId: null, spellKey, learnerId, courseId, moduleId: null }, plan.winner, plan.skipped, now);
   await ctx.database.pool.query(

@@ -4,6 +4,7 @@ import { ValidationError } from "../lib/errors";
 import { zodFieldErrors } from "../lib/zod-errors";
 import { conditionSchema } from "../matching/conditions.schema";
 import { normalizeSegmentSql, runSegmentSql } from "./sql-segment-query";
+import { conditionToSql } from "./condition-sql";
 
 export interface SegmentDefinition {
   conditions: object | null;
@@ -15,6 +16,7 @@ export async function validateSegmentDefinition(database: Database, type: string
   if (type === "attributes") {
     const parsed = conditionSchema.safeParse(conditions);
     if (!parsed.success) throw new ValidationError("The segment's conditions are invalid", zodFieldErrors(parsed.error, "conditions"));
+    conditionToSql(parsed.data); // listable in SQL: event.* and goal.* fields exist only at match time
     return { conditions: parsed.data as object, sql: null };
   }
   if (type === "sql") {
