@@ -1,7 +1,7 @@
 /**
  * Learners' local time with Intl only: wall-clock parts of an instant in a time zone, and the instant of a
  * wall-clock time. DST-correct: a local day can last 23 or 25 hours, and a wall time that does not exist
- * (spring forward) maps to the first valid instant after it.
+ * (spring forward) is shifted forward by the gap (02:30 → 03:30), as Temporal's "compatible" mode does.
  */
 
 export interface WallTime {
@@ -43,16 +43,18 @@ function offsetMs(instant: Date, timeZone: string): number {
   return asUtc - Math.floor(instant.getTime() / 1000) * 1000;
 }
 
-/** The instant a wall-clock time happens in `timeZone` (the first valid instant if it is skipped by DST). */
+/** The instant a wall-clock time happens in `timeZone` (shifted forward by the gap if DST skips it). */
 export function instantOf(year: number, month: number, day: number, hour: number, minute: number, timeZone: string): Date {
   const naive = Date.UTC(year, month - 1, day, hour, minute);
   let guess = naive - offsetMs(new Date(naive), timeZone);
   guess = naive - offsetMs(new Date(guess), timeZone);
   const w = wallTime(new Date(guess), timeZone);
   if (w.hour !== hour || w.minute !== minute) {
-    // Skipped by a spring-forward: the wall clock jumps past it; the later offset gives the first valid instant.
-    const later = naive - offsetMs(new Date(guess + 3 * 3_600_000), timeZone);
-    return new Date(Math.max(guess, later));
+    // Skipped by a spring-forward (02:30 does not exist): shift forward by the gap, as Temporal's
+    // "compatible" disambiguation does — 02:30 becomes 03:30 — by reading it with the offset before the jump.
+    const before = naive - offsetMs(new Date(naive - 12 * 3_600_000), timeZone);
+    const after = naive - offsetMs(new Date(naive + 12 * 3_600_000), timeZone);
+    return new Date(Math.max(before, after));
   }
   return new Date(guess);
 }
