@@ -12,7 +12,8 @@ import { decide } from "../throttle/decide";
 import { loadLearnerSnapshot } from "../learners/learner-snapshot";
 import { loadLearnerHistory, loadPreferences } from "./learner-history";
 import { recordSuppressions } from "./suppressions";
-import { renderScheduledMessage } from "./render-scheduled-message";
+import { renderScheduledMessage, type RenderOutcome } from "./render-scheduled-message";
+import type { Policy } from "../throttle/policy";
 import { loadScheduledMessage, type ScheduledMessage } from "./scheduled-message";
 import { enqueueDelivery } from "../matching/schedule-message";
 import { publishDelivered } from "../learners/inbox-notifications";
@@ -28,32 +29,42 @@ export type DeliveryOutcome =
 /** Delivers one message if it is still scheduled and due. */
 export async function deliverMessage(ctx: EngineContext, messageId: string): Promise<DeliveryOutcome> {
   const now = ctx.clock.now();
-  let message: ScheduledMessage | null = null;
+  const message = await loadScheduledMessage(ctx.database.pool, messageId);
+  if (!message) return { type: "skipped", why: "missing" };
+  if (message.status !== "scheduled") return { type: "skipped", why: "not_scheduled" };
+  if (message.dueAt.getTime() > now.getTime() + 1_000) {
+    await enqueueDelivery(ctx, message.id, message.dueAt.getTime() - now.getTime());
+    return { type: "not_due", dueAt: message.dueAt };
+  }
+  // Everything that needs no lock is read first: a transaction holding the learner's lock must never wait
+  // for a second pooled connection, or concurrent deliveries to one learner could exhaust the pool.
+  const [policy, snapshot] = await Promise.all([loadPolicy(ctx.prisma), loadLearnerSnapshot(ctx.database.pool, message.learnerId, message.courseId, now)]);
+  const rendered = await renderScheduledMessage(ctx, message, snapshot);
+  const prepared = { message, policy, timezone: snapshot.learner?.timezone ?? null, rendered };
   const outcome = await withTransaction(ctx.database.pool, async (client): Promise<DeliveryOutcome> => {
-    message = await loadScheduledMessage(client, messageId);
-    if (!message) return { type: "skipped", why: "missing" };
     // The per-learner lock: every delivery decision for this learner is serialized from here to COMMIT.
     await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7))`, [`learner:${message.learnerId}`]);
     const status = await client.query<{ status: string }>(`SELECT status FROM messages WHERE id = $1 FOR UPDATE`, [messageId]);
     if (status.rows[0]?.status !== "scheduled") return { type: "skipped", why: "not_scheduled" };
-    return decideAndWrite(ctx, client, message, now);
+    return decideAndWrite(client, prepared, now);
   });
   await afterCommit(ctx, message, outcome, now);
   return outcome;
 }
 
-async function decideAndWrite(ctx: EngineContext, client: PoolClient, message: ScheduledMessage, now: Date): Promise<DeliveryOutcome> {
-  if (message.dueAt.getTime() > now.getTime() + 1_000) return { type: "not_due", dueAt: message.dueAt };
-  const [policy, history, preferences, snapshot] = await Promise.all([
-    loadPolicy(ctx.prisma),
-    loadLearnerHistory(client, message.learnerId, message.ruleKey, now),
-    loadPreferences(client, message.learnerId),
-    loadLearnerSnapshot(ctx.database.pool, message.learnerId, message.courseId, now),
-  ]);
+interface Prepared {
+  message: ScheduledMessage;
+  policy: Policy;
+  timezone: string | null;
+  rendered: RenderOutcome;
+}
+
+async function decideAndWrite(client: PoolClient, { message, policy, timezone, rendered }: Prepared, now: Date): Promise<DeliveryOutcome> {
+  const [history, preferences] = await Promise.all([loadLearnerHistory(client, message.learnerId, message.ruleKey, now), loadPreferences(client, message.learnerId)]);
   const decision = decide({
     now,
     policy,
-    learner: { timezone: snapshot.learner?.timezone ?? null },
+    learner: { timezone },
     message: { ruleKey: message.ruleKey, kind: message.kind, essential: message.essential, expiresAt: message.expiresAt },
     rule: { cooldownHours: message.rule.cooldownHours, maxPerLearner: message.rule.maxPerLearner },
     history,
@@ -71,7 +82,6 @@ async function decideAndWrite(ctx: EngineContext, client: PoolClient, message: S
     await recordSuppressions(client, [{ ...base, outcome: "suppressed", reason: decision.reason, details: decision.details }]);
     return { type: "suppressed", reason: decision.reason };
   }
-  const rendered = await renderScheduledMessage(ctx, message, snapshot);
   if (!rendered.ok) {
     // A template that cannot render will not render on retry either: fail it, keep the error, move on.
     await client.query(`UPDATE messages SET status = 'failed', error = $2, attempts = attempts + 1 WHERE id = $1`, [message.id, rendered.error]);
@@ -92,8 +102,6 @@ async function afterCommit(ctx: EngineContext, message: ScheduledMessage | null,
   } else if (outcome.type === "deferred") {
     ctx.metrics.messages.inc({ outcome: "deferred" });
     await enqueueDelivery(ctx, message.id, outcome.until.getTime() - now.getTime());
-  } else if (outcome.type === "not_due") {
-    await enqueueDelivery(ctx, message.id, outcome.dueAt.getTime() - now.getTime());
   } else if (outcome.type === "suppressed" || outcome.type === "failed") {
     ctx.metrics.messages.inc({ outcome: outcome.type });
   }

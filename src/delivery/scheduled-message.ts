@@ -1,5 +1,5 @@
 /** Loads a message with what delivery needs of its rule. */
-import type { PoolClient } from "pg";
+import type { Pool, PoolClient } from "pg";
 
 export interface ScheduledMessage {
   id: string;
@@ -8,6 +8,7 @@ export interface ScheduledMessage {
   moduleId: string | null;
   eventId: string | null;
   ruleKey: string;
+  status: string;
   templateKey: string;
   templateVersion: number;
   variant: string;
@@ -19,9 +20,9 @@ export interface ScheduledMessage {
 }
 
 /** The message and its rule's limits (a deleted rule keeps its limits for messages already scheduled). */
-export async function loadScheduledMessage(client: PoolClient, id: string): Promise<ScheduledMessage | null> {
+export async function loadScheduledMessage(client: Pool | PoolClient, id: string): Promise<ScheduledMessage | null> {
   const { rows } = await client.query(
-    `SELECT m.id, m.learner_id, m.course_id, m.module_id, m.event_id, m.rule_key, m.template_key, m.template_version, m.variant,
+    `SELECT m.id, m.status, m.learner_id, m.course_id, m.module_id, m.event_id, m.rule_key, m.template_key, m.template_version, m.variant,
             m.kind, m.essential, m.due_at, m.expires_at, r.cooldown_hours, r.max_per_learner
        FROM messages m LEFT JOIN rules r ON r.key = m.rule_key WHERE m.id = $1`,
     [id],
@@ -29,7 +30,7 @@ export async function loadScheduledMessage(client: PoolClient, id: string): Prom
   const r = rows[0];
   if (!r) return null;
   return {
-    id: r.id, learnerId: r.learner_id, courseId: r.course_id, moduleId: r.module_id, eventId: r.event_id, ruleKey: r.rule_key,
+    id: r.id, learnerId: r.learner_id, courseId: r.course_id, moduleId: r.module_id, eventId: r.event_id, ruleKey: r.rule_key, status: r.status,
     templateKey: r.template_key, templateVersion: r.template_version, variant: r.variant, kind: r.kind, essential: r.essential,
     dueAt: r.due_at, expiresAt: r.expires_at, rule: { cooldownHours: r.cooldown_hours, maxPerLearner: r.max_per_learner },
   };
