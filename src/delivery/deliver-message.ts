@@ -46,7 +46,8 @@ export async function deliverMessage(ctx: EngineContext, messageId: string): Pro
     await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7))`, [`learner:${message.learnerId}`]);
     const status = await client.query<{ status: string }>(`SELECT status FROM messages WHERE id = $1 FOR UPDATE`, [messageId]);
     if (status.rows[0]?.status !== "scheduled") return { type: "skipped", why: "not_scheduled" };
-    return decideAndWrite(client, prepared, now);
+    // Read the clock again under the lock: waiting for it may have taken a while.
+    return decideAndWrite(client, prepared, ctx.clock.now());
   });
   await afterCommit(ctx, message, outcome, now);
   return outcome;

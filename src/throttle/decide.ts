@@ -52,7 +52,9 @@ const HOUR = 3_600_000;
 export function decide(input: ThrottleInput): ThrottleDecision {
   const { now, policy, message, rule, preferences } = input;
   const tz = input.learner.timezone && isValidTimeZone(input.learner.timezone) ? input.learner.timezone : policy.defaultTimezone;
-  const history = input.history.filter((h) => h.deliveredAt.getTime() <= now.getTime());
+  // Deliveries stamped after `now` (a concurrent worker whose clock read came later) still count: caps must
+  // hold whatever order the clocks were read in.
+  const history = input.history;
   const suppress = (reason: string, details: Details): ThrottleDecision => ({ type: "suppress", reason, details });
 
   if (preferences.optedOutKinds.includes(message.kind)) return suppress("preferences.opted_out", { kind: message.kind, explanation: `the learner opted out of ${message.kind} messages` });
