@@ -118,3 +118,28 @@ describe("delivery", () => {
     expect(deferral.reason).toBe("min_gap");
   });
 });
+
+describe("a message's history", () => {
+  let engine: TestEngine;
+  beforeAll(async () => {
+    engine = await startTestEngine();
+  });
+  afterAll(async () => engine.close());
+
+  it("tells matched, deferred with its reason and numbers, delivered and feedback in order", async () => {
+    const author = `Bearer ${engine.keys.author}`;
+    await engine.http.put("/v1/policy").set("Authorization", author).send({ quietHours: null, minGapMinutes: 0 });
+    await engine.http.post("/v1/templates").set("Authorization", author).send({ key: "h", name: "h", kind: "nudge", variants: [{ key: "A", title: "t", body: "b", weight: 1 }] });
+    await engine.http.post("/v1/rules").set("Authorization", author).send({ key: "h", name: "h", templateKey: "h", trigger: { eventType: "video.completed" } });
+    const event = buildEvent({ learnerId: "storied", type: "video.completed" });
+    await engine.http.post("/v1/events").set("Authorization", `Bearer ${engine.keys.ingest}`).send(event);
+    await matchStoredEvent(engine.ctx, event.id);
+    const [message] = await engine.ctx.prisma.message.findMany({ where: { learnerId: "storied" } });
+    await deliverMessage(engine.ctx, message.id);
+    await engine.http.post(`/v1/messages/${message.id}/feedback`).set("Authorization", `Bearer ${engine.keys.ingest}`).send({ learnerId: "storied", type: "helpful" });
+    const res = await engine.http.get(`/v1/messages/${message.id}`).set("Authorization", `Bearer ${engine.keys.analyst}`);
+    expect(res.status).toBe(200);
+    expect(res.body.history.map((h: { step: string }) => h.step)).toEqual(["matched", "delivered", "helpful"]);
+    expect((await engine.http.get("/v1/messages/00000000-0000-4000-8000-000000000000").set("Authorization", `Bearer ${engine.keys.analyst}`)).status).toBe(404);
+  });
+});
