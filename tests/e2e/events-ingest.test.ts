@@ -24,6 +24,16 @@ describe("POST /v1/events storage", () => {
     expect(await count("SELECT sum(event_count) AS n FROM learner_course_state WHERE course_id = 'concurrency-101'")).toBe(100);
   });
 
+  it("answers each of 50 concurrent single posts for itself when they are committed together, accepting a shared id once", async () => {
+    const events = Array.from({ length: 25 }, () => buildEvent({ courseId: "group-101" }));
+    const bodies = [...events, ...events]; // every event posted twice, all at once
+    const responses = await Promise.all(bodies.map((e) => post(e)));
+    expect(responses.every((r) => r.status === 202)).toBe(true);
+    expect(responses.reduce((n, r) => n + r.body.accepted, 0)).toBe(25);
+    expect(responses.every((r) => r.body.accepted + r.body.duplicates === 1)).toBe(true);
+    expect(await count("SELECT count(*) AS n FROM events WHERE course_id = 'group-101'")).toBe(25);
+  });
+
   it("treats an event id seen before as a duplicate with no further effect", async () => {
     const event = buildEvent({ learnerId: "dup-learner", learner: { name: "First" } });
     expect((await post(event)).body).toEqual({ accepted: 1, duplicates: 0 });

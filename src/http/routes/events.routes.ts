@@ -1,7 +1,7 @@
 /** POST /v1/events: the course player's way in. Durable in PostgreSQL before the 202. */
 import type { Router } from "express";
 import { parseEvents } from "../../ingest/parse-events";
-import { recordEvents } from "../../ingest/record-events";
+import { groupCommitterFor } from "../../ingest/group-commit";
 import { publishStoredEvents } from "../../ingest/outbox";
 import { ValidationError } from "../../lib/errors";
 import { route } from "../route";
@@ -27,7 +27,7 @@ export async function ingest(ctx: AppContext, body: unknown): Promise<{ accepted
     if (error instanceof ValidationError) ctx.metrics.events.inc({ outcome: "rejected" }, countEvents(body));
     throw error;
   }
-  const { acceptedIds, duplicates } = await recordEvents(ctx.database.pool, events, receivedAt);
+  const { acceptedIds, duplicates } = await groupCommitterFor(ctx.database.pool).record(events, receivedAt);
   ctx.metrics.events.inc({ outcome: "accepted" }, acceptedIds.length);
   ctx.metrics.events.inc({ outcome: "duplicate" }, duplicates);
   await publishStoredEvents(ctx, acceptedIds);
