@@ -7,7 +7,7 @@ import type { EngineContext } from "../src/context";
 import { createWorkerConnection } from "../src/queue/connection";
 import { runWorker } from "../src/queue/run-worker";
 import { JOBS } from "../src/queue/jobs";
-import { matchEventHandler } from "./match-event.worker";
+import { matchEventHandler, matchEventsHandler } from "./match-event.worker";
 import { deliverMessageHandler } from "./deliver-message.worker";
 import { maintenanceHandlers, scheduleMaintenance } from "./maintenance.worker";
 
@@ -22,7 +22,7 @@ export async function startWorkers(ctx: EngineContext, options: { concurrency?: 
   const connection = createWorkerConnection(ctx.config.redisUrl);
   const common = { connection, prefix: ctx.config.queuePrefix, log: ctx.log };
   const workers = [
-    runWorker({ ...common, queue: "match", concurrency: options.concurrency ?? 8, handlers: { [JOBS.matchEvent.name]: matchEventHandler(ctx) } }),
+    runWorker({ ...common, queue: "match", concurrency: options.concurrency ?? 8, handlers: { [JOBS.matchEvent.name]: matchEventHandler(ctx), [JOBS.matchEvents.name]: matchEventsHandler(ctx) } }),
     runWorker({ ...common, queue: "deliver", concurrency: options.concurrency ?? 8, handlers: { [JOBS.deliverMessage.name]: deliverMessageHandler(ctx) } }),
     runWorker({ ...common, queue: "maintenance", concurrency: 2, handlers: maintenanceHandlers(ctx) }),
   ];

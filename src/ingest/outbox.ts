@@ -9,9 +9,9 @@ import type { EngineContext } from "../context";
 export async function publishStoredEvents(ctx: Pick<EngineContext, "queues" | "log" | "metrics">, eventIds: string[]): Promise<void> {
   if (eventIds.length === 0) return;
   try {
-    await ctx.queues.enqueue("matchEvent", eventIds.map((eventId) => ({ eventId })));
+    await ctx.queues.enqueue("matchEvents", [{ eventIds }]);
   } catch (error) {
-    ctx.metrics.enqueueFailures.inc({ job: "match-event" }, eventIds.length);
+    ctx.metrics.enqueueFailures.inc({ job: "match-events" }, eventIds.length);
     ctx.log.warn({ err: (error as Error).message, count: eventIds.length }, "could not enqueue matching; the sweeper will retry");
   }
 }

@@ -20,6 +20,16 @@ export const JOBS = {
     payload: z.object({ eventId: z.string().min(1) }),
     jobId: (p: { eventId: string }) => jobIdSafe("e", p.eventId),
   },
+  /**
+   * (2) Match the events one ingest request stored: one job per request instead of one per event keeps
+   * Redis work per batch constant. The sweeper still re-enqueues stragglers one by one (matchEvent).
+   */
+  matchEvents: {
+    queue: "match",
+    name: "match-events",
+    payload: z.object({ eventIds: z.array(z.string().min(1)).min(1).max(5_000) }),
+    jobId: (p: { eventIds: string[] }) => `b-${createHash("sha1").update(p.eventIds.join("\n")).digest("hex")}`,
+  },
   /** (3) Deliver one scheduled message when it is due. Job id = message id, so re-adding is a no-op. */
   deliverMessage: {
     queue: "deliver",

@@ -96,7 +96,7 @@ describe("POST /v1/events storage", () => {
     await post({ events });
     await post({ events }); // duplicates are not enqueued again
     const jobs = await engine.ctx.queues.queue("match").getJobs(["waiting", "delayed", "active", "prioritized"]);
-    const ids = jobs.map((j) => (j.data as { eventId: string }).eventId).filter((id) => events.some((e) => e.id === id));
+    const ids = jobs.flatMap((j) => (j.data as { eventIds?: string[] }).eventIds ?? [(j.data as { eventId: string }).eventId]).filter((id) => events.some((e) => e.id === id));
     expect(ids.sort()).toEqual(events.map((e) => e.id).sort());
   });
 });
