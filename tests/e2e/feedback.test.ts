@@ -67,6 +67,17 @@ describe("feedback", () => {
     expect(res.body.errors[0].path).toBe("value");
   });
 
+  it("shows the learner's throttle state: caps used and the dismiss streak", async () => {
+    await engine.ctx.prisma.learner.upsert({ where: { id: "streaky" }, create: { id: "streaky", timezone: "Asia/Tokyo" }, update: {} });
+    for (let i = 0; i < 3; i++) {
+      const m = await insertMessage(engine.ctx, { learnerId: "streaky" });
+      await feedback(m.id, { learnerId: "streaky", type: "dismissed" });
+    }
+    const res = await engine.http.get("/v1/learners/streaky").set("Authorization", `Bearer ${engine.keys.analyst}`);
+    expect(res.body.throttle).toMatchObject({ timezone: "Asia/Tokyo", deliveredToday: 3, dayCap: 3, weekCap: 10, dismissStreak: 3 });
+    expect(Date.parse(res.body.throttle.backoffUntil) - Date.now()).toBeGreaterThan(71 * 3600_000);
+  });
+
   it("lets a learner token post feedback for its own learner only", async () => {
     const token = (await engine.http.post("/v1/learner-tokens").set("Authorization", `Bearer ${engine.keys.ingest}`).send({ learnerId: "L1" })).body.token;
     const m = await insertMessage(engine.ctx);

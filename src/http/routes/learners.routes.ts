@@ -6,6 +6,9 @@ import { listInbox, inboxQuery } from "../../learners/inbox";
 import { getLearnerProfile, listGoals } from "../../learners/learner-profile";
 import { deliveryChannel } from "../../learners/inbox-notifications";
 import { presentMessage } from "../presenters/message.presenter";
+import { loadPolicy } from "../../policy/policy-store";
+import { loadLearnerHistory } from "../../delivery/learner-history";
+import { throttleState } from "../../throttle/throttle-state";
 import { clusterSafePrefix } from "../../queue/connection";
 import { route } from "../route";
 import type { AppContext } from "../app-context";
@@ -26,7 +29,12 @@ export function learnerRoutes(router: Router, ctx: AppContext): void {
   route(router, ctx, {
     method: "get", path: "/v1/learners/:learnerId", tag: "Learners", access: { roles: ["ingest", "analyst"] },
     summary: "Profile, attributes, per-course state, goals, self-assessments, message counts",
-    handler: async ({ params }) => getLearnerProfile(ctx.prisma, params.learnerId),
+    handler: async ({ params }) => {
+      const profile = await getLearnerProfile(ctx.prisma, params.learnerId);
+      const now = ctx.clock.now();
+      const [policy, history] = await Promise.all([loadPolicy(ctx.prisma), loadLearnerHistory(ctx.database.pool, params.learnerId, "", now)]);
+      return { ...profile, throttle: throttleState(history, policy, profile.timezone, now) };
+    },
   });
   route(router, ctx, {
     method: "get", path: "/v1/learners/:learnerId/stream", tag: "Learners", access: { roles: ["ingest"], learnerParam: "learnerId" }, query: courseQuery,
