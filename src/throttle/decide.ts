@@ -58,14 +58,14 @@ export function decide(input: ThrottleInput): ThrottleDecision {
   const suppress = (reason: string, details: Details): ThrottleDecision => ({ type: "suppress", reason, details });
 
   if (preferences.optedOutKinds.includes(message.kind)) return suppress("preferences.opted_out", { kind: message.kind, explanation: `the learner opted out of ${message.kind} messages` });
-  if (preferences.snoozedUntil && preferences.snoozedUntil > now) {
+  if (preferences.snoozedUntil && preferences.snoozedUntil.getTime() > now.getTime()) {
     return suppress("preferences.snoozed", { snoozedUntil: preferences.snoozedUntil.toISOString(), explanation: `the learner snoozed coaching until ${preferences.snoozedUntil.toISOString()}` });
   }
-  if (message.expiresAt && message.expiresAt <= now) return suppress("expired", { expiresAt: message.expiresAt.toISOString(), explanation: "the message expired before it could be sent" });
+  if (message.expiresAt && message.expiresAt.getTime() <= now.getTime()) return suppress("expired", { expiresAt: message.expiresAt.toISOString(), explanation: "the message expired before it could be sent" });
 
   if (!message.essential) {
     const backoff = backoffUntil(history, policy);
-    if (backoff && backoff.until > now) {
+    if (backoff && backoff.until.getTime() > now.getTime()) {
       return suppress("adaptive.backoff", { streak: backoff.streak, dismissStreak: policy.adaptive.dismissStreak, until: backoff.until.toISOString(), explanation: `${backoff.streak} dismissals in a row: no nudges until ${backoff.until.toISOString()}` });
     }
   }
@@ -82,14 +82,14 @@ export function decide(input: ThrottleInput): ThrottleDecision {
   }
 
   if (!message.essential) {
-    const dayStart = localDayStart(now, tz);
-    const today = history.filter((h) => h.deliveredAt >= dayStart).length;
+    const dayStart = localDayStart(now, tz).getTime();
+    const today = countSince(history, dayStart);
     const dayCap = effectiveDayCap(history, policy, now);
     if (today >= dayCap) {
       return suppress("cap.day", { delivered: today, cap: dayCap, configuredCap: policy.maxPerDay, timezone: tz, localDay: localDate(now, tz), explanation: `${today} of ${dayCap} delivered today in ${tz}` });
     }
     const weekStart = localWeekStart(now, tz);
-    const week = history.filter((h) => h.deliveredAt >= weekStart).length;
+    const week = countSince(history, weekStart.getTime());
     if (week >= policy.maxPerWeek) {
       return suppress("cap.week", { delivered: week, cap: policy.maxPerWeek, timezone: tz, weekStart: localDate(weekStart, tz), explanation: `${week} of ${policy.maxPerWeek} delivered this week in ${tz}` });
     }
@@ -119,7 +119,7 @@ export function decide(input: ThrottleInput): ThrottleDecision {
  * Backoff lasts `backoffHours` from the dismissal that completed the streak.
  */
 export function backoffUntil(history: HistoryMessage[], policy: Policy): { streak: number; until: Date } | null {
-  const sorted = [...history].sort((a, b) => b.deliveredAt.getTime() - a.deliveredAt.getTime());
+  const sorted = newestFirst(history);
   let streak = 0;
   let lastDismissal: Date | null = null;
   for (const h of sorted) {
@@ -143,14 +143,35 @@ export function backoffUntil(history: HistoryMessage[], policy: Policy): { strea
 export function effectiveDayCap(history: HistoryMessage[], policy: Policy, now: Date): number {
   if (policy.maxPerDay <= 1) return policy.maxPerDay;
   const windowMs = policy.adaptive.unseenWindowHours * HOUR;
-  const unseen = history.filter((h) => !h.seenAt && now.getTime() - h.deliveredAt.getTime() > windowMs && now.getTime() - h.deliveredAt.getTime() < 7 * 24 * HOUR).length;
+  const t = now.getTime();
+  let unseen = 0;
+  for (const h of history) {
+    if (h.seenAt) continue;
+    const age = t - h.deliveredAt.getTime();
+    if (age > windowMs && age < 7 * 24 * HOUR) unseen++;
+  }
   return Math.max(1, policy.maxPerDay - Math.floor(unseen / policy.adaptive.unseenPerCapStep));
+}
+
+/** The history newest first; the loader already returns it so, and then no copy or sort is made. */
+export function newestFirst(history: HistoryMessage[]): HistoryMessage[] {
+  for (let i = 1; i < history.length; i++) {
+    if (history[i].deliveredAt.getTime() > history[i - 1].deliveredAt.getTime()) return [...history].sort((a, b) => b.deliveredAt.getTime() - a.deliveredAt.getTime());
+  }
+  return history;
 }
 
 function latest(history: HistoryMessage[]): Date | null {
   let max: Date | null = null;
-  for (const h of history) if (!max || h.deliveredAt > max) max = h.deliveredAt;
+  for (const h of history) if (!max || h.deliveredAt.getTime() > max.getTime()) max = h.deliveredAt;
   return max;
+}
+
+/** Deliveries at or after `since` (epoch ms); numeric compares, since Date comparisons are slow in V8. */
+function countSince(history: HistoryMessage[], since: number): number {
+  let n = 0;
+  for (const h of history) if (h.deliveredAt.getTime() >= since) n++;
+  return n;
 }
 
 function hoursAgo(now: Date, then: Date): number {

@@ -1,6 +1,6 @@
 /** Where a learner stands against the policy right now: caps used, the soft-signal cap, streak and backoff. */
 import type { Policy } from "./policy";
-import { backoffUntil, effectiveDayCap, type HistoryMessage } from "./decide";
+import { backoffUntil, effectiveDayCap, newestFirst, type HistoryMessage } from "./decide";
 import { localDate, localDayStart, localWeekStart } from "./local-time";
 import { isValidTimeZone } from "../lib/timezones";
 
@@ -35,7 +35,7 @@ export function throttleState(history: HistoryMessage[], policy: Policy, timezon
 
 function countStreak(history: HistoryMessage[]): number {
   let streak = 0;
-  for (const h of [...history].sort((a, b) => b.deliveredAt.getTime() - a.deliveredAt.getTime())) {
+  for (const h of newestFirst(history)) {
     if (h.vote === "helpful" || h.respondedAt) break;
     if (h.dismissedAt) streak++;
     else if (h.seenAt || h.vote) break;
