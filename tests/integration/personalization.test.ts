@@ -81,3 +81,34 @@ describe("segments and insights in rules and templates", () => {
     expect(sam).toEqual([]);
   });
 });
+
+describe("locale fallback through delivery", () => {
+  let engine: TestEngine;
+  beforeAll(async () => {
+    engine = await startTestEngine();
+    const author = `Bearer ${engine.keys.author}`;
+    await engine.http.put("/v1/policy").set("Authorization", author).send({ quietHours: null, minGapMinutes: 0 });
+    const t = await engine.http.post("/v1/templates").set("Authorization", author).send({
+      key: "hello", name: "Hello", kind: "nudge", locale: "en",
+      variants: [{ key: "A", title: "Hello", body: "Welcome, {{learner.firstName}}", weight: 1, locales: { "pt-BR": { title: "Olá", body: "Bem-vindo ao curso, {{learner.firstName}}" }, pt: { title: "Olá", body: "Bem-vindo, {{learner.firstName}}" } } }],
+    });
+    expect(t.status).toBe(201);
+    await engine.http.post("/v1/rules").set("Authorization", author).send({ key: "hello", name: "Hello", templateKey: "hello", trigger: { eventType: "course.enrolled" } });
+  });
+  afterAll(async () => engine.close());
+
+  it.each([
+    ["pt-BR", "Bem-vindo ao curso, Ana"],
+    ["pt-PT", "Bem-vindo, Ana"],
+    ["pt", "Bem-vindo, Ana"],
+    ["fr", "Welcome, Ana"],
+  ])("a learner with locale %s receives the right copy", async (locale, expected) => {
+    const learnerId = `ana-${locale}`;
+    const event = buildEvent({ learnerId, type: "course.enrolled", learner: { name: "Ana Silva", locale } });
+    await engine.http.post("/v1/events").set("Authorization", `Bearer ${engine.keys.ingest}`).send(event);
+    await matchStoredEvent(engine.ctx, event.id);
+    const [message] = await engine.ctx.prisma.message.findMany({ where: { learnerId } });
+    await deliverMessage(engine.ctx, message.id);
+    expect((await engine.ctx.prisma.message.findUniqueOrThrow({ where: { id: message.id } })).body).toBe(expected);
+  });
+});
