@@ -9,6 +9,7 @@ const BENCHES: Record<string, { file: string; fn: string }> = {
   ingest: { file: "ingest.bench.ts", fn: "runIngestBench" },
   matching: { file: "matching.bench.ts", fn: "runMatchingBench" },
   throttle: { file: "throttle.bench.ts", fn: "runThrottleBench" },
+  segments: { file: "segments.bench.ts", fn: "runSegmentsBench" },
   e2e: { file: "e2e.bench.ts", fn: "runE2eBench" },
 };
 
