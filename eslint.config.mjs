@@ -22,7 +22,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["src/config.ts", "tests/**", "bench/**", "scripts/**", "prisma.config.ts", "jest.config.js"],
+    files: ["src/config.ts", "tests/**", "bench/**", "scripts/**", "simulator/**", "prisma.config.ts", "jest.config.js"],
     rules: { "no-restricted-properties": "off", "no-console": "off" },
   },
 );

@@ -18,6 +18,7 @@ const envSchema = z.object({
   /** How long an event may sit in the outbox before the sweeper re-enqueues it. */
   COACH_SWEEP_AFTER_MS: z.coerce.number().int().positive().default(30_000),
   COACH_SWEEP_EVERY_MS: z.coerce.number().int().positive().default(15_000),
+  COACH_LEARNING_MODEL_EVERY_MS: z.coerce.number().int().positive().default(5 * 60_000),
 });
 
 export type Config = Readonly<{
@@ -31,6 +32,8 @@ export type Config = Readonly<{
   logLevel: string;
   sweepAfterMs: number;
   sweepEveryMs: number;
+  /** How often the helpfulness gate's priors are recomputed and variants reviewed for auto-pause. */
+  learningModelEveryMs: number;
 }>;
 
 /** Parses an environment (process.env by default) into a frozen Config; throws with every problem listed. */
@@ -52,5 +55,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     sweepAfterMs: e.COACH_SWEEP_AFTER_MS,
     sweepEveryMs: e.COACH_SWEEP_EVERY_MS,
+    learningModelEveryMs: e.COACH_LEARNING_MODEL_EVERY_MS,
   });
 }

@@ -1,9 +1,10 @@
-/** Periodic maintenance: the outbox sweeper, inactivity triggers and SQL segment refreshes. */
+/** Periodic maintenance: the outbox sweeper, inactivity triggers, SQL segment refreshes and the learning model. */
 import type { EngineContext } from "../src/context";
 import { JOBS } from "../src/queue/jobs";
 import { sweepOutbox } from "../src/maintenance/sweep-outbox";
 import { scanInactivity } from "../src/matching/scan-inactivity";
 import { findSegmentsDueForRefresh, refreshSegmentNow } from "../src/segments/refresh-segment";
+import { refreshLearningModel } from "../src/experiments/refresh-learning-model";
 import type { JobHandler } from "../src/queue/run-worker";
 
 /** Handlers for every job on the maintenance queue. */
@@ -20,6 +21,9 @@ export function maintenanceHandlers(ctx: EngineContext): Record<string, JobHandl
       const minute = Math.floor(ctx.clock.now().getTime() / 60_000);
       await ctx.queues.enqueue("refreshSegment", due.map((segmentKey) => ({ segmentKey, minute })));
     },
+    [JOBS.refreshLearningModel.name]: async () => {
+      await refreshLearningModel(ctx);
+    },
     [JOBS.refreshSegment.name]: async (payload) => {
       await refreshSegmentNow(ctx, (payload as { segmentKey: string }).segmentKey);
     },
@@ -35,5 +39,6 @@ export async function scheduleMaintenance(ctx: EngineContext): Promise<void> {
   const queue = ctx.queues.queue("maintenance");
   await queue.upsertJobScheduler("sweep-outbox", { every: ctx.config.sweepEveryMs }, { name: JOBS.sweep.name, data: {} });
   await queue.upsertJobScheduler("scan-inactivity", { every: 5 * 60_000 }, { name: JOBS.scanInactivity.name, data: {} });
+  await queue.upsertJobScheduler("refresh-learning-model", { every: ctx.config.learningModelEveryMs }, { name: JOBS.refreshLearningModel.name, data: {} });
   await queue.upsertJobScheduler("schedule-segment-refreshes", { every: 60_000 }, { name: JOBS.scheduleSegmentRefreshes.name, data: {} });
 }

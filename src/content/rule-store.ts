@@ -4,7 +4,7 @@
  * key can be created again.
  */
 import type { Db } from "../db/client";
-import type { Rule } from "../generated/prisma/client";
+import { Prisma, type Rule } from "../generated/prisma/client";
 import { ConflictError, NotFoundError, ValidationError } from "../lib/errors";
 import type { CreateRuleInput, UpdateRuleInput } from "./rule.schema";
 import { forgetActiveRules } from "./active-rules";
@@ -62,20 +62,21 @@ export function presentRule(r: Rule) {
   return {
     key: r.key, name: r.name, enabled: r.enabled, trigger: r.trigger, segmentKey: r.segmentKey, templateKey: r.templateKey,
     delaySeconds: r.delaySeconds, priority: r.priority, cooldownHours: r.cooldownHours, maxPerLearner: r.maxPerLearner,
-    expiresAfterHours: r.expiresAfterHours, essential: r.essential, experiment: r.experiment, holdoutShare: r.holdoutShare, gate: r.gate,
+    expiresAfterHours: r.expiresAfterHours, essential: r.essential, experiment: r.experiment, holdout: r.holdout, holdoutShare: r.holdoutShare, gate: r.gate,
     version: r.version, createdAt: r.createdAt, updatedAt: r.updatedAt,
   };
 }
 
 function columns(input: UpdateRuleInput) {
+  const holdout = input.holdout ?? (input.holdoutShare ? { share: input.holdoutShare } : null);
   const t = input.trigger as { eventType?: string; courseId?: string | null; inactiveDays?: number; where?: unknown };
   return {
     name: input.name, enabled: input.enabled, trigger: input.trigger as object,
     eventType: t.eventType ?? null, courseId: t.courseId ?? null, inactiveDays: t.inactiveDays ?? null,
     segmentKey: input.segmentKey ?? null, templateKey: input.templateKey, delaySeconds: input.delaySeconds, priority: input.priority,
     cooldownHours: input.cooldownHours ?? null, maxPerLearner: input.maxPerLearner ?? null, expiresAfterHours: input.expiresAfterHours ?? null,
-    essential: input.essential, experiment: input.experiment ? (input.experiment as object) : undefined, holdoutShare: input.holdoutShare,
-    gate: input.gate ? (input.gate as object) : undefined,
+    essential: input.essential, experiment: input.experiment ?? Prisma.DbNull, holdout: holdout ?? Prisma.DbNull, holdoutShare: holdout?.share ?? 0,
+    gate: input.gate ?? Prisma.DbNull,
   };
 }
 

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { conditionSchema } from "../matching/conditions.schema";
 import { EVENT_TYPE_PATTERN } from "../ingest/event.schema";
+import { experimentSchema, gateSchema, holdoutSchema } from "../experiments/settings";
 
 export const RULE_KEY = /^[a-z0-9][a-z0-9-_.]{0,63}$/;
 
@@ -27,16 +28,11 @@ const ruleFields = {
   maxPerLearner: z.number().int().min(1).max(10_000).nullable().optional(),
   expiresAfterHours: z.number().int().min(1).max(24 * 90).nullable().optional(),
   essential: z.boolean().default(false),
-  experiment: z
-    .strictObject({
-      mode: z.enum(["split", "bandit"]).default("split"),
-      minExplorationShare: z.number().min(0).max(1).optional(),
-      reward: z.enum(["helpful", "engagement"]).optional(),
-    })
-    .nullable()
-    .optional(),
-  holdoutShare: z.number().min(0).max(0.5).default(0),
-  gate: z.record(z.string(), z.json()).nullable().optional(),
+  experiment: experimentSchema.nullable().optional(),
+  holdout: holdoutSchema.nullable().optional(),
+  /** Shorthand for `holdout: {share}` kept from the first API; `holdout` wins when both are given. */
+  holdoutShare: z.number().min(0).max(0.5).optional(),
+  gate: gateSchema.nullable().optional(),
 };
 
 export const createRuleSchema = z.strictObject({ key: z.string().regex(RULE_KEY, "must match ^[a-z0-9][a-z0-9-_.]{0,63}$"), ...ruleFields });

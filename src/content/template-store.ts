@@ -17,6 +17,8 @@ export interface TemplateView extends TemplateDefinition {
   author: string;
   createdAt: Date;
   pausedVariants: string[];
+  /** Why and since when each paused variant is paused (auto-pause records its numbers). */
+  pauses: Array<{ variant: string; reason: string; details: unknown; pausedBy: string; pausedAt: Date }>;
 }
 
 /** Creates a template as version 1 (published). */
@@ -76,12 +78,13 @@ export async function getTemplate(db: Db, key: string, version?: number): Promis
   if (!template) throw new NotFoundError(`No template ${key}`);
   const v = await db.templateVersion.findUnique({ where: { templateKey_version: { templateKey: key, version: version ?? template.latestVersion } } });
   if (!v) throw new NotFoundError(`Template ${key} has no version ${version}`);
-  const paused = await db.variantPause.findMany({ where: { templateKey: key }, select: { variantKey: true } });
+  const paused = await db.variantPause.findMany({ where: { templateKey: key, unpausedAt: null }, orderBy: { variantKey: "asc" } });
   return {
     key, name: v.name, kind: v.kind, locale: v.locale, essential: v.essential,
     variants: v.variants as unknown as TemplateDefinition["variants"], response: (v.response as TemplateDefinition["response"]) ?? null,
     version: v.version, latestVersion: template.latestVersion, publishedVersion: template.publishedVersion, author: v.author, createdAt: v.createdAt,
     pausedVariants: paused.map((p) => p.variantKey),
+    pauses: paused.map((p) => ({ variant: p.variantKey, reason: p.reason, details: p.details, pausedBy: p.pausedBy, pausedAt: p.pausedAt })),
   };
 }
 

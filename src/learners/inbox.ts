@@ -3,7 +3,8 @@ import { z } from "zod";
 import type { Db } from "../db/client";
 import type { Message } from "../generated/prisma/client";
 
-const STATUSES = ["scheduled", "delivered", "dismissed", "expired", "failed", "suppressed", "held_out", "all"] as const;
+// Held-out slots are experiment bookkeeping, never shown to the learner.
+const STATUSES = ["scheduled", "delivered", "dismissed", "expired", "failed", "suppressed", "all"] as const;
 
 export const inboxQuery = z.object({
   courseId: z.string().min(1).optional(),

@@ -11,21 +11,31 @@ import { loadLearnerHistory, loadPreferences } from "../delivery/learner-history
 import { loadPolicy } from "../policy/policy-store";
 import { decide } from "../throttle/decide";
 import { assignVariant, loadPausedVariants, type VariantAssignment } from "../experiments/assign-variant";
+import { isHeldOut } from "../experiments/holdout";
+import { askGate } from "../experiments/ask-gate";
 import type { RuleVerdict } from "./plan-nudge";
 
 export interface NudgePayload {
   template: PublishedTemplate;
   assignment: VariantAssignment;
   expiresAt: Date | null;
+  /** In the rule's holdout: the slot is recorded as a `held_out` message and never delivered. */
+  heldOut: boolean;
+}
+
+/** Who and what a decision is about: `triggerKey` (event id or inactivity spell) seeds its random draws. */
+export interface Decision {
+  learnerId: string;
+  triggerKey: string;
 }
 
 /** The verdict for one rule: send at a due time (maybe deferred), or skip with the reason and numbers. */
-export async function judgeRule(ctx: EngineContext, rule: ActiveRule, event: { learnerId: string }, snapshot: LearnerSnapshot, now: Date): Promise<RuleVerdict<NudgePayload>> {
+export async function judgeRule(ctx: EngineContext, rule: ActiveRule, event: Decision, snapshot: LearnerSnapshot, now: Date): Promise<RuleVerdict<NudgePayload>> {
   const template = await loadPublishedTemplate(ctx.prisma, rule.templateKey);
   if (!template) return { type: "skip", reason: "template.unpublished", details: { templateKey: rule.templateKey } };
 
   const paused = await loadPausedVariants(ctx.database.pool, template.key);
-  const assignment = await assignVariant(ctx, rule, template, event.learnerId, paused);
+  const assignment = await assignVariant(ctx, rule, template, event, paused);
   if (!assignment) return { type: "skip", reason: "variant.paused", details: { templateKey: template.key, paused: [...paused] } };
 
   const dueAt = new Date(now.getTime() + rule.delaySeconds * 1000);
@@ -45,7 +55,15 @@ export async function judgeRule(ctx: EngineContext, rule: ActiveRule, event: { l
     preferences,
   });
   if (decision.type === "suppress") return { type: "skip", reason: decision.reason, details: decision.details };
-  const payload = { template, assignment, expiresAt };
+
+  if (rule.gate?.enabled) {
+    const gate = await askGate(ctx, rule.gate, template.key, assignment.variant, event, now);
+    if (!gate.send) return { type: "skip", reason: "gate", details: { ...gate.estimate, templateKey: template.key, variant: assignment.variant } };
+    assignment.details.gate = { why: gate.why, ...gate.estimate };
+  }
+  const heldOut = isHeldOut(event.learnerId, rule.key, rule.holdout?.share ?? 0);
+  if (rule.holdout) assignment.details.holdout = { share: rule.holdout.share, heldOut };
+  const payload = { template, assignment, expiresAt, heldOut };
   if (decision.type === "defer") return { type: "send", dueAt: decision.until, payload, deferral: { reason: decision.reason, details: decision.details } };
   return { type: "send", dueAt, payload };
 }

@@ -42,7 +42,7 @@ export async function matchStoredEvent(ctx: EngineContext, eventId: string): Pro
   };
   const isMember = await loadMemberships(pool, event.learnerId, candidates.map((r) => r.segmentKey).filter((k): k is string => !!k), matchContext);
   const { matched, segmentMisses } = matchEvent(index, matchContext, isMember);
-  const plan = await planNudge(matched, (rule) => judgeRule(ctx, rule, event, snapshot, now));
+  const plan = await planNudge(matched, (rule) => judgeRule(ctx, rule, { learnerId: event.learnerId, triggerKey: event.id }, snapshot, now));
   const skipped = [
     ...segmentMisses.map((rule) => ({ rule, reason: "segment", details: { segmentKey: rule.segmentKey } })),
     ...plan.skipped,

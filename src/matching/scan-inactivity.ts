@@ -56,9 +56,9 @@ async function fireForSpell(ctx: EngineContext, rule: ActiveRule, learnerId: str
   const snapshot = await loadLearnerSnapshot(ctx.database.pool, learnerId, courseId, now);
   const context = { event: null, learner: snapshot.learner, goal: snapshot.goal, assessments: snapshot.assessments, insights: snapshot.insights, state: snapshot.state };
   const isMember = rule.segmentKey ? await loadMemberships(ctx.database.pool, learnerId, [rule.segmentKey], context) : () => true;
-  const plan = await planNudge([rule], (r) =>
-    r.segmentKey && !isMember(r.segmentKey) ? Promise.resolve({ type: "skip" as const, reason: "segment", details: { segmentKey: r.segmentKey } }) : judgeRule(ctx, r, { learnerId }, snapshot, now));
   const spellKey = `inactive:${learnerId}:${courseId}:${lastActivityAt.toISOString()}`;
+  const plan = await planNudge([rule], (r) =>
+    r.segmentKey && !isMember(r.segmentKey) ? Promise.resolve({ type: "skip" as const, reason: "segment", details: { segmentKey: r.segmentKey } }) : judgeRule(ctx, r, { learnerId, triggerKey: spellKey }, snapshot, now));
   await scheduleMessage(ctx, { eventId: null, spellKey, learnerId, courseId, moduleId: null }, plan.winner, plan.skipped, now);
   await ctx.database.pool.query(
     `UPDATE learner_course_state SET inactivity_fired_at = $3 WHERE learner_id = $1 AND course_id = $2 AND last_activity_at = $4`,

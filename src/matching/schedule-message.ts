@@ -43,7 +43,7 @@ export async function scheduleMessage(ctx: EngineContext, event: Trigger, winner
     }));
     if (winner) {
       id = await insertScheduledMessage(client, event, winner, now);
-      if (id && winner.deferral) {
+      if (id && winner.deferral && !winner.payload.heldOut) {
         records.push({ outcome: "deferred", reason: winner.deferral.reason, details: { ...winner.deferral.details, until: winner.dueAt.toISOString() }, learnerId: event.learnerId, courseId: event.courseId, ruleKey: winner.rule.key, eventId: event.eventId, messageId: id, at: now });
       }
     }
@@ -52,7 +52,9 @@ export async function scheduleMessage(ctx: EngineContext, event: Trigger, winner
   });
   if (messageId === undefined) return null;
   ctx.metrics.messages.inc({ outcome: "suppressed" }, skipped.length);
-  if (messageId && winner) {
+  if (messageId && winner?.payload.heldOut) {
+    ctx.metrics.messages.inc({ outcome: "held_out" });
+  } else if (messageId && winner) {
     ctx.metrics.messages.inc({ outcome: "scheduled" });
     await enqueueDelivery(ctx, messageId, winner.dueAt.getTime() - now.getTime());
   }
@@ -74,13 +76,13 @@ async function insertScheduledMessage(client: import("pg").PoolClient, event: Tr
   const { rows } = await client.query<{ id: string }>(
     `INSERT INTO messages (id, dedupe_key, learner_id, course_id, module_id, event_id, rule_key, template_key, template_version,
                            variant, assignment, kind, essential, status, response_spec, segment_key, priority, due_at, created_at, expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'scheduled', $14, $15, $16, $17, $18, $19)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $20, $14, $15, $16, $17, $18, $19)
      ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
     [
       newId(), `${rule.key}|${event.eventId ?? event.spellKey}`, event.learnerId, event.courseId, event.moduleId, event.eventId, rule.key,
       payload.template.key, payload.template.version, payload.assignment.variant, JSON.stringify(payload.assignment.details),
       payload.template.kind, rule.essential || payload.template.essential, payload.template.response ? JSON.stringify(payload.template.response) : null,
-      rule.segmentKey, rule.priority, dueAt, now, payload.expiresAt,
+      rule.segmentKey, rule.priority, dueAt, now, payload.expiresAt, payload.heldOut ? "held_out" : "scheduled",
     ],
   );
   return rows[0]?.id ?? null;

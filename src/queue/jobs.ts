@@ -59,6 +59,13 @@ export const JOBS = {
     payload: z.object({ segmentKey: z.string().min(1), minute: z.number().int() }),
     jobId: (p: { segmentKey: string; minute: number }) => `seg-${p.segmentKey.replace(/[^A-Za-z0-9_-]/g, "_")}-${p.minute}`,
   },
+  /** Periodic: recompute the helpfulness gate's priors and review variants for auto-pause. */
+  refreshLearningModel: {
+    queue: "maintenance",
+    name: "refresh-learning-model",
+    payload: z.object({}),
+    jobId: () => "refresh-learning-model",
+  },
   /** Periodic: re-enqueue events and messages that were committed but never reached a queue. */
   sweep: {
     queue: "maintenance",

@@ -14,6 +14,7 @@ import type { Role } from "../../src/auth/principal";
 import type { Clock } from "../../src/lib/clock";
 import { startWorkers, type RunningWorkers } from "../../workers";
 import { withTimeout } from "../../src/queue/connection";
+import { emptyTables } from "../../src/db/empty-tables";
 
 export interface TestEngine {
   ctx: EngineContext;
@@ -27,10 +28,7 @@ export interface TestEngine {
 
 /** Empties every table but the migrations record. */
 export async function resetDatabase(ctx: EngineContext): Promise<void> {
-  const { rows } = await ctx.database.pool.query<{ tablename: string }>(
-    `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_prisma_migrations'`,
-  );
-  if (rows.length) await ctx.database.pool.query(`TRUNCATE ${rows.map((r) => `"${r.tablename}"`).join(", ")} RESTART IDENTITY CASCADE`);
+  await emptyTables(ctx.database.pool);
 }
 
 /** Starts an engine on this worker's database with a unique queue prefix. */

@@ -3,6 +3,8 @@ import type { Response, Router } from "express";
 import { z } from "zod";
 import { MESSAGE_GROUPS, SUPPRESSION_GROUPS, messageRates, suppressionCounts, type MessageGroup, type SuppressionGroup } from "../../analytics/message-rates";
 import { toCsv } from "../../analytics/csv";
+import { experimentReport } from "../../analytics/experiment-report";
+import { EVENT_TYPE_PATTERN } from "../../ingest/event.schema";
 import { route } from "../route";
 import type { AppContext } from "../app-context";
 
@@ -19,6 +21,11 @@ const date = z.iso.datetime({ offset: true }).or(z.iso.date()).optional().transf
 const messagesQuery = z.object({ groupBy: groupList(Object.keys(MESSAGE_GROUPS) as MessageGroup[]), from: date, to: date, courseId: z.string().min(1).optional() });
 const suppressionsQuery = z.object({ groupBy: groupList(Object.keys(SUPPRESSION_GROUPS) as SuppressionGroup[]), from: date, to: date, courseId: z.string().min(1).optional() });
 
+const experimentQuery = z.object({
+  followUpEvent: z.string().regex(EVENT_TYPE_PATTERN, "must be an event type like module.completed").optional(),
+  withinDays: z.coerce.number().int().min(1).max(90).default(7),
+});
+
 function send(res: Response, accept: string | undefined, rows: Array<Record<string, unknown>>) {
   if (accept?.includes("text/csv")) {
     res.type("text/csv").send(toCsv(rows));
@@ -27,7 +34,7 @@ function send(res: Response, accept: string | undefined, rows: Array<Record<stri
   return { rows };
 }
 
-/** Adds /v1/analytics/messages and /v1/analytics/suppressions. */
+/** Adds /v1/analytics/messages, /v1/analytics/suppressions and /v1/analytics/experiments/{ruleKey}. */
 export function analyticsRoutes(router: Router, ctx: AppContext): void {
   const access = { roles: ["author", "analyst"] as const };
   route(router, ctx, {
@@ -39,5 +46,13 @@ export function analyticsRoutes(router: Router, ctx: AppContext): void {
     method: "get", path: "/v1/analytics/suppressions", tag: "Analytics", access, query: suppressionsQuery,
     summary: "Suppressions and deferrals counted by reason (and outcome, rule, course, day)",
     handler: async ({ query, req, res }) => send(res, req.header("accept"), await suppressionCounts(ctx.database.pool, query)),
+  });
+  route(router, ctx, {
+    method: "get", path: "/v1/analytics/experiments/:ruleKey", tag: "Analytics", access, query: experimentQuery,
+    summary: "A rule's experiment: per-variant rates with Wilson CIs, z-test vs control, probability best, sample-ratio check, holdout lift, verdict",
+    handler: async ({ params, query }) => experimentReport(ctx.prisma, ctx.database.pool, params.ruleKey, {
+      followUp: query.followUpEvent ? { eventType: query.followUpEvent, withinDays: query.withinDays } : undefined,
+      asOf: ctx.clock.now(),
+    }),
   });
 }

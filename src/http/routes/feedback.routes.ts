@@ -1,7 +1,7 @@
 /** POST /v1/messages/{id}/feedback (ingest, or the learner's own token). */
 import type { Router } from "express";
 import { feedbackSchema } from "../../feedback/feedback.schema";
-import { recordFeedback } from "../../feedback/record-feedback";
+import { submitFeedback } from "../../feedback/submit-feedback";
 import { presentMessage } from "../presenters/message.presenter";
 import { getMessageHistory } from "../../learners/message-history";
 import { route } from "../route";
@@ -20,6 +20,6 @@ export function feedbackRoutes(router: Router, ctx: AppContext): void {
   route(router, ctx, {
     method: "post", path: "/v1/messages/:messageId/feedback", tag: "Feedback", access: { roles: ["ingest"], learnerBodyField: "learnerId" }, body: feedbackSchema,
     summary: "Record seen / clicked / dismissed / helpful / not_helpful / response; answers the message's updated state",
-    handler: async ({ params, body }) => presentMessage(await recordFeedback(ctx.prisma, params.messageId, body, ctx.clock.now())),
+    handler: async ({ params, body }) => presentMessage(await submitFeedback(ctx, params.messageId, body)),
   });
 }

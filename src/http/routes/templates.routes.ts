@@ -4,11 +4,14 @@ import { z } from "zod";
 import { principalName } from "../../auth/principal";
 import { createTemplate, getTemplate, listTemplates, listTemplateVersions, publishTemplate, updateTemplate } from "../../content/template-store";
 import { previewSchema, previewTemplate } from "../../content/preview-template";
+import { pauseVariant, unpauseVariant } from "../../experiments/variant-pauses";
+import { NotFoundError } from "../../lib/errors";
 import { route } from "../route";
 import type { AppContext } from "../app-context";
 
 const versionQuery = z.object({ version: z.coerce.number().int().min(1).optional() });
 const publishBody = z.strictObject({ version: z.number().int().min(1).optional() });
+const pauseBody = z.strictObject({ note: z.string().max(500).optional() });
 
 /** Adds /v1/templates. */
 export function templateRoutes(router: Router, ctx: AppContext): void {
@@ -39,5 +42,23 @@ export function templateRoutes(router: Router, ctx: AppContext): void {
   route(router, ctx, {
     method: "post", path: "/v1/templates/:key/publish", tag: "Templates", access: write, body: publishBody, summary: "Publish a version (default: latest)",
     handler: async ({ params, body, principal }) => publishTemplate(ctx.prisma, params.key, body.version, principalName(principal), ctx.clock.now()),
+  });
+  route(router, ctx, {
+    method: "post", path: "/v1/templates/:key/variants/:variant/pause", tag: "Templates", access: write, body: pauseBody,
+    summary: "Pause a variant by hand (its rules send the other variants); audit-logged",
+    handler: async ({ params, body, principal }) => {
+      const template = await getTemplate(ctx.prisma, params.key);
+      if (!template.variants.some((v) => v.key === params.variant)) throw new NotFoundError(`Template ${params.key} has no variant ${params.variant}`);
+      await pauseVariant(ctx.database.pool, params.key, params.variant, "manual", body.note ? { note: body.note } : {}, principalName(principal), ctx.clock.now());
+      return getTemplate(ctx.prisma, params.key);
+    },
+  });
+  route(router, ctx, {
+    method: "delete", path: "/v1/templates/:key/variants/:variant/pause", tag: "Templates", access: write,
+    summary: "Resume a paused variant; auto-pause then counts only votes cast after this", 
+    handler: async ({ params, principal }) => {
+      await unpauseVariant(ctx.database.pool, params.key, params.variant, principalName(principal), ctx.clock.now());
+      return getTemplate(ctx.prisma, params.key);
+    },
   });
 }
