@@ -15,13 +15,13 @@ import { buildApp } from "../src/http/app";
 import { createApiKey } from "../src/auth/api-keys";
 import { startWorkers } from "../workers";
 import type { EngineContext } from "../src/context";
+import { emptyTables } from "../src/db/empty-tables";
 
 const EVENTS = Number(process.env.BENCH_E2E_EVENTS ?? 10_000);
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/coach_bench_e2e";
 
 async function resetTables(ctx: EngineContext): Promise<void> {
-  const { rows } = await ctx.database.pool.query<{ tablename: string }>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_prisma_migrations'`);
-  await ctx.database.pool.query(`TRUNCATE ${rows.map((r) => `"${r.tablename}"`).join(", ")} RESTART IDENTITY CASCADE`);
+  await emptyTables(ctx.database.pool);
 }
 
 async function noopBaseline(redisUrl: string, jobs: number): Promise<number> {

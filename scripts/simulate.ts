@@ -1,5 +1,5 @@
 /**
- * `npm run simulate [-- --seed s --learners 1500 --days 28 --lift-runs 20]`
+ * `npm run simulate [-- --seed s --learners 800 --days 42 --lift-runs 20]` (about 10 minutes on 2 cores)
  * Runs the learner simulator (simulator/) against a real engine on its own database and prints the
  * learning loop on versus off side by side, the lift check, and whether each target is met.
  */
@@ -15,8 +15,8 @@ import { withTimeout } from "../src/queue/connection";
 const { values } = parseArgs({
   options: {
     seed: { type: "string", default: "coach" },
-    learners: { type: "string", default: "1500" },
-    days: { type: "string", default: "28" },
+    learners: { type: "string", default: "800" },
+    days: { type: "string", default: "42" },
     "lift-runs": { type: "string", default: "20" },
     "lift-learners": { type: "string", default: "400" },
     "lift-days": { type: "string", default: "10" },

@@ -7,10 +7,10 @@
  *   completion   c ~ Beta(2, 8)            chance a study day completes a module (mean 0.2)
  *   boost        ×1.4 on c for 7 days after any delivered nudge (the nudge's true effect on learning)
  *   voting       v ~ Beta(6, 4)            chance of voting on a delivered nudge (mean 0.6)
- *   helpful|vote receptive h ~ Beta(14, 6) (mean 0.7); averse h ~ Beta(1, 9) (mean 0.1);
+ *   helpful|vote receptive h ~ Beta(16, 4) (mean 0.8); averse h ~ Beta(1, 9) (mean 0.1);
  *                variant A gets h − 0.05, variant B gets h + 0.05 (clipped): B is 10 points better
  *   dismiss      receptive 0.1, averse 0.5 (per delivered nudge, when not voting helpful)
- *   seen         receptive 0.85, averse 0.6
+ *   seen         0.85 (a nudge not seen gets no vote and no dismissal)
  *   timezone     uniform over six zones; study hour uniform over 09:00–20:00 local
  */
 import { seededRandom, type Random } from "../src/analytics/stats/random";
@@ -45,7 +45,7 @@ export function drawPopulation(seed: string, n: number, start: Date): SimLearner
     const averse = random.uniform() < 0.25;
     const timezone = TIMEZONES[Math.floor(random.uniform() * TIMEZONES.length)];
     const localHour = 9 + Math.floor(random.uniform() * 12);
-    const h = averse ? random.beta(1, 9) : random.beta(14, 6);
+    const h = averse ? random.beta(1, 9) : random.beta(16, 4);
     return {
       id: `sim-${seed}-${i}`,
       averse,
@@ -56,7 +56,7 @@ export function drawPopulation(seed: string, n: number, start: Date): SimLearner
       voting: random.beta(6, 4),
       helpful: { A: clip(h - 0.05), B: clip(h + 0.05) },
       dismiss: averse ? 0.5 : 0.1,
-      seen: averse ? 0.6 : 0.85,
+      seen: 0.85,
     };
   });
 }

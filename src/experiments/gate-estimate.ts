@@ -1,14 +1,17 @@
 /**
- * The helpfulness gate's model, as pure functions: a hierarchical Dirichlet-multinomial over a delivered
- * message's three settled outcomes (helpful, not helpful, no vote).
+ * The helpfulness gate's model, as pure functions: two hierarchical Beta-Binomials over a delivered
+ * message's settled outcome — does the learner vote at all, and if they vote, is it "helpful"?
  *
- *   global  g_k = (G_k + 1) / (G + 3)                       all messages, add-one smoothed
- *   message m_k = (M_k + 10·g_k) / (M + 10)                  this template variant, shrunk toward global
- *   learner p_k = (L_k + s·m_k) / (L + s)                    this learner's own outcomes, shrunk toward m
+ *   vote rate      r = (L_votes + s·r_m) / (L + s)                 r_m: this template variant's vote rate
+ *   helpful|vote   q = (L_helpful + s·q_m) / (L_votes + s)         q_m: this variant's helpful share of votes
  *
- * with s = `priorStrength`. Expected value = Σ p_k · value_k; the message is sent when it is positive, when
- * the learner has fewer than `minHistory` settled messages (exploration), or — for a seeded
- * `explorationShare` of negative decisions — anyway, so the estimate can recover when a learner changes.
+ * where the variant's rates are themselves shrunk toward all messages' (10 pseudo-messages), L are the
+ * learner's own settled messages and s = `priorStrength`. Then P(helpful) = r·q, P(not helpful) = r·(1 − q),
+ * P(no interaction) = 1 − r, and expected value = Σ p_k · value_k. Keeping "no vote" out of the helpful
+ * estimate matters: a learner who rarely votes is not evidence that the message is unhelpful.
+ * The message is sent when the expected value is positive, when the learner has fewer than `minHistory`
+ * settled messages (exploration), or — for a seeded `explorationShare` of negative decisions — anyway, so
+ * the estimate can recover when a learner changes.
  */
 import type { GateSettings } from "./settings";
 
@@ -31,16 +34,21 @@ export type GateDecision = { send: true; why: "positive" | "too_little_history" 
 const MESSAGE_PRIOR_STRENGTH = 10;
 
 const total = (c: OutcomeCounts) => c.helpful + c.notHelpful + c.noInteraction;
-const shrink = (counts: OutcomeCounts, toward: [number, number, number], strength: number): [number, number, number] => {
-  const n = total(counts) + strength;
-  return [(counts.helpful + strength * toward[0]) / n, (counts.notHelpful + strength * toward[1]) / n, (counts.noInteraction + strength * toward[2]) / n];
-};
+const votes = (c: OutcomeCounts) => c.helpful + c.notHelpful;
+/** (successes + strength·prior) / (trials + strength): a Beta-Binomial posterior mean. */
+const shrink = (successes: number, trials: number, prior: number, strength: number) => (successes + strength * prior) / (trials + strength);
 
 /** Outcome probabilities and expected value for one learner and one template variant. */
 export function estimateOutcomes(learner: OutcomeCounts, message: OutcomeCounts, global: OutcomeCounts, settings: GateSettings): GateEstimate {
-  const g = shrink(global, [1 / 3, 1 / 3, 1 / 3], 3);
-  const m = shrink(message, g, MESSAGE_PRIOR_STRENGTH);
-  const [pHelpful, pNotHelpful, pNoInteraction] = shrink(learner, m, settings.priorStrength);
+  const globalVoteRate = shrink(votes(global), total(global), 0.5, 2);
+  const globalHelpful = shrink(global.helpful, votes(global), 0.5, 2);
+  const messageVoteRate = shrink(votes(message), total(message), globalVoteRate, MESSAGE_PRIOR_STRENGTH);
+  const messageHelpful = shrink(message.helpful, votes(message), globalHelpful, MESSAGE_PRIOR_STRENGTH);
+  const voteRate = shrink(votes(learner), total(learner), messageVoteRate, settings.priorStrength);
+  const helpfulShare = shrink(learner.helpful, votes(learner), messageHelpful, settings.priorStrength);
+  const pHelpful = voteRate * helpfulShare;
+  const pNotHelpful = voteRate * (1 - helpfulShare);
+  const pNoInteraction = 1 - voteRate;
   const v = settings.values;
   const expectedValue = pHelpful * v.helpful + pNotHelpful * v.notHelpful + pNoInteraction * v.noInteraction;
   const round = (x: number) => Number(x.toFixed(4));

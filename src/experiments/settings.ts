@@ -31,7 +31,7 @@ export type HoldoutSettings = z.infer<typeof holdoutSchema>;
 export const gateSchema = z.strictObject({
   enabled: z.boolean().default(true),
   /** Learners with fewer settled messages than this always get the message (exploration). */
-  minHistory: z.number().int().min(0).max(100).default(3),
+  minHistory: z.number().int().min(0).max(100).default(2),
   /** Weight of the message's prior against the learner's own outcomes, in pseudo-messages. */
   priorStrength: z.number().min(0.1).max(100).default(4),
   /** What each outcome is worth; the message is sent when the expected value is positive. */

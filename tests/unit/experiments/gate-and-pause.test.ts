@@ -7,7 +7,7 @@ describe("helpfulness gate model", () => {
   const prior = { helpful: 300, notHelpful: 100, noInteraction: 600 };
 
   it("always sends to learners with too little history (exploration)", () => {
-    const estimate = estimateOutcomes({ helpful: 0, notHelpful: 2, noInteraction: 0 }, prior, prior, settings);
+    const estimate = estimateOutcomes({ helpful: 0, notHelpful: 1, noInteraction: 0 }, prior, prior, settings);
     expect(gateDecision(estimate, settings, 0.99)).toMatchObject({ send: true, why: "too_little_history" });
   });
 
