@@ -6,7 +6,7 @@
 import type { EngineContext } from "../context";
 import { loadPolicy } from "../policy/policy-store";
 import { refreshGatePriors } from "./gate-model";
-import { reviewVariant } from "./variant-pauses";
+import { reviewVariants } from "./variant-pauses";
 
 export interface LearningModelRefresh {
   priors: number;
@@ -19,16 +19,8 @@ export async function refreshLearningModel(ctx: EngineContext): Promise<Learning
   const now = ctx.clock.now();
   const priors = await refreshGatePriors(ctx.database.pool, now);
   const policy = await loadPolicy(ctx.prisma);
-  const { rows } = await ctx.database.pool.query<{ template_key: string; variant: string }>(
-    `SELECT DISTINCT m.template_key, m.variant FROM messages m
-      WHERE m.vote IS NOT NULL
-        AND NOT EXISTS (SELECT 1 FROM variant_pauses p WHERE p.template_key = m.template_key AND p.variant_key = m.variant AND p.unpaused_at IS NULL)`,
-  );
-  const paused: string[] = [];
-  for (const row of rows) {
-    const verdict = await reviewVariant(ctx.database.pool, row.template_key, row.variant, policy.autoPause, now);
-    if (verdict?.pause) paused.push(`${row.template_key}/${row.variant}`);
-  }
+  const reviews = await reviewVariants(ctx.database.pool, policy.autoPause, now);
+  const paused = reviews.filter((r) => r.pause).map((r) => `${r.templateKey}/${r.variant}`);
   if (paused.length) ctx.log.info({ paused }, "auto-paused variants");
-  return { priors, reviewed: rows.length, paused };
+  return { priors, reviewed: reviews.length, paused };
 }

@@ -1,5 +1,5 @@
 /**
- * Pausing and resuming template variants. Auto-pause reviews a variant after each vote (and the gate-model
+ * Pausing and resuming template variants. Auto-pause reviews a variant after each vote (and the learning-model
  * job reviews all of them as a safety net); staff may pause or resume by hand. A pause row outlives a
  * resume (`unpaused_at`), and auto-pause then counts only votes cast after the resume — otherwise the
  * old votes would pause it again at the next vote. Every change is in the audit log.
@@ -17,21 +17,32 @@ export interface VariantPauseView {
   pausedAt: Date;
 }
 
-/** Reviews one variant's votes; pauses it (once) when the rule says so. Returns the verdict, or null when already paused. */
-export async function reviewVariant(pool: Pool, templateKey: string, variant: string, settings: { minVotes: number; minHelpfulRate: number }, now: Date): Promise<PauseVerdict | null> {
-  const { rows } = await pool.query<{ helpful: number; votes: number; paused: boolean }>(
-    `SELECT count(*) FILTER (WHERE m.vote = 'helpful')::int AS helpful, count(m.vote)::int AS votes,
-            bool_or(p.template_key IS NOT NULL AND p.unpaused_at IS NULL) AS paused
-       FROM (SELECT 1) one
-       LEFT JOIN variant_pauses p ON p.template_key = $1 AND p.variant_key = $2
-       LEFT JOIN messages m ON m.template_key = $1 AND m.variant = $2 AND m.vote IS NOT NULL
-                           AND (p.unpaused_at IS NULL OR m.voted_at > p.unpaused_at)`,
-    [templateKey, variant],
+export interface VariantReview extends PauseVerdict {
+  templateKey: string;
+  variant: string;
+}
+
+/**
+ * Reviews the votes of every variant that is not paused (or only `only`), counting for a resumed variant
+ * only votes cast after the resume, in one grouped query; pauses (once) each the rule condemns.
+ */
+export async function reviewVariants(pool: Pool, settings: { minVotes: number; minHelpfulRate: number }, now: Date, only?: { templateKey: string; variant: string }): Promise<VariantReview[]> {
+  const { rows } = await pool.query<{ template_key: string; variant: string; helpful: number; votes: number }>(
+    `SELECT m.template_key, m.variant, count(*) FILTER (WHERE m.vote = 'helpful')::int AS helpful, count(*)::int AS votes
+       FROM messages m
+       LEFT JOIN variant_pauses p ON p.template_key = m.template_key AND p.variant_key = m.variant
+      WHERE m.vote IS NOT NULL
+        AND ($1::text IS NULL OR (m.template_key = $1 AND m.variant = $2))
+        AND (p.template_key IS NULL OR (p.unpaused_at IS NOT NULL AND m.voted_at > p.unpaused_at))
+      GROUP BY m.template_key, m.variant`,
+    [only?.templateKey ?? null, only?.variant ?? null],
   );
-  if (rows[0].paused) return null;
-  const verdict = judgeVariant(rows[0].helpful, rows[0].votes, settings);
-  if (verdict.pause) await pauseVariant(pool, templateKey, variant, "auto", verdict as unknown as Record<string, unknown>, "auto-pause", now);
-  return verdict;
+  const reviews = rows.map((r) => ({ templateKey: r.template_key, variant: r.variant, ...judgeVariant(r.helpful, r.votes, settings) }));
+  for (const review of reviews.filter((r) => r.pause)) {
+    const { templateKey, variant, ...verdict } = review;
+    await pauseVariant(pool, templateKey, variant, "auto", verdict as unknown as Record<string, unknown>, "auto-pause", now);
+  }
+  return reviews;
 }
 
 /** Pauses a variant (no-op when it already is); audit-logged. True when this call paused it. */

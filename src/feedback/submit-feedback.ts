@@ -6,7 +6,7 @@
 import type { EngineContext } from "../context";
 import type { Message } from "../generated/prisma/client";
 import { loadPolicy } from "../policy/policy-store";
-import { reviewVariant } from "../experiments/variant-pauses";
+import { reviewVariants } from "../experiments/variant-pauses";
 import type { FeedbackInput } from "./feedback.schema";
 import { recordFeedback } from "./record-feedback";
 
@@ -16,7 +16,7 @@ export async function submitFeedback(ctx: EngineContext, messageId: string, inpu
   const message = await recordFeedback(ctx.prisma, messageId, input, now);
   if (input.type === "helpful" || input.type === "not_helpful") {
     const policy = await loadPolicy(ctx.prisma);
-    await reviewVariant(ctx.database.pool, message.templateKey, message.variant, policy.autoPause, now);
+    await reviewVariants(ctx.database.pool, policy.autoPause, now, { templateKey: message.templateKey, variant: message.variant });
   }
   return message;
 }
