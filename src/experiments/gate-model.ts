@@ -8,17 +8,15 @@
  */
 import type { Pool } from "pg";
 import type { Clock } from "../lib/clock";
+import { EngineTimeCache } from "../lib/engine-time-cache";
 import type { OutcomeCounts } from "./gate-estimate";
 
 export const SETTLE_HOURS = 24;
-const TTL_MS = 60_000;
-
 interface Priors {
-  at: number;
   byVariant: Map<string, OutcomeCounts>;
   global: OutcomeCounts;
 }
-const caches = new WeakMap<Pool, Priors>();
+const cache = new EngineTimeCache<Priors>(60_000);
 const ZERO: OutcomeCounts = { helpful: 0, notHelpful: 0, noInteraction: 0 };
 
 /** Recomputes every template variant's settled outcome counts as of `now`; returns how many rows. */
@@ -40,15 +38,13 @@ export async function refreshGatePriors(pool: Pool, now: Date): Promise<number> 
      SELECT count(*)::int AS n FROM upserted`,
     [now, settledBefore],
   );
-  caches.delete(pool);
+  cache.forget(pool);
   return result.rows[0].n as number;
 }
 
 /** The prior for one template variant and the global one, from the cached `gate_priors`. */
 export async function loadGatePriors(pool: Pool, clock: Clock, templateKey: string, variant: string): Promise<{ message: OutcomeCounts; global: OutcomeCounts }> {
-  const now = clock.now().getTime();
-  let priors = caches.get(pool);
-  if (!priors || now - priors.at >= TTL_MS || now < priors.at) {
+  const priors = await cache.get(pool, "all", clock, async () => {
     const { rows } = await pool.query<{ template_key: string; variant: string; helpful: number; not_helpful: number; no_interaction: number }>(
       `SELECT template_key, variant, helpful, not_helpful, no_interaction FROM gate_priors`,
     );
@@ -61,9 +57,8 @@ export async function loadGatePriors(pool: Pool, clock: Clock, templateKey: stri
       global.notHelpful += counts.notHelpful;
       global.noInteraction += counts.noInteraction;
     }
-    priors = { at: now, byVariant, global };
-    caches.set(pool, priors);
-  }
+    return { byVariant, global };
+  });
   return { message: priors.byVariant.get(`${templateKey}\u0000${variant}`) ?? ZERO, global: priors.global };
 }
 

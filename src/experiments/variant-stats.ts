@@ -5,6 +5,7 @@
  */
 import type { Pool } from "pg";
 import type { Clock } from "../lib/clock";
+import { EngineTimeCache } from "../lib/engine-time-cache";
 
 export interface VariantOutcomes {
   delivered: number;
@@ -13,25 +14,18 @@ export interface VariantOutcomes {
   notHelpful: number;
 }
 
-const TTL_MS = 60_000;
-const caches = new WeakMap<Pool, Map<string, { at: number; stats: Map<string, VariantOutcomes> }>>();
+const cache = new EngineTimeCache<Map<string, VariantOutcomes>>(60_000);
 
 /** Counts per variant of messages this rule delivered with this template. */
 export async function loadVariantOutcomes(pool: Pool, clock: Clock, ruleKey: string, templateKey: string): Promise<Map<string, VariantOutcomes>> {
-  let cache = caches.get(pool);
-  if (!cache) caches.set(pool, (cache = new Map()));
-  const key = `${ruleKey}\u0000${templateKey}`;
-  const now = clock.now().getTime();
-  const hit = cache.get(key);
-  if (hit && now - hit.at < TTL_MS && now >= hit.at) return hit.stats;
-  const { rows } = await pool.query<{ variant: string; delivered: number; engaged: number; helpful: number; not_helpful: number }>(
-    `SELECT variant, count(*)::int AS delivered,
-            count(*) FILTER (WHERE clicked_at IS NOT NULL OR responded_at IS NOT NULL OR vote IS NOT NULL)::int AS engaged,
-            count(*) FILTER (WHERE vote = 'helpful')::int AS helpful, count(*) FILTER (WHERE vote = 'not_helpful')::int AS not_helpful
-       FROM messages WHERE rule_key = $1 AND template_key = $2 AND delivered_at IS NOT NULL GROUP BY variant`,
-    [ruleKey, templateKey],
-  );
-  const stats = new Map(rows.map((r) => [r.variant, { delivered: r.delivered, engaged: r.engaged, helpful: r.helpful, notHelpful: r.not_helpful }]));
-  cache.set(key, { at: now, stats });
-  return stats;
+  return cache.get(pool, `${ruleKey}\u0000${templateKey}`, clock, async () => {
+    const { rows } = await pool.query<{ variant: string; delivered: number; engaged: number; helpful: number; not_helpful: number }>(
+      `SELECT variant, count(*)::int AS delivered,
+              count(*) FILTER (WHERE clicked_at IS NOT NULL OR responded_at IS NOT NULL OR vote IS NOT NULL)::int AS engaged,
+              count(*) FILTER (WHERE vote = 'helpful')::int AS helpful, count(*) FILTER (WHERE vote = 'not_helpful')::int AS not_helpful
+         FROM messages WHERE rule_key = $1 AND template_key = $2 AND delivered_at IS NOT NULL GROUP BY variant`,
+      [ruleKey, templateKey],
+    );
+    return new Map(rows.map((r) => [r.variant, { delivered: r.delivered, engaged: r.engaged, helpful: r.helpful, notHelpful: r.not_helpful }]));
+  });
 }
