@@ -7,7 +7,7 @@
 import type { Pool } from "pg";
 import type { Db } from "../db/client";
 import { NotFoundError } from "../lib/errors";
-import { experimentSchema, holdoutSchema } from "../experiments/settings";
+import { experimentSchema, readHoldout, readSettings } from "../experiments/settings";
 import { listVariantPauses } from "../experiments/variant-pauses";
 import { loadPublishedTemplate } from "../content/published-templates";
 import { wilsonInterval } from "./stats/wilson";
@@ -60,7 +60,7 @@ const rate = (x: number, n: number) => (n ? x / n : null);
 export async function experimentReport(db: Db, pool: Pool, ruleKey: string, options: { followUp?: FollowUp; asOf: Date }) {
   const rule = await db.rule.findUnique({ where: { key: ruleKey } });
   if (!rule) throw new NotFoundError(`No rule ${ruleKey}`);
-  const experiment = experimentSchema.safeParse(rule.experiment ?? {}).data ?? experimentSchema.parse({});
+  const experiment = readSettings(experimentSchema, rule.experiment) ?? experimentSchema.parse({});
   const template = await loadPublishedTemplate(db, rule.templateKey);
   const rows = await experimentRows(pool, rule.key, rule.templateKey);
   const pauses = await listVariantPauses(pool, rule.templateKey);
@@ -87,7 +87,7 @@ export async function experimentReport(db: Db, pool: Pool, ruleKey: string, opti
   const srm = figures.some((f) => f.assignedSplit > 0) ? sampleRatioMismatch(figures.map((f) => f.assignedSplit), figures.map((f) => f.expectedSplit)) : null;
   const verdict = experimentVerdict({ variants: variants.filter((v) => !v.paused || v.votes > 0), control, srm });
 
-  const holdout = holdoutSchema.safeParse(rule.holdout ?? undefined).data ?? (rule.holdoutShare > 0 ? { share: rule.holdoutShare } : null);
+  const holdout = readHoldout(rule.holdout, rule.holdoutShare);
   const followUp = options.followUp ?? holdout?.followUp ?? null;
   return {
     ruleKey: rule.key, templateKey: rule.templateKey, mode: experiment.mode, reward: experiment.reward, control,

@@ -5,8 +5,7 @@
  */
 import type { Db } from "../db/client";
 import type { Condition } from "../matching/conditions.schema";
-import type { z } from "zod";
-import { experimentSchema, gateSchema, holdoutSchema, type ExperimentSettings, type GateSettings, type HoldoutSettings } from "../experiments/settings";
+import { experimentSchema, gateSchema, readHoldout, readSettings, type ExperimentSettings, type GateSettings, type HoldoutSettings } from "../experiments/settings";
 
 export interface ActiveRule {
   key: string;
@@ -46,18 +45,11 @@ export async function loadActiveRules(db: Db): Promise<ActiveRule[]> {
     key: r.key, name: r.name, priority: r.priority, eventType: r.eventType, courseId: r.courseId, inactiveDays: r.inactiveDays,
     segmentKey: r.segmentKey, templateKey: r.templateKey, delaySeconds: r.delaySeconds, cooldownHours: r.cooldownHours,
     maxPerLearner: r.maxPerLearner, expiresAfterHours: r.expiresAfterHours, essential: r.essential,
-    experiment: settings(experimentSchema, r.experiment), holdout: settings(holdoutSchema, r.holdout), gate: settings(gateSchema, r.gate),
+    experiment: readSettings(experimentSchema, r.experiment), holdout: readHoldout(r.holdout, r.holdoutShare), gate: readSettings(gateSchema, r.gate),
     where: ((r.trigger as { where?: Condition | null }).where ?? null),
   }));
   caches.set(db, { rules, fingerprint, checkedAt: Date.now() });
   return rules;
-}
-
-/** Stored settings with today's defaults filled in; null when absent (or, defensively, unreadable). */
-function settings<S extends z.ZodType>(schema: S, stored: unknown): z.infer<S> | null {
-  if (stored === null || stored === undefined) return null;
-  const parsed = schema.safeParse(stored);
-  return parsed.success ? parsed.data : null;
 }
 
 /**

@@ -43,10 +43,10 @@ export async function assignVariant(
         : { key: v.key, successes: o.helpful, failures: o.notHelpful };
     });
     const seed = `${experiment.seed ?? rule.key}|${decision.learnerId}|${decision.triggerKey}`;
-    const choice = thompsonChoose(arms, experiment.minExplorationShare ?? 0.05, seed);
+    const choice = thompsonChoose(arms, experiment.minExplorationShare, seed);
     return {
       variant: choice.variant,
-      details: { policy: "bandit", reward: experiment.reward ?? "helpful", explorationShare: experiment.minExplorationShare ?? 0.05, explored: choice.explored, arms: choice.arms },
+      details: { policy: "bandit", reward: experiment.reward, explorationShare: experiment.minExplorationShare, explored: choice.explored, arms: choice.arms },
     };
   }
   const split = assignSplit(decision.learnerId, rule.key, active, paused);

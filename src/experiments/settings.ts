@@ -44,3 +44,15 @@ export const gateSchema = z.strictObject({
   explorationShare: z.number().min(0).max(1).default(0.05),
 });
 export type GateSettings = z.infer<typeof gateSchema>;
+
+/** Stored settings with today's defaults filled in; null when absent (or, defensively, unreadable). */
+export function readSettings<S extends z.ZodType>(schema: S, stored: unknown): z.infer<S> | null {
+  if (stored === null || stored === undefined) return null;
+  const parsed = schema.safeParse(stored);
+  return parsed.success ? parsed.data : null;
+}
+
+/** A rule's holdout: the stored settings, or for a rule saved before they existed, its bare `holdout_share`. */
+export function readHoldout(stored: unknown, holdoutShare: number): HoldoutSettings | null {
+  return readSettings(holdoutSchema, stored) ?? (holdoutShare > 0 ? { share: holdoutShare } : null);
+}
