@@ -10,7 +10,6 @@ import { closeEngine, createEngine, prepareDatabase } from "../src/engine";
 import { ManualClock } from "../src/lib/clock";
 import { createLogger } from "../src/lib/logger";
 import { simulate, START, type SimulationReport } from "../simulator/simulate";
-import { withTimeout } from "../src/queue/connection";
 
 const { values } = parseArgs({
   options: {
@@ -48,7 +47,7 @@ async function main(): Promise<void> {
     print(report);
     process.exitCode = report.targets.every((t) => t.met) ? 0 : 1;
   } finally {
-    for (const name of ["match", "deliver", "maintenance"] as const) await withTimeout(ctx.queues.queue(name).obliterate({ force: true }), 5_000, "obliterate").catch(() => undefined);
+    await ctx.queues.obliterateAll(5_000);
     await closeEngine(ctx);
   }
 }

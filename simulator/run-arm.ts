@@ -66,14 +66,14 @@ export async function runArm(ctx: EngineContext, clock: ManualClock, learners: S
     }
 
     // Phase 2: every message due by now goes through the real delivery (as the delivery worker would).
-    const { rows: due } = await ctx.database.pool.query<{ id: string; learner_id: string }>(
-      `SELECT id, learner_id FROM messages WHERE status = 'scheduled' AND due_at <= $1 ORDER BY due_at, id`, [new Date(now)]);
+    // The variant was fixed at match time, so it is read with the due list rather than after each delivery.
+    const { rows: due } = await ctx.database.pool.query<{ id: string; learner_id: string; variant: SimVariant }>(
+      `SELECT id, learner_id, variant FROM messages WHERE status = 'scheduled' AND due_at <= $1 ORDER BY due_at, id`, [new Date(now)]);
     const votesBefore = outcome.helpful + outcome.notHelpful;
     const delivered: Array<{ id: string; learner: SimLearner; variant: SimVariant }> = [];
     await forEachLearner(due, (m) => m.learner_id, async (m) => {
       if ((await deliverMessage(ctx, m.id)).type !== "delivered") return;
-      const row = await ctx.prisma.message.findUniqueOrThrow({ where: { id: m.id }, select: { variant: true } });
-      delivered.push({ id: m.id, learner: byId.get(m.learner_id)!, variant: row.variant as SimVariant });
+      delivered.push({ id: m.id, learner: byId.get(m.learner_id)!, variant: m.variant });
     });
     delivered.sort((a, b) => a.id.localeCompare(b.id));
 

@@ -54,6 +54,11 @@ export class JobQueues {
     return out;
   }
 
+  /** Deletes every job of every queue under this prefix: for tests and the simulator, whose prefixes are throwaway. */
+  async obliterateAll(timeoutMs = 2_000): Promise<void> {
+    for (const queue of this.queues.values()) await withTimeout(queue.obliterate({ force: true }), timeoutMs, "obliterate").catch(() => undefined);
+  }
+
   async close(): Promise<void> {
     // Bounded: closing a queue whose Redis is unreachable would otherwise wait for it forever.
     await Promise.all([...this.queues.values()].map((q) => withTimeout(q.close(), 2_000, "queue close").catch(() => undefined)));

@@ -13,7 +13,6 @@ import { createApiKey } from "../../src/auth/api-keys";
 import type { Role } from "../../src/auth/principal";
 import type { Clock } from "../../src/lib/clock";
 import { startWorkers, type RunningWorkers } from "../../workers";
-import { withTimeout } from "../../src/queue/connection";
 import { emptyTables } from "../../src/db/empty-tables";
 
 export interface TestEngine {
@@ -51,16 +50,10 @@ export async function startTestEngine(options: { clock?: Clock; env?: Record<str
     },
     async close() {
       await engine.workers?.close();
-      await obliterateQueues(ctx);
+      await ctx.queues.obliterateAll();
       await closeEngine(ctx);
     },
   };
   if (options.workers) await engine.startWorkers();
   return engine;
-}
-
-async function obliterateQueues(ctx: EngineContext): Promise<void> {
-  for (const name of ["match", "deliver", "maintenance"] as const) {
-    await withTimeout(ctx.queues.queue(name).obliterate({ force: true }), 2_000, "obliterate").catch(() => undefined);
-  }
 }
