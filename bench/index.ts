@@ -1,5 +1,5 @@
 /**
- * `npm run bench [name…]`: runs the benchmarks (all, or those named: ingest, e2e, matching, throttle) and
+ * `npm run bench [name…]`: runs the benchmarks (all, or those named: ingest, matching, throttle, segments, segment-matching, e2e) and
  * prints their figures. Targets are printed beside the figures, never asserted.
  */
 import { existsSync } from "node:fs";
@@ -10,6 +10,7 @@ const BENCHES: Record<string, { file: string; fn: string }> = {
   matching: { file: "matching.bench.ts", fn: "runMatchingBench" },
   throttle: { file: "throttle.bench.ts", fn: "runThrottleBench" },
   segments: { file: "segments.bench.ts", fn: "runSegmentsBench" },
+  "segment-matching": { file: "segment-matching.bench.ts", fn: "runSegmentMatchingBench" },
   e2e: { file: "e2e.bench.ts", fn: "runE2eBench" },
 };
 

@@ -1,5 +1,5 @@
 /**
- * `npm run simulate [-- --seed s --learners 800 --days 42 --lift-runs 20]` (about 10 minutes on 2 cores)
+ * `npm run simulate [-- --seed s --learners 800 --days 42 --lift-runs 20 --gate '{"priorStrength":6}']` (about 10 minutes on 2 cores)
  * Runs the learner simulator (simulator/) against a real engine on its own database and prints the
  * learning loop on versus off side by side, the lift check, and whether each target is met.
  */
@@ -20,6 +20,7 @@ const { values } = parseArgs({
     "lift-learners": { type: "string", default: "400" },
     "lift-days": { type: "string", default: "10" },
     "votes-for-share": { type: "string", default: "2000" },
+    gate: { type: "string", default: "{}" },
   },
 });
 
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
     const report = await simulate(ctx, clock, {
       seed: values.seed, learners: Number(values.learners), days: Number(values.days),
       liftRuns: Number(values["lift-runs"]), liftLearners: Number(values["lift-learners"]), liftDays: Number(values["lift-days"]),
-      votesForShare: Number(values["votes-for-share"]),
+      votesForShare: Number(values["votes-for-share"]), gate: JSON.parse(values.gate) as Record<string, unknown>,
       progress: (m) => console.log(`[${((Date.now() - started) / 1000).toFixed(0)}s] ${m}`),
     });
     print(report);

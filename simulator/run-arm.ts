@@ -67,33 +67,34 @@ export async function runArm(ctx: EngineContext, clock: ManualClock, learners: S
 
     // Phase 2: every message due by now goes through the real delivery (as the delivery worker would).
     // The variant was fixed at match time, so it is read with the due list rather than after each delivery.
-    const { rows: due } = await ctx.database.pool.query<{ id: string; learner_id: string; variant: SimVariant }>(
-      `SELECT id, learner_id, variant FROM messages WHERE status = 'scheduled' AND due_at <= $1 ORDER BY due_at, id`, [new Date(now)]);
+    // Message ids are random UUIDs; the dedupe key (rule|event) is not, so it orders the work and names the draws.
+    const { rows: due } = await ctx.database.pool.query<{ id: string; dedupe_key: string; learner_id: string; variant: SimVariant }>(
+      `SELECT id, dedupe_key, learner_id, variant FROM messages WHERE status = 'scheduled' AND due_at <= $1 ORDER BY due_at, dedupe_key`, [new Date(now)]);
     const votesBefore = outcome.helpful + outcome.notHelpful;
-    const delivered: Array<{ id: string; learner: SimLearner; variant: SimVariant }> = [];
+    const delivered: Array<{ id: string; key: string; learner: SimLearner; variant: SimVariant }> = [];
     await forEachLearner(due, (m) => m.learner_id, async (m) => {
       if ((await deliverMessage(ctx, m.id)).type !== "delivered") return;
-      delivered.push({ id: m.id, learner: byId.get(m.learner_id)!, variant: m.variant });
+      delivered.push({ id: m.id, key: m.dedupe_key, learner: byId.get(m.learner_id)!, variant: m.variant });
     });
-    delivered.sort((a, b) => a.id.localeCompare(b.id));
+    delivered.sort((a, b) => a.key.localeCompare(b.key));
 
     // Phase 3: learners react, through the real feedback use case.
-    await forEachLearner(delivered, (d) => d.learner.id, async ({ id, learner, variant }) => {
+    await forEachLearner(delivered, (d) => d.learner.id, async ({ id, key, learner, variant }) => {
       lastDelivered.set(learner.id, now);
       outcome.delivered++;
       outcome.assignments.push({ at: now, variant, votesBefore, learner });
       outcome.regret += learner.voting * (Math.max(learner.helpful.A, learner.helpful.B) - learner.helpful[variant]);
       const feedback = async (type: "seen" | "dismissed" | "helpful" | "not_helpful") => submitFeedback(ctx, id, { learnerId: learner.id, type });
-      if (draw(seed, id, "seen") >= learner.seen) return;
+      if (draw(seed, key, "seen") >= learner.seen) return;
       await feedback("seen");
-      if (draw(seed, id, "vote") < learner.voting) {
-        const helpful = draw(seed, id, "helpful") < learner.helpful[variant];
+      if (draw(seed, key, "vote") < learner.voting) {
+        const helpful = draw(seed, key, "helpful") < learner.helpful[variant];
         await feedback(helpful ? "helpful" : "not_helpful");
         if (helpful) outcome.helpful++;
         else outcome.notHelpful++;
         if (helpful) return;
       }
-      if (draw(seed, id, "dismiss") < learner.dismiss) await feedback("dismissed");
+      if (draw(seed, key, "dismiss") < learner.dismiss) await feedback("dismissed");
     });
 
     if (hour % 6 === 5) await refreshLearningModel(ctx);

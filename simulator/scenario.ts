@@ -27,7 +27,8 @@ export const RULE_KEY = "sim-keep-going";
 export const FOLLOW_UP = { eventType: "module.completed", withinDays: 7 };
 
 /** Writes the arm's policy, template and rule through the engine's own stores, as staff would. */
-export async function configureEngine(ctx: EngineContext, arm: ArmSettings, seed: string): Promise<void> {
+/** `gate` overrides the gate's defaults in the loop-on arm (for tuning: `npm run simulate -- --gate '{…}'`). */
+export async function configureEngine(ctx: EngineContext, arm: ArmSettings, seed: string, gate: Record<string, unknown> = {}): Promise<void> {
   const now = ctx.clock.now();
   await savePolicy(ctx.prisma, policySchema.parse({ maxPerDay: 3, maxPerWeek: 10, minGapMinutes: 60 }), "simulator", now);
   await createTemplate(ctx.prisma, {
@@ -42,6 +43,6 @@ export async function configureEngine(ctx: EngineContext, arm: ArmSettings, seed
     cooldownHours: 44,
     experiment: arm.bandit ? { mode: "bandit", seed: `sim-${seed}` } : { mode: "split" },
     holdout: { share: arm.holdoutShare, followUp: FOLLOW_UP },
-    gate: arm.gate ? {} : null,
+    gate: arm.gate ? gate : null,
   }), "simulator", now);
 }

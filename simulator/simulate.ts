@@ -22,6 +22,8 @@ export interface SimulationOptions {
   liftDays: number;
   /** Traffic share is measured on assignments made after this many votes. */
   votesForShare: number;
+  /** Gate settings for the loop-on arm; the engine's defaults when absent. */
+  gate?: Record<string, unknown>;
   progress?: (message: string) => void;
 }
 
@@ -69,7 +71,7 @@ export async function simulate(ctx: EngineContext, clock: ManualClock, options: 
   const arms = {} as SimulationReport["arms"];
   for (const key of ["off", "bandit", "on"] as const) {
     say(`arm ${ARMS[key].name}: ${options.learners} learners × ${options.days} days`);
-    const outcome = await runFresh(ctx, clock, ARMS[key], learners, options.days, options.seed, (d) => d % 7 === 0 && say(`  day ${d}`));
+    const outcome = await runFresh(ctx, clock, ARMS[key], learners, options.days, options.seed, (d) => d % 7 === 0 && say(`  day ${d}`), options.gate);
     arms[key] = summarize(ARMS[key].name, outcome, best, options.votesForShare);
   }
   const lift: LiftRun[] = [];
@@ -81,10 +83,10 @@ export async function simulate(ctx: EngineContext, clock: ManualClock, options: 
   return { options: { ...options, progress: undefined } as SimulationReport["options"], trueRates, best, arms, lift, targets: targets(arms, lift) };
 }
 
-async function runFresh(ctx: EngineContext, clock: ManualClock, arm: ArmSettings, learners: SimLearner[], days: number, seed: string, onDay?: (d: number) => void): Promise<ArmOutcome> {
+async function runFresh(ctx: EngineContext, clock: ManualClock, arm: ArmSettings, learners: SimLearner[], days: number, seed: string, onDay?: (d: number) => void, gate?: Record<string, unknown>): Promise<ArmOutcome> {
   await emptyTables(ctx.database.pool);
   clock.set(START);
-  await configureEngine(ctx, arm, seed);
+  await configureEngine(ctx, arm, seed, gate);
   return runArm(ctx, clock, learners, days, seed, onDay);
 }
 

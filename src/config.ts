@@ -19,6 +19,7 @@ const envSchema = z.object({
   COACH_SWEEP_AFTER_MS: z.coerce.number().int().positive().default(30_000),
   COACH_SWEEP_EVERY_MS: z.coerce.number().int().positive().default(15_000),
   COACH_LEARNING_MODEL_EVERY_MS: z.coerce.number().int().positive().default(5 * 60_000),
+  COACH_THROTTLE: z.enum(["on", "off"]).default("on"),
 });
 
 export type Config = Readonly<{
@@ -34,6 +35,11 @@ export type Config = Readonly<{
   sweepEveryMs: number;
   /** How often the helpfulness gate's priors are recomputed and variants reviewed for auto-pause. */
   learningModelEveryMs: number;
+  /**
+   * false only for load tests and diagnosis (COACH_THROTTLE=off): caps, gap, cooldown, quiet hours and
+   * backoff are not applied and the learner's delivery history is not read; preferences and expiry still are.
+   */
+  throttle: boolean;
 }>;
 
 /** Parses an environment (process.env by default) into a frozen Config; throws with every problem listed. */
@@ -56,5 +62,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sweepAfterMs: e.COACH_SWEEP_AFTER_MS,
     sweepEveryMs: e.COACH_SWEEP_EVERY_MS,
     learningModelEveryMs: e.COACH_LEARNING_MODEL_EVERY_MS,
+    throttle: e.COACH_THROTTLE === "on",
   });
 }

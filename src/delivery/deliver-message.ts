@@ -6,17 +6,18 @@
  */
 import type { PoolClient } from "pg";
 import type { EngineContext } from "../context";
-import { loadPolicy } from "../policy/policy-store";
+import { loadPolicyInForce } from "../policy/policy-store";
 import { withTransaction } from "../db/transaction";
 import { decide } from "../throttle/decide";
 import { loadLearnerSnapshot } from "../learners/learner-snapshot";
-import { loadLearnerHistory, loadPreferences } from "./learner-history";
+import { loadPreferences, loadThrottleHistory } from "./learner-history";
 import { recordSuppressions } from "./suppressions";
 import { renderScheduledMessage, type RenderOutcome } from "./render-scheduled-message";
 import type { Policy } from "../throttle/policy";
 import { loadScheduledMessage, type ScheduledMessage } from "./scheduled-message";
 import { enqueueDelivery } from "../matching/schedule-message";
 import { publishDelivered } from "../learners/inbox-notifications";
+import { variantToDeliver, type DeliveryVariant } from "./variant-to-deliver";
 
 export type DeliveryOutcome =
   | { type: "delivered" }
@@ -38,12 +39,14 @@ export async function deliverMessage(ctx: EngineContext, messageId: string): Pro
   }
   // Everything that needs no lock is read first: a transaction holding the learner's lock must never wait
   // for a second pooled connection, or concurrent deliveries to one learner could exhaust the pool.
-  const [policy, snapshot] = await Promise.all([loadPolicy(ctx.prisma), loadLearnerSnapshot(ctx.database.pool, message.learnerId, message.courseId, now)]);
-  const rendered = await renderScheduledMessage(ctx, message, snapshot);
-  const prepared = { message, policy, timezone: snapshot.learner?.timezone ?? null, rendered };
+  const [policy, snapshot] = await Promise.all([loadPolicyInForce(ctx.prisma, ctx.config.throttle), loadLearnerSnapshot(ctx.database.pool, message.learnerId, message.courseId, now)]);
+  const variant = await variantToDeliver(ctx, message);
+  const rendered = variant.variant === null ? null : await renderScheduledMessage(ctx, { ...message, variant: variant.variant }, snapshot);
+  const prepared = { message, policy, timezone: snapshot.learner?.timezone ?? null, variant, rendered, throttle: ctx.config.throttle };
   const outcome = await withTransaction(ctx.database.pool, async (client): Promise<DeliveryOutcome> => {
     // The per-learner lock: every delivery decision for this learner is serialized from here to COMMIT.
-    await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7))`, [`learner:${message.learnerId}`]);
+    // With the throttle off there is no cap to protect, so deliveries to one learner need not queue.
+    if (prepared.throttle) await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7))`, [`learner:${message.learnerId}`]);
     const status = await client.query<{ status: string }>(`SELECT status FROM messages WHERE id = $1 FOR UPDATE`, [messageId]);
     if (status.rows[0]?.status !== "scheduled") return { type: "skipped", why: "not_scheduled" };
     // Read the clock again under the lock: waiting for it may have taken a while.
@@ -57,11 +60,14 @@ interface Prepared {
   message: ScheduledMessage;
   policy: Policy;
   timezone: string | null;
-  rendered: RenderOutcome;
+  variant: DeliveryVariant;
+  /** null when no variant is left to render (all paused). */
+  rendered: RenderOutcome | null;
+  throttle: boolean;
 }
 
-async function decideAndWrite(client: PoolClient, { message, policy, timezone, rendered }: Prepared, now: Date): Promise<DeliveryOutcome> {
-  const [history, preferences] = await Promise.all([loadLearnerHistory(client, message.learnerId, message.ruleKey, now), loadPreferences(client, message.learnerId)]);
+async function decideAndWrite(client: PoolClient, { message, policy, timezone, variant, rendered, throttle }: Prepared, now: Date): Promise<DeliveryOutcome> {
+  const [history, preferences] = await Promise.all([loadThrottleHistory(client, throttle, message.learnerId, message.ruleKey, now), loadPreferences(client, message.learnerId)]);
   const decision = decide({
     now,
     policy,
@@ -83,14 +89,23 @@ async function decideAndWrite(client: PoolClient, { message, policy, timezone, r
     await recordSuppressions(client, [{ ...base, outcome: "suppressed", reason: decision.reason, details: decision.details }]);
     return { type: "suppressed", reason: decision.reason };
   }
+  if (variant.variant === null || !rendered) {
+    await client.query(`UPDATE messages SET status = 'suppressed', error = 'variant.paused' WHERE id = $1`, [message.id]);
+    await recordSuppressions(client, [{ ...base, outcome: "suppressed", reason: "variant.paused", details: { templateKey: message.templateKey, paused: variant.variant === null ? variant.paused : [] } }]);
+    return { type: "suppressed", reason: "variant.paused" };
+  }
   if (!rendered.ok) {
     // A template that cannot render will not render on retry either: fail it, keep the error, move on.
     await client.query(`UPDATE messages SET status = 'failed', error = $2, attempts = attempts + 1 WHERE id = $1`, [message.id, rendered.error]);
     return { type: "failed", error: rendered.error };
   }
+  // A variant paused since matching was replaced: the message says so, and which it replaced.
+  const replaced = variant.replaces ? JSON.stringify({ replacedAtDelivery: { variant: variant.replaces, reason: "variant.paused" } }) : null;
   await client.query(
-    `UPDATE messages SET status = 'delivered', delivered_at = $2, title = $3, body = $4, cta = $5, attempts = attempts + 1 WHERE id = $1`,
-    [message.id, now, rendered.title, rendered.body, rendered.cta ? JSON.stringify(rendered.cta) : null],
+    `UPDATE messages SET status = 'delivered', delivered_at = $2, title = $3, body = $4, cta = $5, attempts = attempts + 1,
+            variant = $6, assignment = CASE WHEN $7::jsonb IS NULL THEN assignment ELSE assignment || $7::jsonb END
+      WHERE id = $1`,
+    [message.id, now, rendered.title, rendered.body, rendered.cta ? JSON.stringify(rendered.cta) : null, variant.variant, replaced],
   );
   return { type: "delivered" };
 }

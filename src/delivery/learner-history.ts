@@ -43,6 +43,11 @@ export async function loadLearnerHistory(db: Pool | PoolClient, learnerId: strin
   }));
 }
 
+/** The history a throttle decision reads; none with the throttle switched off, where nothing in it would count. */
+export async function loadThrottleHistory(db: Pool | PoolClient, throttle: boolean, learnerId: string, ruleKey: string, now: Date): Promise<HistoryEntry[]> {
+  return throttle ? loadLearnerHistory(db, learnerId, ruleKey, now) : [];
+}
+
 /** The learner's snooze and opted-out kinds (none when never set). */
 export async function loadPreferences(db: Pool | PoolClient, learnerId: string): Promise<{ snoozedUntil: Date | null; optedOutKinds: string[] }> {
   // Cast to text[]: pg has no parser for the enum's array type and would hand back "{a,b}".

@@ -15,7 +15,7 @@ const versions = new Map<string, RenderableTemplate>();
 
 /** Renders the message's template version and variant for the learner, or says why it cannot. */
 export async function renderScheduledMessage(ctx: EngineContext, message: ScheduledMessage, snapshot: LearnerSnapshot): Promise<RenderOutcome> {
-  const template = await loadVersion(ctx, message.templateKey, message.templateVersion);
+  const template = await loadTemplateVersion(ctx, message.templateKey, message.templateVersion);
   if (!template) return { ok: false, error: `template ${message.templateKey} v${message.templateVersion} does not exist` };
   const event = message.eventId
     ? (await ctx.database.pool.query(`SELECT type, properties FROM events WHERE id = $1`, [message.eventId])).rows[0]
@@ -37,7 +37,8 @@ export async function renderScheduledMessage(ctx: EngineContext, message: Schedu
   }
 }
 
-async function loadVersion(ctx: EngineContext, key: string, version: number): Promise<RenderableTemplate | null> {
+/** A template version, compiled once: versions are immutable. */
+export async function loadTemplateVersion(ctx: EngineContext, key: string, version: number): Promise<RenderableTemplate | null> {
   const cacheKey = `${key}@${version}`;
   const hit = versions.get(cacheKey);
   if (hit) return hit;

@@ -7,8 +7,8 @@ import type { EngineContext } from "../context";
 import type { ActiveRule } from "../content/active-rules";
 import { loadPublishedTemplate, type PublishedTemplate } from "../content/published-templates";
 import type { LearnerSnapshot } from "../learners/learner-snapshot";
-import { loadLearnerHistory, loadPreferences } from "../delivery/learner-history";
-import { loadPolicy } from "../policy/policy-store";
+import { loadPreferences, loadThrottleHistory } from "../delivery/learner-history";
+import { loadPolicyInForce } from "../policy/policy-store";
 import { decide } from "../throttle/decide";
 import { assignVariant, loadPausedVariants, type VariantAssignment } from "../experiments/assign-variant";
 import { isHeldOut } from "../experiments/holdout";
@@ -41,8 +41,8 @@ export async function judgeRule(ctx: EngineContext, rule: ActiveRule, event: Dec
   const dueAt = new Date(now.getTime() + rule.delaySeconds * 1000);
   const expiresAt = rule.expiresAfterHours ? new Date(dueAt.getTime() + rule.expiresAfterHours * 3_600_000) : null;
   const [policy, history, preferences] = await Promise.all([
-    loadPolicy(ctx.prisma),
-    loadLearnerHistory(ctx.database.pool, event.learnerId, rule.key, dueAt),
+    loadPolicyInForce(ctx.prisma, ctx.config.throttle),
+    loadThrottleHistory(ctx.database.pool, ctx.config.throttle, event.learnerId, rule.key, dueAt),
     loadPreferences(ctx.database.pool, event.learnerId),
   ]);
   const decision = decide({

@@ -3,7 +3,7 @@
  * cached for a second: delivery reads the policy for every message, staff change it rarely.
  */
 import type { Db } from "../db/client";
-import { parsePolicy, type Policy } from "../throttle/policy";
+import { UNLIMITED_POLICY, parsePolicy, type Policy } from "../throttle/policy";
 
 const CACHE_MS = 1_000;
 const cache = new WeakMap<Db, { policy: Policy; until: number }>();
@@ -16,6 +16,11 @@ export async function loadPolicy(db: Db): Promise<Policy> {
   const policy = parsePolicy(row?.config ?? {});
   cache.set(db, { policy, until: Date.now() + CACHE_MS });
   return policy;
+}
+
+/** The policy throttle decisions use: the stored one, or with the throttle switched off, one that never limits. */
+export async function loadPolicyInForce(db: Db, throttle: boolean): Promise<Policy> {
+  return throttle ? loadPolicy(db) : UNLIMITED_POLICY;
 }
 
 /** Replaces the policy; returns what is now in force. Audit-logged. */

@@ -33,6 +33,12 @@ export type Policy = z.infer<typeof policySchema>;
 
 export const DEFAULT_POLICY: Policy = policySchema.parse({});
 
+/** What is in force when the throttle is switched off (COACH_THROTTLE=off): a policy that never limits. */
+export const UNLIMITED_POLICY: Policy = policySchema.parse({
+  maxPerDay: 1_000_000, maxPerWeek: 1_000_000, minGapMinutes: 0, quietHours: null,
+  adaptive: { dismissStreak: 100, backoffHours: 0 },
+});
+
 /** A stored policy (possibly from an older version of the engine) with defaults filled in. */
 export function parsePolicy(stored: unknown): Policy {
   const parsed = policySchema.safeParse(stored ?? {});

@@ -56,6 +56,30 @@ describe("delivery", () => {
     expect(await countByStatus("twice")).toEqual({ delivered: 1 });
   });
 
+  it("applies no caps with the throttle switched off (COACH_THROTTLE=off) but still respects a learner's opt-out", async () => {
+    await setPolicy({ maxPerDay: 1, maxPerWeek: 1 });
+    const unthrottled = { ...engine.ctx, config: { ...engine.ctx.config, throttle: false } };
+    for (let i = 0; i < 3; i++) {
+      const event = buildEvent({ learnerId: "unthrottled", courseId: "d-101", type: "video.completed" });
+      expect((await engine.http.post("/v1/events").set("Authorization", `Bearer ${engine.keys.ingest}`).send(event)).status).toBe(202);
+      await matchStoredEvent(unthrottled, event.id);
+      for (const m of await engine.ctx.prisma.message.findMany({ where: { learnerId: "unthrottled", status: "scheduled" } })) await deliverMessage(unthrottled, m.id);
+    }
+    expect(await countByStatus("unthrottled")).toEqual({ delivered: 3 });
+    // Switched back on, the same learner is over the cap of 1.
+    await post(buildEvent({ learnerId: "unthrottled", courseId: "d-101", type: "video.completed" }));
+    expect(await countByStatus("unthrottled")).toEqual({ delivered: 3 });
+
+    const optOut = await engine.http.put("/v1/learners/opted-out/preferences").set("Authorization", `Bearer ${engine.keys.ingest}`).send({ optedOutKinds: ["nudge"] });
+    expect(optOut.status).toBe(200);
+    const event = buildEvent({ learnerId: "opted-out", courseId: "d-101", type: "video.completed" });
+    expect((await engine.http.post("/v1/events").set("Authorization", `Bearer ${engine.keys.ingest}`).send(event)).status).toBe(202);
+    await matchStoredEvent(unthrottled, event.id);
+    expect(await countByStatus("opted-out")).toEqual({});
+    const suppressed = await engine.ctx.prisma.suppression.findMany({ where: { learnerId: "opted-out" } });
+    expect(suppressed.map((s) => s.reason)).toEqual(["preferences.opted_out"]);
+  });
+
   it("delivers exactly once after a worker dies mid-delivery and the sweeper re-enqueues the message", async () => {
     await setPolicy({ maxPerDay: 100, maxPerWeek: 100 });
     await post(buildEvent({ learnerId: "crash", courseId: "d-101", type: "video.completed" }));
