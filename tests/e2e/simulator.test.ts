@@ -17,7 +17,6 @@ describe("learner simulator", () => {
     report = await simulate(engine.ctx, clock, { seed: "ci", learners: 200, days: 28, liftRuns: 3, liftLearners: 120, liftDays: 9, votesForShare: 300 });
   }, 240_000);
   afterAll(async () => engine.close());
-  afterAll(() => require("fs").writeFileSync("/tmp/simreport.json", JSON.stringify({ ...report, arms: Object.fromEntries(Object.entries(report.arms).map(([k, a]) => [k, { ...a, assignments: undefined }])) }, null, 1)));
 
   it("puts traffic on the truly best variant with the bandit, at a fraction of the fixed split's regret", () => {
     const { off, bandit } = report.arms;
