@@ -20,44 +20,56 @@ export interface LearnerSnapshot {
   insights: Record<string, { value: unknown; score: number | null; metadata: Record<string, unknown> }>;
 }
 
-/** Loads a learner's snapshot for a course (courseId null: course-less data only). */
+/** The snapshot query's one row, as JSON (timestamps are ISO strings). */
+interface SnapshotRow {
+  learner: { id: string; name: string | null; locale: string | null; timezone: string | null; attributes: Record<string, unknown> | null } | null;
+  state: { event_count: number; event_counts: Record<string, number> | null; first_activity_at: string | null; last_activity_at: string | null } | null;
+  goal: { text: string; created_at: string } | null;
+  assessments: Array<{ module: string; rating: number; scale_min: number; scale_max: number; created_at: string }> | null;
+  insights: Array<{ key: string; value: unknown; score: number | null; metadata: Record<string, unknown> | null }> | null;
+}
+
+/** Loads a learner's snapshot for a course (courseId null: course-less data only), in one query. */
 export async function loadLearnerSnapshot(pool: Pool, learnerId: string, courseId: string | null, now: Date): Promise<LearnerSnapshot> {
-  const course = courseId ?? "";
-  const [learner, state, goal, assessments, insights] = await Promise.all([
-    pool.query(`SELECT id, name, locale, timezone, attributes FROM learners WHERE id = $1`, [learnerId]),
-    pool.query(`SELECT event_count, event_counts, first_activity_at, last_activity_at FROM learner_course_state WHERE learner_id = $1 AND course_id = $2`, [learnerId, course]),
-    pool.query(`SELECT text, created_at FROM goals WHERE learner_id = $1 AND course_id = $2 ORDER BY created_at DESC, id DESC LIMIT 1`, [learnerId, course]),
-    pool.query(
-      `SELECT DISTINCT ON (COALESCE(module_id, 'course')) COALESCE(module_id, 'course') AS module, rating, scale_min, scale_max, created_at
-         FROM self_assessments WHERE learner_id = $1 AND course_id = $2 ORDER BY COALESCE(module_id, 'course'), created_at DESC, id DESC`,
-      [learnerId, course],
-    ),
-    pool.query(`SELECT course_id, key, value, score, metadata FROM insights WHERE learner_id = $1 AND course_id IN ('', $2) ORDER BY course_id`, [learnerId, course]),
-  ]);
-  const s = state.rows[0];
-  const lastActivity: Date | null = s?.last_activity_at ?? null;
+  // One round trip instead of five: matching and delivery both load a snapshot for every nudge.
+  // Timestamps come back as JSON strings and are parsed below.
+  const { rows } = await pool.query(
+    `SELECT
+       (SELECT row_to_json(l) FROM (SELECT id, name, locale, timezone, attributes FROM learners WHERE id = $1) l) AS learner,
+       (SELECT row_to_json(s) FROM (SELECT event_count, event_counts, first_activity_at, last_activity_at
+                                      FROM learner_course_state WHERE learner_id = $1 AND course_id = $2) s) AS state,
+       (SELECT row_to_json(g) FROM (SELECT text, created_at FROM goals WHERE learner_id = $1 AND course_id = $2
+                                     ORDER BY created_at DESC, id DESC LIMIT 1) g) AS goal,
+       (SELECT json_agg(a) FROM (SELECT DISTINCT ON (COALESCE(module_id, 'course')) COALESCE(module_id, 'course') AS module, rating, scale_min, scale_max, created_at
+                                   FROM self_assessments WHERE learner_id = $1 AND course_id = $2
+                                  ORDER BY COALESCE(module_id, 'course'), created_at DESC, id DESC) a) AS assessments,
+       (SELECT json_agg(i ORDER BY i.course_id) FROM (SELECT course_id, key, value, score, metadata FROM insights
+                                                      WHERE learner_id = $1 AND course_id IN ('', $2)) i) AS insights`,
+    [learnerId, courseId ?? ""],
+  );
+  const { learner: l, state: s, goal, assessments, insights } = rows[0] as SnapshotRow;
+  const lastActivity = s?.last_activity_at ? new Date(s.last_activity_at) : null;
   const assessmentMap: LearnerSnapshot["assessments"] = {};
   let latest: LearnerSnapshot["assessments"][string] | undefined;
-  for (const a of assessments.rows) {
-    const entry = { rating: a.rating, scaleMin: a.scale_min, scaleMax: a.scale_max, createdAt: (a.created_at as Date).toISOString() };
+  for (const a of assessments ?? []) {
+    const entry = { rating: a.rating, scaleMin: a.scale_min, scaleMax: a.scale_max, createdAt: new Date(a.created_at).toISOString() };
     assessmentMap[a.module] = entry;
     if (!latest || entry.createdAt > latest.createdAt) latest = entry;
   }
   if (latest) assessmentMap.latest = latest;
   const insightMap: LearnerSnapshot["insights"] = {};
   // Ordered by course_id: '' (global) first, so a course-specific row overwrites it.
-  for (const i of insights.rows) insightMap[i.key] = { value: i.value, score: i.score, metadata: i.metadata ?? {} };
-  const l = learner.rows[0];
+  for (const i of insights ?? []) insightMap[i.key] = { value: i.value, score: i.score, metadata: i.metadata ?? {} };
   return {
     learner: l ? { id: l.id, name: l.name, locale: l.locale, timezone: l.timezone, attributes: l.attributes ?? {} } : null,
     state: {
       eventCount: s?.event_count ?? 0,
       eventCounts: s?.event_counts ?? {},
-      firstActivityAt: s?.first_activity_at?.toISOString() ?? null,
+      firstActivityAt: s?.first_activity_at ? new Date(s.first_activity_at).toISOString() : null,
       lastActivityAt: lastActivity?.toISOString() ?? null,
       daysSinceLastActivity: lastActivity ? Math.floor((now.getTime() - lastActivity.getTime()) / 86_400_000) : null,
     },
-    goal: goal.rows[0] ? { text: goal.rows[0].text, createdAt: (goal.rows[0].created_at as Date).toISOString() } : null,
+    goal: goal ? { text: goal.text, createdAt: new Date(goal.created_at).toISOString() } : null,
     assessments: assessmentMap,
     insights: insightMap,
   };
