@@ -62,6 +62,8 @@ function print(r: SimulationReport): void {
     ["messages per learner", (a) => a.messagesPerLearner.toFixed(2)],
     ["helpful votes", (a) => String(a.helpful)],
     ["not-helpful votes", (a) => String(a.notHelpful)],
+    ["expected helpful votes", (a) => a.expectedHelpful.toFixed(1)],
+    ["expected not-helpful votes", (a) => a.expectedNotHelpful.toFixed(1)],
     ["helpful rate (of votes)", (a) => pct(a.helpfulRate)],
     ["not-helpful per message", (a) => a.notHelpfulPerMessage.toFixed(3)],
     ["share on best, by week", (a) => a.shareOnBestByWeek.map((s) => pct(s)).join(" ")],

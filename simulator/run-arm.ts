@@ -30,6 +30,13 @@ export interface ArmOutcome {
   helpful: number;
   notHelpful: number;
   assignments: Assignment[];
+  /**
+   * Expected helpful and not-helpful votes, summed over deliveries from each learner's true probabilities:
+   * the same quantities as the realized counts without the noise of the vote draws, so the gate's effect
+   * (a few percent) is not lost in it. The gate targets are judged on these.
+   */
+  expectedHelpful: number;
+  expectedNotHelpful: number;
   /** Expected helpful votes lost to not sending the truly better variant, summed over deliveries. */
   regret: number;
   learners: number;
@@ -39,7 +46,7 @@ export interface ArmOutcome {
 export async function runArm(ctx: EngineContext, clock: ManualClock, learners: SimLearner[], days: number, seed: string, onDay?: (day: number) => void): Promise<ArmOutcome> {
   const byId = new Map(learners.map((l) => [l.id, l]));
   const lastDelivered = new Map<string, number>();
-  const outcome: ArmOutcome = { delivered: 0, helpful: 0, notHelpful: 0, assignments: [], regret: 0, learners: learners.length };
+  const outcome: ArmOutcome = { delivered: 0, helpful: 0, notHelpful: 0, expectedHelpful: 0, expectedNotHelpful: 0, assignments: [], regret: 0, learners: learners.length };
   const start = clock.now().getTime();
   const byHour = new Map<number, SimLearner[]>();
   for (const l of learners) byHour.set(l.studyHourUtc, [...(byHour.get(l.studyHourUtc) ?? []), l]);
@@ -83,6 +90,8 @@ export async function runArm(ctx: EngineContext, clock: ManualClock, learners: S
       lastDelivered.set(learner.id, now);
       outcome.delivered++;
       outcome.assignments.push({ at: now, variant, votesBefore, learner });
+      outcome.expectedHelpful += learner.seen * learner.voting * learner.helpful[variant];
+      outcome.expectedNotHelpful += learner.seen * learner.voting * (1 - learner.helpful[variant]);
       outcome.regret += learner.voting * (Math.max(learner.helpful.A, learner.helpful.B) - learner.helpful[variant]);
       const feedback = async (type: "seen" | "dismissed" | "helpful" | "not_helpful") => submitFeedback(ctx, id, { learnerId: learner.id, type });
       if (draw(seed, key, "seen") >= learner.seen) return;

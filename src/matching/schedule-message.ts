@@ -1,12 +1,12 @@
 /**
- * Writes a match's outcome in one transaction — the winning message (status `scheduled`), the suppression
- * records, and the event's `matched_at` — then enqueues delivery after commit. Claiming the event first
- * (UPDATE … WHERE matched_at IS NULL) makes two concurrent matchers of one event a no-op for the loser.
+ * Writes a match's outcome atomically — the winning message (status `scheduled`), the suppression records,
+ * and the event's `matched_at` (see write-match-outcome.ts) — then enqueues delivery after commit. Claiming
+ * the event (UPDATE … WHERE matched_at IS NULL) makes two concurrent matchers of one event a no-op for the loser.
  */
 import type { EngineContext } from "../context";
 import { newId } from "../lib/ids";
-import { withTransaction } from "../db/transaction";
-import { recordSuppressions, type SuppressionRecord } from "../delivery/suppressions";
+import type { SuppressionRecord } from "../delivery/suppressions";
+import { writeMatchOutcome, type MessageRow } from "./write-match-outcome";
 import type { ActiveRule } from "../content/active-rules";
 import type { NudgePayload } from "./judge-rule";
 import type { NudgePlan } from "./plan-nudge";
@@ -31,26 +31,16 @@ export function eventTrigger(event: StoredEvent): Trigger {
 
 /** Persists the plan for a trigger; returns the new message id, if one was scheduled. */
 export async function scheduleMessage(ctx: EngineContext, event: Trigger, winner: Winner, skipped: Skipped, now: Date): Promise<string | null> {
-  const messageId = await withTransaction(ctx.database.pool, async (client) => {
-    if (event.eventId) {
-      const claimed = await client.query(`UPDATE events SET matched_at = $2 WHERE id = $1 AND matched_at IS NULL`, [event.eventId, now]);
-      if (claimed.rowCount === 0) return undefined; // another matcher has it: nothing to write
-    }
-    let id: string | null = null;
-    const records: SuppressionRecord[] = skipped.map((s) => ({
-      outcome: "suppressed", reason: s.reason, details: s.details, learnerId: event.learnerId, courseId: event.courseId,
-      ruleKey: s.rule.key, eventId: event.eventId, messageId: null, at: now,
-    }));
-    if (winner) {
-      id = await insertScheduledMessage(client, event, winner, now);
-      if (id && winner.deferral && !winner.payload.heldOut) {
-        records.push({ outcome: "deferred", reason: winner.deferral.reason, details: { ...winner.deferral.details, until: winner.dueAt.toISOString() }, learnerId: event.learnerId, courseId: event.courseId, ruleKey: winner.rule.key, eventId: event.eventId, messageId: id, at: now });
-      }
-    }
-    await recordSuppressions(client, records);
-    return id;
-  });
-  if (messageId === undefined) return null;
+  const message = winner ? messageRow(event, winner, now) : null;
+  const records: SuppressionRecord[] = skipped.map((s) => ({
+    outcome: "suppressed", reason: s.reason, details: s.details, learnerId: event.learnerId, courseId: event.courseId,
+    ruleKey: s.rule.key, eventId: event.eventId, messageId: null, at: now,
+  }));
+  if (message && winner?.deferral && !winner.payload.heldOut) {
+    records.push({ outcome: "deferred", reason: winner.deferral.reason, details: { ...winner.deferral.details, until: winner.dueAt.toISOString() }, learnerId: event.learnerId, courseId: event.courseId, ruleKey: winner.rule.key, eventId: event.eventId, messageId: message.id, at: now });
+  }
+  const { claimed, messageId } = await writeMatchOutcome(ctx.database.pool, event.eventId, now, message, records);
+  if (!claimed) return null;
   ctx.metrics.messages.inc({ outcome: "suppressed" }, skipped.length);
   if (messageId && winner?.payload.heldOut) {
     ctx.metrics.messages.inc({ outcome: "held_out" });
@@ -71,19 +61,13 @@ export async function enqueueDelivery(ctx: EngineContext, messageId: string, del
   }
 }
 
-async function insertScheduledMessage(client: import("pg").PoolClient, event: Trigger, winner: NonNullable<Winner>, now: Date): Promise<string | null> {
+function messageRow(event: Trigger, winner: NonNullable<Winner>, now: Date): MessageRow {
   const { rule, payload, dueAt } = winner;
-  const { rows } = await client.query<{ id: string }>(
-    `INSERT INTO messages (id, dedupe_key, learner_id, course_id, module_id, event_id, rule_key, template_key, template_version,
-                           variant, assignment, kind, essential, status, response_spec, segment_key, priority, due_at, created_at, expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $20, $14, $15, $16, $17, $18, $19)
-     ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
-    [
-      newId(), `${rule.key}|${event.eventId ?? event.spellKey}`, event.learnerId, event.courseId, event.moduleId, event.eventId, rule.key,
-      payload.template.key, payload.template.version, payload.assignment.variant, JSON.stringify(payload.assignment.details),
-      payload.template.kind, rule.essential || payload.template.essential, payload.template.response ? JSON.stringify(payload.template.response) : null,
-      rule.segmentKey, rule.priority, dueAt, now, payload.expiresAt, payload.heldOut ? "held_out" : "scheduled",
-    ],
-  );
-  return rows[0]?.id ?? null;
+  return {
+    id: newId(), dedupeKey: `${rule.key}|${event.eventId ?? event.spellKey}`, learnerId: event.learnerId, courseId: event.courseId, moduleId: event.moduleId,
+    eventId: event.eventId, ruleKey: rule.key, templateKey: payload.template.key, templateVersion: payload.template.version,
+    variant: payload.assignment.variant, assignment: payload.assignment.details, kind: payload.template.kind,
+    essential: rule.essential || payload.template.essential, status: payload.heldOut ? "held_out" : "scheduled",
+    responseSpec: payload.template.response ?? null, segmentKey: rule.segmentKey, priority: rule.priority, dueAt, createdAt: now, expiresAt: payload.expiresAt,
+  };
 }

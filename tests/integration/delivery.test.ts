@@ -56,6 +56,23 @@ describe("delivery", () => {
     expect(await countByStatus("twice")).toEqual({ delivered: 1 });
   });
 
+  it("matches an event once when five matchers race for it: one message, one set of suppression records", async () => {
+    const race = async (learnerId: string) => {
+      const event = buildEvent({ learnerId, courseId: "d-101", type: "video.completed" });
+      expect((await engine.http.post("/v1/events").set("Authorization", `Bearer ${engine.keys.ingest}`).send(event)).status).toBe(202);
+      await Promise.all([1, 2, 3, 4, 5].map(() => matchStoredEvent(engine.ctx, event.id)));
+      return event.id;
+    };
+    await setPolicy({ maxPerDay: 100, maxPerWeek: 100 });
+    const sent = await race("race-sent");
+    expect(await engine.ctx.prisma.message.count({ where: { eventId: sent } })).toBe(1);
+    await setPolicy({ maxPerDay: 0, maxPerWeek: 100 });
+    const capped = await race("race-capped");
+    expect(await engine.ctx.prisma.message.count({ where: { eventId: capped } })).toBe(0);
+    expect((await engine.ctx.prisma.suppression.findMany({ where: { eventId: capped } })).map((r) => r.reason)).toEqual(["cap.day"]);
+    expect((await engine.ctx.prisma.event.findUniqueOrThrow({ where: { id: capped } })).matchedAt).not.toBeNull();
+  });
+
   it("applies no caps with the throttle switched off (COACH_THROTTLE=off) but still respects a learner's opt-out", async () => {
     await setPolicy({ maxPerDay: 1, maxPerWeek: 1 });
     const unthrottled = { ...engine.ctx, config: { ...engine.ctx.config, throttle: false } };
