@@ -17,15 +17,12 @@ const versions = new Map<string, RenderableTemplate>();
 export async function renderScheduledMessage(ctx: EngineContext, message: ScheduledMessage, snapshot: LearnerSnapshot): Promise<RenderOutcome> {
   const template = await loadTemplateVersion(ctx, message.templateKey, message.templateVersion);
   if (!template) return { ok: false, error: `template ${message.templateKey} v${message.templateVersion} does not exist` };
-  const event = message.eventId
-    ? (await ctx.database.pool.query(`SELECT type, properties FROM events WHERE id = $1`, [message.eventId])).rows[0]
-    : null;
   try {
     const rendered = renderMessage(template, message.variant, {
       learner: snapshot.learner ?? { id: message.learnerId, attributes: {} },
       course: { id: message.courseId },
       module: { id: message.moduleId },
-      event: event ? { type: event.type, properties: event.properties } : { type: null, properties: {} },
+      event: message.event ?? { type: null, properties: {} },
       goal: snapshot.goal,
       assessments: snapshot.assessments,
       insights: snapshot.insights,

@@ -13,8 +13,8 @@ import type { ScheduledMessage } from "./scheduled-message";
 export type DeliveryVariant = { variant: string; replaces: string | null } | { variant: null; paused: string[] };
 
 export async function variantToDeliver(ctx: EngineContext, message: ScheduledMessage): Promise<DeliveryVariant> {
+  if (!message.variantPaused) return { variant: message.variant, replaces: null };
   const paused = await loadPausedVariants(ctx.database.pool, message.templateKey);
-  if (!paused.has(message.variant)) return { variant: message.variant, replaces: null };
   const version = await loadTemplateVersion(ctx, message.templateKey, message.templateVersion);
   const choice = assignSplit(message.learnerId, message.ruleKey, version?.variants.map((v) => ({ key: v.key, weight: v.weight })) ?? [], paused);
   return choice ? { variant: choice.variant, replaces: message.variant } : { variant: null, paused: [...paused].sort() };
