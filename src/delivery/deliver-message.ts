@@ -18,6 +18,7 @@ import { loadScheduledMessage, type ScheduledMessage } from "./scheduled-message
 import { enqueueDelivery } from "../matching/schedule-message";
 import { publishDelivered } from "../learners/inbox-notifications";
 import { variantToDeliver, type DeliveryVariant } from "./variant-to-deliver";
+import { findOutrankingMessage } from "./decision-window";
 
 export type DeliveryOutcome =
   | { type: "delivered" }
@@ -78,6 +79,14 @@ async function decideAndWrite(client: PoolClient, { message, policy, timezone, v
     preferences,
   });
   const base = { learnerId: message.learnerId, courseId: message.courseId, ruleKey: message.ruleKey, eventId: message.eventId, messageId: message.id, at: now };
+  const outranked = await findOutrankingMessage(client, message, policy.decisionWindowMinutes);
+  if (outranked) {
+    await client.query(`UPDATE messages SET status = 'suppressed', error = 'lower_priority' WHERE id = $1`, [message.id]);
+    await recordSuppressions(client, [{ ...base, outcome: "suppressed", reason: "lower_priority", details: {
+      winner: outranked.ruleKey, winnerPriority: outranked.priority, winnerMessageId: outranked.messageId, priority: message.priority, windowMinutes: policy.decisionWindowMinutes,
+    } }]);
+    return { type: "suppressed", reason: "lower_priority" };
+  }
   if (decision.type === "defer") {
     await client.query(`UPDATE messages SET due_at = $2 WHERE id = $1`, [message.id, decision.until]);
     await recordSuppressions(client, [{ ...base, outcome: "deferred", reason: decision.reason, details: { ...decision.details, until: decision.until.toISOString() } }]);

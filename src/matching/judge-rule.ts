@@ -38,10 +38,11 @@ export async function judgeRule(ctx: EngineContext, rule: ActiveRule, event: Dec
   const assignment = await assignVariant(ctx, rule, template, event, paused);
   if (!assignment) return { type: "skip", reason: "variant.paused", details: { templateKey: template.key, paused: [...paused] } };
 
-  const dueAt = new Date(now.getTime() + rule.delaySeconds * 1000);
+  const policy = await loadPolicyInForce(ctx.prisma, ctx.config.throttle);
+  // A nudge waits out its decision window, so that a higher-priority match later in the window can outrank it.
+  const dueAt = new Date(now.getTime() + Math.max(rule.delaySeconds * 1000, policy.decisionWindowMinutes * 60_000));
   const expiresAt = rule.expiresAfterHours ? new Date(dueAt.getTime() + rule.expiresAfterHours * 3_600_000) : null;
-  const [policy, history, preferences] = await Promise.all([
-    loadPolicyInForce(ctx.prisma, ctx.config.throttle),
+  const [history, preferences] = await Promise.all([
     loadThrottleHistory(ctx.database.pool, ctx.config.throttle, event.learnerId, rule.key, dueAt),
     loadPreferences(ctx.database.pool, event.learnerId),
   ]);

@@ -11,6 +11,12 @@ export const policySchema = z.strictObject({
   maxPerDay: z.number().int().min(0).max(1_000_000).default(3),
   maxPerWeek: z.number().int().min(0).max(1_000_000).default(10),
   minGapMinutes: z.number().int().min(0).max(7 * 24 * 60).default(60),
+  /**
+   * Nudges matched for one learner within this many minutes of each other compete: only the highest
+   * priority is delivered, the others are suppressed as `lower_priority`. Each nudge waits at least this long
+   * so that later matches in its window can still outrank it. 0 (the default): nudges compete per event only.
+   */
+  decisionWindowMinutes: z.number().int().min(0).max(24 * 60).default(0),
   quietHours: z.strictObject({ start: hhmm, end: hhmm }).nullable().default({ start: "22:00", end: "08:00" }),
   adaptive: z
     .strictObject({
