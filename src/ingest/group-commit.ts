@@ -1,5 +1,5 @@
 /**
- * Group commit for ingest: requests that arrive while a transaction is in flight are stored together in the
+ * Group commit for ingest: requests that arrive while transactions are in flight are stored together in the
  * next one. No timer and no added latency when idle — the first request commits at once — but under load
  * one commit (one WAL flush) serves many requests. Each request still gets its own answer, and only after
  * the commit that stored its events; an event id repeated across requests is accepted once.
@@ -9,6 +9,11 @@ import type { NormalizedEvent } from "./parse-events";
 import { recordEvents, type RecordResult } from "./record-events";
 
 const MAX_GROUP_EVENTS = 2_000;
+/**
+ * Groups committing at once. Two keep PostgreSQL busy while Node answers the previous group's requests and
+ * gathers the next; concurrent groups cannot deadlock, as recordEvents takes row locks in id order.
+ */
+const MAX_IN_FLIGHT = 2;
 
 interface Pending {
   events: NormalizedEvent[];
@@ -19,7 +24,7 @@ interface Pending {
 
 export class GroupCommitter {
   private queue: Pending[] = [];
-  private flushing = false;
+  private flushers = 0;
 
   constructor(private readonly pool: Pool) {}
 
@@ -27,12 +32,12 @@ export class GroupCommitter {
   record(events: NormalizedEvent[], receivedAt: Date): Promise<RecordResult> {
     return new Promise((resolve, reject) => {
       this.queue.push({ events, receivedAt, resolve, reject });
-      if (!this.flushing) void this.flush();
+      if (this.flushers < MAX_IN_FLIGHT) void this.flush();
     });
   }
 
   private async flush(): Promise<void> {
-    this.flushing = true;
+    this.flushers++;
     while (this.queue.length > 0) {
       const group: Pending[] = [];
       let size = 0;
@@ -54,7 +59,7 @@ export class GroupCommitter {
         for (const p of group) p.reject(error);
       }
     }
-    this.flushing = false;
+    this.flushers--;
   }
 }
 
