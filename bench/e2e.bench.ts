@@ -1,7 +1,8 @@
 /**
  * End to end: 10,000 events producing 10,000 nudges, from the first POST to the last delivered message,
  * beside a BullMQ no-op worker processing the same number of jobs (the floor any BullMQ pipeline pays).
- * Runs the real engine (API + match and deliver workers) in this process on a dedicated database.
+ * Runs the real engine (API + match and deliver workers) in this process on a dedicated database. A second
+ * baseline is the machine's trivial-query rate: every nudge costs about a dozen database round trips.
  * Then the same pipeline with the throttle switched off (COACH_THROTTLE=off): the "on" run reads each
  * learner's history, takes the per-learner lock and decides under a policy that lets every nudge through,
  * so both runs deliver the same messages and the ratio is the throttle's whole cost.
@@ -9,6 +10,7 @@
 import { randomUUID } from "node:crypto";
 import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
+import { Pool } from "pg";
 import request from "supertest";
 import { loadConfig } from "../src/config";
 import { closeEngine, createEngine, prepareDatabase } from "../src/engine";
@@ -45,6 +47,20 @@ async function noopBaseline(redisUrl: string, jobs: number): Promise<number> {
   await queue.close();
   connection.disconnect();
   return jobs / seconds;
+}
+
+/** The machine's floor for any database work: trivial queries per second, 16 at once, from this process. */
+async function pgRoundTrips(databaseUrl: string): Promise<number> {
+  const pool = new Pool({ connectionString: databaseUrl, max: 16 });
+  const total = 20_000;
+  let issued = 0;
+  const started = Date.now();
+  await Promise.all(Array.from({ length: 16 }, async () => {
+    while (issued++ < total) await pool.query("SELECT 1");
+  }));
+  const perSecond = total / ((Date.now() - started) / 1000);
+  await pool.end();
+  return perSecond;
 }
 
 async function runPipeline(throttle: "on" | "off"): Promise<{ seconds: number; delivered: number }> {
@@ -85,6 +101,7 @@ export async function runE2eBench(): Promise<Record<string, number | string>> {
   const redisUrl = loadConfig().redisUrl;
   const noopPerSecond = await noopBaseline(redisUrl, EVENTS);
   const on = await runPipeline("on");
+  const roundTrips = await pgRoundTrips(DATABASE_URL);
   const off = await runPipeline("off");
   const rate = (r: { seconds: number; delivered: number }) => r.delivered / r.seconds;
   const figures = {
@@ -94,6 +111,7 @@ export async function runE2eBench(): Promise<Record<string, number | string>> {
     "delivered nudges/s": Math.round(rate(on)),
     "BullMQ no-op jobs/s": Math.round(noopPerSecond),
     "ratio to no-op": Number((rate(on) / noopPerSecond).toFixed(3)),
+    "PostgreSQL SELECT 1/s (16 at once)": Math.round(roundTrips),
     target: "≥ 3,000 delivered nudges/s",
     "throttle off: delivered": off.delivered,
     "throttle off: nudges/s": Math.round(rate(off)),

@@ -60,7 +60,7 @@ async function timeMatching(ctx: EngineContext, withSegments: boolean): Promise<
   const events = Array.from({ length: EVENTS }, (_, k) => ({
     id: `e-${k}-${randomUUID()}`, type: "quiz.failed", learnerId: `learner-${k % MEMBERS}`, courseId: `c${k % COURSES}`, occurredAt: now.toISOString(),
   }));
-  for (let i = 0; i < events.length; i += 1_000) await recordEvents(pool, parseEvents({ events: events.slice(i, i + 1_000) }, now), now);
+  for (let i = 0; i < events.length; i += 500) await recordEvents(pool, parseEvents({ events: events.slice(i, i + 500) }, now), now);
 
   const queue = events.map((e) => e.id);
   const started = process.hrtime.bigint();
