@@ -1,5 +1,5 @@
 /**
- * `npm run simulate [-- --seed s --learners 800 --days 42 --lift-runs 20 --gate '{"priorStrength":6}']` (about 10 minutes on 2 cores)
+ * `npm run simulate [-- --seed s --learners 2000 --days 42 --lift-runs 20 --gate '{"priorStrength":6}']` (about 30 minutes on 2 cores)
  * Runs the learner simulator (simulator/) against a real engine on its own database and prints the
  * learning loop on versus off side by side, the lift check, and whether each target is met.
  */
@@ -14,7 +14,7 @@ import { simulate, START, type SimulationReport } from "../simulator/simulate";
 const { values } = parseArgs({
   options: {
     seed: { type: "string", default: "coach" },
-    learners: { type: "string", default: "800" },
+    learners: { type: "string", default: "2000" },
     days: { type: "string", default: "42" },
     "lift-runs": { type: "string", default: "20" },
     "lift-learners": { type: "string", default: "400" },

@@ -5,7 +5,7 @@
  * that were delivered, are still scheduled, or hold a holdout slot count; suppressed ones do not. Every
  * message waits at least W before delivery (judge-rule.ts), so all of its competitors exist by then.
  */
-import type { PoolClient } from "pg";
+import type { Pool, PoolClient } from "pg";
 import type { ScheduledMessage } from "./scheduled-message";
 
 export interface Outranking {
@@ -15,7 +15,7 @@ export interface Outranking {
 }
 
 /** The message that outranks `message` within its decision window, or null when it may go. */
-export async function findOutrankingMessage(client: PoolClient, message: ScheduledMessage, windowMinutes: number): Promise<Outranking | null> {
+export async function findOutrankingMessage(client: Pool | PoolClient, message: ScheduledMessage, windowMinutes: number): Promise<Outranking | null> {
   if (windowMinutes <= 0) return null;
   const { rows } = await client.query<{ id: string; rule_key: string; priority: number }>(
     `SELECT id, rule_key, priority FROM messages

@@ -17,18 +17,21 @@ export interface HistoryEntry {
   respondedAt: Date | null;
 }
 
-const WINDOW_MS = 8 * 86_400_000;
+/** Day and week caps and the gap look this far back (a week in any time zone, plus a day). */
+export const HISTORY_WINDOW_MS = 8 * 86_400_000;
+
+/** The ids of the messages a decision about rule $3 reads for learner $1 (deliveries since $2, of the rule, the latest 50). */
+export const HISTORY_IDS_SQL = `(SELECT id FROM messages WHERE learner_id = $1 AND delivered_at >= $2)
+        UNION (SELECT id FROM messages WHERE learner_id = $1 AND rule_key = $3 AND delivered_at IS NOT NULL)
+        UNION (SELECT id FROM messages WHERE learner_id = $1 AND delivered_at IS NOT NULL ORDER BY delivered_at DESC LIMIT 50)`;
 
 /** The learner's delivered messages relevant to a decision about `ruleKey` at `now`, newest first. */
 export async function loadLearnerHistory(db: Pool | PoolClient, learnerId: string, ruleKey: string, now: Date): Promise<HistoryEntry[]> {
   const { rows } = await db.query(
     `SELECT id, rule_key, kind, essential, delivered_at, seen_at, dismissed_at, vote, responded_at FROM messages
-      WHERE learner_id = $1 AND delivered_at IS NOT NULL AND id IN (
-        (SELECT id FROM messages WHERE learner_id = $1 AND delivered_at >= $2)
-        UNION (SELECT id FROM messages WHERE learner_id = $1 AND rule_key = $3 AND delivered_at IS NOT NULL)
-        UNION (SELECT id FROM messages WHERE learner_id = $1 AND delivered_at IS NOT NULL ORDER BY delivered_at DESC LIMIT 50))
+      WHERE learner_id = $1 AND delivered_at IS NOT NULL AND id IN (${HISTORY_IDS_SQL})
       ORDER BY delivered_at DESC`,
-    [learnerId, new Date(now.getTime() - WINDOW_MS), ruleKey],
+    [learnerId, new Date(now.getTime() - HISTORY_WINDOW_MS), ruleKey],
   );
   return rows.map((r) => ({
     id: r.id,
@@ -41,17 +44,4 @@ export async function loadLearnerHistory(db: Pool | PoolClient, learnerId: strin
     vote: r.vote,
     respondedAt: r.responded_at,
   }));
-}
-
-/** The history a throttle decision reads; none with the throttle switched off, where nothing in it would count. */
-export async function loadThrottleHistory(db: Pool | PoolClient, throttle: boolean, learnerId: string, ruleKey: string, now: Date): Promise<HistoryEntry[]> {
-  return throttle ? loadLearnerHistory(db, learnerId, ruleKey, now) : [];
-}
-
-/** The learner's snooze and opted-out kinds (none when never set). */
-export async function loadPreferences(db: Pool | PoolClient, learnerId: string): Promise<{ snoozedUntil: Date | null; optedOutKinds: string[] }> {
-  // Cast to text[]: pg has no parser for the enum's array type and would hand back "{a,b}".
-  const { rows } = await db.query(`SELECT snoozed_until, opted_out_kinds::text[] AS kinds FROM learner_preferences WHERE learner_id = $1`, [learnerId]);
-  if (!rows[0]) return { snoozedUntil: null, optedOutKinds: [] };
-  return { snoozedUntil: rows[0].snoozed_until, optedOutKinds: rows[0].kinds ?? [] };
 }

@@ -7,7 +7,7 @@ import type { EngineContext } from "../context";
 import type { ActiveRule } from "../content/active-rules";
 import { loadPublishedTemplate, type PublishedTemplate } from "../content/published-templates";
 import type { LearnerSnapshot } from "../learners/learner-snapshot";
-import { loadPreferences, loadThrottleHistory } from "../delivery/learner-history";
+import { loadDeliveryState } from "../delivery/delivery-state";
 import { loadPolicyInForce } from "../policy/policy-store";
 import { decide } from "../throttle/decide";
 import { assignVariant, loadPausedVariants, type VariantAssignment } from "../experiments/assign-variant";
@@ -42,10 +42,7 @@ export async function judgeRule(ctx: EngineContext, rule: ActiveRule, event: Dec
   // A nudge waits out its decision window, so that a higher-priority match later in the window can outrank it.
   const dueAt = new Date(now.getTime() + Math.max(rule.delaySeconds * 1000, policy.decisionWindowMinutes * 60_000));
   const expiresAt = rule.expiresAfterHours ? new Date(dueAt.getTime() + rule.expiresAfterHours * 3_600_000) : null;
-  const [history, preferences] = await Promise.all([
-    loadThrottleHistory(ctx.database.pool, ctx.config.throttle, event.learnerId, rule.key, dueAt),
-    loadPreferences(ctx.database.pool, event.learnerId),
-  ]);
+  const { history, preferences } = await loadDeliveryState(ctx.database.pool, event.learnerId, rule.key, dueAt, ctx.config.throttle);
   const decision = decide({
     now: dueAt,
     policy,

@@ -101,11 +101,10 @@ describe("delivery", () => {
     await setPolicy({ maxPerDay: 100, maxPerWeek: 100 });
     await post(buildEvent({ learnerId: "crash", courseId: "d-101", type: "video.completed" }));
     const [message] = await engine.ctx.prisma.message.findMany({ where: { learnerId: "crash" } });
-    // A "worker" takes the learner's lock and the message row, then its connection dies before COMMIT.
+    // A "worker" marks the message delivered inside a transaction, then its connection dies before COMMIT.
     const victim = await engine.ctx.database.pool.connect();
     victim.on("error", () => undefined); // its connection is about to be killed on purpose
     await victim.query("BEGIN");
-    await victim.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7))`, ["learner:crash"]);
     await victim.query(`UPDATE messages SET status = 'delivered', delivered_at = now() WHERE id = $1`, [message.id]);
     const pid = (await victim.query(`SELECT pg_backend_pid() AS pid`)).rows[0].pid;
     await engine.ctx.database.pool.query(`SELECT pg_terminate_backend($1)`, [pid]);
