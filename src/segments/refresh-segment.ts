@@ -5,10 +5,9 @@
  */
 import type { EngineContext } from "../context";
 import { ValidationError } from "../lib/errors";
-import { withTransaction } from "../db/transaction";
 import { getSegment } from "./segment-store";
-import { applyMemberUpload } from "./static-members";
-import { runSegmentSql, DEFAULT_SQL_LIMITS, type SqlSegmentLimits } from "./sql-segment-query";
+import { applyMembershipDiff } from "./static-members";
+import { QUERY_IDS_TABLE, runSegmentSql, withQueryIdsTable, DEFAULT_SQL_LIMITS, type SqlSegmentLimits } from "./sql-segment-query";
 
 export interface RefreshResult {
   segmentKey: string;
@@ -24,27 +23,36 @@ export async function refreshSegmentNow(ctx: EngineContext, key: string, limits:
   const segment = await getSegment(ctx.prisma, key);
   if (segment.type !== "sql" || !segment.sql) return { segmentKey: key, status: "always-current", added: 0, removed: 0, memberCount: segment.memberCount };
   const startedAt = ctx.clock.now();
-  let ids: string[];
-  try {
-    ids = await runSegmentSql(ctx.database.pool, segment.sql, limits);
-  } catch (error) {
-    if (!(error instanceof ValidationError)) throw error; // the database itself is down: let the job retry
-    await recordFailure(ctx, key, startedAt, error.errors[0]?.message ?? error.message);
-    return { segmentKey: key, status: "error", added: 0, removed: 0, memberCount: segment.memberCount, error: error.message };
-  }
-  return withTransaction(ctx.database.pool, async (client) => {
-    await client.query(`SELECT 1 FROM segments WHERE key = $1 FOR UPDATE`, [key]);
-    const diff = await applyMemberUpload(client, key, ids, "replace", startedAt);
-    const finishedAt = ctx.clock.now();
-    await client.query(
-      `UPDATE segments SET member_count = $2, last_refreshed_at = $3, last_refresh_status = 'ok', last_refresh_error = NULL WHERE key = $1`,
-      [key, diff.memberCount, finishedAt],
-    );
-    await client.query(
-      `INSERT INTO segment_refreshes (segment_key, started_at, finished_at, status, added, removed) VALUES ($1, $2, $3, 'ok', $4, $5)`,
-      [key, startedAt, finishedAt, diff.added, diff.removed],
-    );
-    return { segmentKey: key, status: "ok" as const, ...diff };
+  const sql = segment.sql;
+  // The query's ids go into a temporary table and are diffed against the members in SQL: they never pass through Node.
+  return withQueryIdsTable(ctx.database.pool, async (client) => {
+    try {
+      await runSegmentSql(client, sql, limits);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error; // the database itself is down: let the job retry
+      await recordFailure(ctx, key, startedAt, error.errors[0]?.message ?? error.message);
+      return { segmentKey: key, status: "error" as const, added: 0, removed: 0, memberCount: segment.memberCount, error: error.message };
+    }
+    await client.query("ANALYZE " + QUERY_IDS_TABLE);
+    await client.query("BEGIN");
+    try {
+      await client.query(`SELECT 1 FROM segments WHERE key = $1 FOR UPDATE`, [key]);
+      const diff = await applyMembershipDiff(client, key, QUERY_IDS_TABLE, "replace", startedAt);
+      const finishedAt = ctx.clock.now();
+      await client.query(
+        `UPDATE segments SET member_count = $2, last_refreshed_at = $3, last_refresh_status = 'ok', last_refresh_error = NULL WHERE key = $1`,
+        [key, diff.memberCount, finishedAt],
+      );
+      await client.query(
+        `INSERT INTO segment_refreshes (segment_key, started_at, finished_at, status, added, removed) VALUES ($1, $2, $3, 'ok', $4, $5)`,
+        [key, startedAt, finishedAt, diff.added, diff.removed],
+      );
+      await client.query("COMMIT");
+      return { segmentKey: key, status: "ok" as const, ...diff };
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    }
   });
 }
 

@@ -4,7 +4,7 @@
  * in a READ ONLY transaction, as the role `coach_segment_reader` (SELECT on the documented tables only),
  * with a statement timeout and a row cap.
  */
-import type { Pool } from "pg";
+import type { Pool, PoolClient } from "pg";
 import { ValidationError } from "../lib/errors";
 
 export const SEGMENT_READER_ROLE = "coach_segment_reader";
@@ -25,27 +25,47 @@ export function normalizeSegmentSql(sql: string): string {
   return text;
 }
 
-/** Runs the query and returns the distinct learner ids; throws ValidationError for any failure of the query itself. */
-export async function runSegmentSql(pool: Pool, sql: string, limits: SqlSegmentLimits = DEFAULT_SQL_LIMITS, probeOnly = false): Promise<string[]> {
-  const text = normalizeSegmentSql(sql);
+/** The session's temporary table the query's ids go into: they never travel through Node. */
+export const QUERY_IDS_TABLE = "segment_query_ids";
+
+/**
+ * Runs `work` on a pooled connection holding an empty temporary table QUERY_IDS_TABLE that the reader role may
+ * fill (a READ ONLY transaction may still write temporary tables); the table is dropped afterwards.
+ */
+export async function withQueryIdsTable<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  try {
+    await client.query(`CREATE TEMP TABLE ${QUERY_IDS_TABLE} (learner_id text NOT NULL)`);
+    await client.query(`GRANT INSERT ON ${QUERY_IDS_TABLE} TO ${SEGMENT_READER_ROLE}`);
+    return await work(client);
+  } finally {
+    await client.query(`DROP TABLE IF EXISTS ${QUERY_IDS_TABLE}`).catch(() => undefined);
+    client.release();
+  }
+}
+
+/**
+ * Runs the query into QUERY_IDS_TABLE (see withQueryIdsTable) as distinct, non-empty learner ids and returns
+ * how many; `probeOnly` plans and runs it for no rows. Throws ValidationError for any failure of the query itself.
+ */
+export async function runSegmentSql(client: PoolClient, sql: string, limits: SqlSegmentLimits = DEFAULT_SQL_LIMITS, probeOnly = false): Promise<number> {
+  const text = normalizeSegmentSql(sql);
   try {
     await client.query("BEGIN TRANSACTION READ ONLY");
     await client.query(`SET LOCAL ROLE ${SEGMENT_READER_ROLE}`);
     await client.query(`SELECT set_config('statement_timeout', $1, true)`, [String(limits.timeoutMs)]);
     const limit = probeOnly ? 0 : limits.maxRows + 1;
-    const { rows } = await client.query<{ learner_id: string | null }>(
-      `SELECT DISTINCT q.learner_id::text AS learner_id FROM (${text}\n) AS q LIMIT ${limit}`,
+    const { rowCount } = await client.query(
+      `INSERT INTO ${QUERY_IDS_TABLE} (learner_id)
+       SELECT DISTINCT q.learner_id::text FROM (${text}\n) AS q WHERE q.learner_id IS NOT NULL AND q.learner_id::text <> '' LIMIT ${limit}`,
     );
     await client.query("COMMIT");
-    if (rows.length > limits.maxRows) throw invalid(`returned more than ${limits.maxRows} learners (the row cap)`);
-    return rows.map((r) => r.learner_id).filter((id): id is string => typeof id === "string" && id.length > 0);
+    if ((rowCount ?? 0) > limits.maxRows) throw invalid(`returned more than ${limits.maxRows} learners (the row cap)`);
+    return rowCount ?? 0;
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);
     if (error instanceof ValidationError) throw error;
     throw invalid(describePgError(error, limits));
-  } finally {
-    client.release();
   }
 }
 

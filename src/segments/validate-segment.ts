@@ -3,7 +3,7 @@ import type { Database } from "../db/client";
 import { ValidationError } from "../lib/errors";
 import { zodFieldErrors } from "../lib/zod-errors";
 import { conditionSchema } from "../matching/conditions.schema";
-import { normalizeSegmentSql, runSegmentSql } from "./sql-segment-query";
+import { normalizeSegmentSql, runSegmentSql, withQueryIdsTable } from "./sql-segment-query";
 import { conditionToSql } from "./condition-sql";
 
 export interface SegmentDefinition {
@@ -22,7 +22,7 @@ export async function validateSegmentDefinition(database: Database, type: string
   if (type === "sql") {
     if (!sql) throw new ValidationError("A sql segment needs a query", [{ path: "sql", message: "required" }]);
     // Probe it for real (LIMIT 0, as the restricted role): syntax, forbidden tables and a missing learner_id fail now.
-    await runSegmentSql(database.pool, sql, { timeoutMs: 5_000, maxRows: 1 }, true);
+    await withQueryIdsTable(database.pool, (client) => runSegmentSql(client, sql, { timeoutMs: 5_000, maxRows: 1 }, true));
     return { conditions: null, sql: normalizeSegmentSql(sql) };
   }
   return { conditions: null, sql: null };

@@ -17,6 +17,7 @@ describe("learner simulator", () => {
     report = await simulate(engine.ctx, clock, { seed: "ci", learners: 200, days: 28, liftRuns: 3, liftLearners: 120, liftDays: 9, votesForShare: 300 });
   }, 240_000);
   afterAll(async () => engine.close());
+  afterAll(() => console.log(JSON.stringify(Object.fromEntries(Object.entries(report.arms).map(([k, a]) => [k, { ...a, shareOnBestByWeek: undefined }])))));
 
   it("puts traffic on the truly best variant with the bandit, at a fraction of the fixed split's regret", () => {
     const { off, bandit } = report.arms;
@@ -31,8 +32,9 @@ describe("learner simulator", () => {
   // what it shows here, below the issue's 30% / 95% targets (see the closing note and docs/learning-loop.md).
   it("cuts not-helpful votes with the gate at a smaller cost in helpful ones", () => {
     const { bandit, on } = report.arms;
-    const notHelpfulCut = 1 - on.notHelpful / bandit.notHelpful;
-    const helpfulLost = 1 - on.helpful / bandit.helpful;
+    // Expected votes (each delivery's true probabilities), as `npm run simulate` judges the targets.
+    const notHelpfulCut = 1 - on.expectedNotHelpful / bandit.expectedNotHelpful;
+    const helpfulLost = 1 - on.expectedHelpful / bandit.expectedHelpful;
     expect(notHelpfulCut).toBeGreaterThanOrEqual(0.2);
     expect(helpfulLost).toBeLessThan(notHelpfulCut);
     expect(on.messagesPerLearner).toBeLessThan(bandit.messagesPerLearner);
