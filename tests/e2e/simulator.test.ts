@@ -17,26 +17,25 @@ describe("learner simulator", () => {
     report = await simulate(engine.ctx, clock, { seed: "ci", learners: 200, days: 28, liftRuns: 3, liftLearners: 120, liftDays: 9, votesForShare: 300 });
   }, 240_000);
   afterAll(async () => engine.close());
-  afterAll(() => console.log(JSON.stringify(Object.fromEntries(Object.entries(report.arms).map(([k, a]) => [k, { ...a, shareOnBestByWeek: undefined }])))));
 
   it("puts traffic on the truly best variant with the bandit, at a fraction of the fixed split's regret", () => {
     const { off, bandit } = report.arms;
     expect(report.trueRates[report.best]).toBeGreaterThan(report.trueRates[report.best === "A" ? "B" : "A"] + 0.05);
     expect(bandit.shareOnBestAfterVotes!).toBeGreaterThanOrEqual(0.9);
     expect(bandit.shareOnBestAfterVotes!).toBeGreaterThan(off.shareOnBestAfterVotes! + 0.25); // the fixed split does not learn
-    // Half the split's regret is the full-size target (npm run simulate); with 200 learners the early 50/50 phase weighs more.
-    expect(bandit.regretPerMessage).toBeLessThanOrEqual(0.65 * off.regretPerMessage);
+    expect(bandit.regretPerMessage).toBeLessThanOrEqual(0.5 * off.regretPerMessage);
   });
 
-  // At this size (about 7 messages per learner) the gate has little history to act on; the bounds below are
-  // what it shows here, below the issue's 30% / 95% targets (see the closing note and docs/learning-loop.md).
-  it("cuts not-helpful votes with the gate at a smaller cost in helpful ones", () => {
+  // The issue's cut (≥ 30%) holds at this size too; with about 7 messages per learner instead of 12, the gate
+  // spends a larger share of them learning who is averse, so the helpful votes kept are ~94% here and 95.8% in
+  // the full run (docs/simulation-2026-11-25.txt), which is where the 95% target is measured.
+  it("cuts not-helpful votes with the gate by at least 30% while keeping most helpful ones", () => {
     const { bandit, on } = report.arms;
     // Expected votes (each delivery's true probabilities), as `npm run simulate` judges the targets.
     const notHelpfulCut = 1 - on.expectedNotHelpful / bandit.expectedNotHelpful;
-    const helpfulLost = 1 - on.expectedHelpful / bandit.expectedHelpful;
-    expect(notHelpfulCut).toBeGreaterThanOrEqual(0.2);
-    expect(helpfulLost).toBeLessThan(notHelpfulCut);
+    const helpfulKept = on.expectedHelpful / bandit.expectedHelpful;
+    expect(notHelpfulCut).toBeGreaterThanOrEqual(0.3);
+    expect(helpfulKept).toBeGreaterThanOrEqual(0.93);
     expect(on.messagesPerLearner).toBeLessThan(bandit.messagesPerLearner);
   });
 
