@@ -2,11 +2,14 @@
  * Group commit for ingest: requests that arrive while transactions are in flight are stored together in the
  * next one. No timer and no added latency when idle — the first request commits at once — but under load
  * one commit (one WAL flush) serves many requests. Each request still gets its own answer, and only after
- * the commit that stored its events; an event id repeated across requests is accepted once.
+ * the commit that stored its events and the hand-off of the group's new events to matching (one queue call per
+ * group, not per request); an event id repeated across requests is accepted once.
  */
 import type { Pool } from "pg";
 import type { NormalizedEvent } from "./parse-events";
 import { recordEvents, type RecordResult } from "./record-events";
+import { publishStoredEvents } from "./outbox";
+import type { EngineContext } from "../context";
 
 const MAX_GROUP_EVENTS = 2_000;
 /**
@@ -26,7 +29,8 @@ export class GroupCommitter {
   private queue: Pending[] = [];
   private flushers = 0;
 
-  constructor(private readonly pool: Pool) {}
+  /** `publish` hands a committed group's new event ids to matching; it must not throw (the outbox sweeper is the fallback). */
+  constructor(private readonly pool: Pool, private readonly publish: (eventIds: string[]) => Promise<void>) {}
 
   /** Stores the events (with whatever else is waiting) and answers for this request alone. */
   record(events: NormalizedEvent[], receivedAt: Date): Promise<RecordResult> {
@@ -50,6 +54,7 @@ export class GroupCommitter {
         // One receivedAt per group: the latest, so no event's skew correction moves it past its own arrival.
         const receivedAt = new Date(Math.max(...group.map((p) => p.receivedAt.getTime())));
         const { acceptedIds } = await recordEvents(this.pool, group.flatMap((p) => p.events), receivedAt);
+        await this.publish(acceptedIds);
         const unclaimed = new Set(acceptedIds);
         for (const p of group) {
           const mine = p.events.filter((e) => unclaimed.delete(e.id)).map((e) => e.id);
@@ -65,9 +70,9 @@ export class GroupCommitter {
 
 const committers = new WeakMap<Pool, GroupCommitter>();
 
-/** The process's committer for a pool. */
-export function groupCommitterFor(pool: Pool): GroupCommitter {
-  let committer = committers.get(pool);
-  if (!committer) committers.set(pool, (committer = new GroupCommitter(pool)));
+/** The process's committer for the engine's pool, publishing to its queues. */
+export function groupCommitterFor(ctx: Pick<EngineContext, "database" | "queues" | "log" | "metrics">): GroupCommitter {
+  let committer = committers.get(ctx.database.pool);
+  if (!committer) committers.set(ctx.database.pool, (committer = new GroupCommitter(ctx.database.pool, (ids) => publishStoredEvents(ctx, ids))));
   return committer;
 }

@@ -2,7 +2,6 @@
 import type { Router } from "express";
 import { parseEvents } from "../../ingest/parse-events";
 import { groupCommitterFor } from "../../ingest/group-commit";
-import { publishStoredEvents } from "../../ingest/outbox";
 import { ValidationError } from "../../lib/errors";
 import { route } from "../route";
 import type { AppContext } from "../app-context";
@@ -27,10 +26,9 @@ export async function ingest(ctx: AppContext, body: unknown): Promise<{ accepted
     if (error instanceof ValidationError) ctx.metrics.events.inc({ outcome: "rejected" }, countEvents(body));
     throw error;
   }
-  const { acceptedIds, duplicates } = await groupCommitterFor(ctx.database.pool).record(events, receivedAt);
+  const { acceptedIds, duplicates } = await groupCommitterFor(ctx).record(events, receivedAt);
   ctx.metrics.events.inc({ outcome: "accepted" }, acceptedIds.length);
   ctx.metrics.events.inc({ outcome: "duplicate" }, duplicates);
-  await publishStoredEvents(ctx, acceptedIds);
   return { accepted: acceptedIds.length, duplicates };
 }
 
