@@ -1,11 +1,27 @@
 /**
- * What a throttle decision (at matching and at delivery) reads about the learner, in one query: the delivery history the throttle needs
- * (the same bounded selection as loadLearnerHistory), their preferences, and their delivery version — the
- * counter the delivery write must find unchanged (write-delivery.ts). With the throttle off the history is
- * not read and the version is not checked.
+ * What a throttle decision (at matching, at delivery, and for the learner's profile) reads about the learner,
+ * in one query: their delivery history, their preferences, and their delivery version — the counter the
+ * delivery write must find unchanged (write-delivery.ts). The history is bounded: every delivery of the last
+ * 8 days (day and week caps, gap), every delivery of the rule in question (cooldown, lifetime cap), and the
+ * 50 most recent (dismiss streak, unseen signal), merged without duplicates. With the throttle off the
+ * history is not read and the version is not checked.
  */
 import type { Pool } from "pg";
-import { HISTORY_IDS_SQL, HISTORY_WINDOW_MS, type HistoryEntry } from "./learner-history";
+
+export interface HistoryEntry {
+  id: string;
+  ruleKey: string;
+  kind: string;
+  essential: boolean;
+  deliveredAt: Date;
+  seenAt: Date | null;
+  dismissedAt: Date | null;
+  vote: string | null;
+  respondedAt: Date | null;
+}
+
+/** Day and week caps and the gap look this far back (a week in any time zone, plus a day). */
+const HISTORY_WINDOW_MS = 8 * 86_400_000;
 
 export interface DeliveryState {
   history: HistoryEntry[];
@@ -22,12 +38,16 @@ interface StateRow {
 
 const date = (iso: string | null) => (iso === null ? null : new Date(iso));
 
+/** The learner's state for a decision about `ruleKey` at `now`; history newest first. */
 export async function loadDeliveryState(pool: Pool, learnerId: string, ruleKey: string, now: Date, throttle: boolean): Promise<DeliveryState> {
   const { rows } = await pool.query<StateRow>(
     `SELECT
        (SELECT COALESCE(json_agg(h ORDER BY h.delivered_at DESC), '[]'::json) FROM (
           SELECT id, rule_key, kind, essential, delivered_at, seen_at, dismissed_at, vote, responded_at FROM messages
-           WHERE $4 AND learner_id = $1 AND delivered_at IS NOT NULL AND id IN (${HISTORY_IDS_SQL})) h) AS history,
+           WHERE $4 AND learner_id = $1 AND delivered_at IS NOT NULL AND id IN (
+             (SELECT id FROM messages WHERE learner_id = $1 AND delivered_at >= $2)
+             UNION (SELECT id FROM messages WHERE learner_id = $1 AND rule_key = $3 AND delivered_at IS NOT NULL)
+             UNION (SELECT id FROM messages WHERE learner_id = $1 AND delivered_at IS NOT NULL ORDER BY delivered_at DESC LIMIT 50))) h) AS history,
        (SELECT row_to_json(p) FROM (SELECT snoozed_until, opted_out_kinds::text[] AS kinds FROM learner_preferences WHERE learner_id = $1) p) AS preferences,
        (SELECT COALESCE((SELECT version FROM learner_delivery_versions WHERE learner_id = $1), 0)::text) AS version`,
     [learnerId, new Date(now.getTime() - HISTORY_WINDOW_MS), ruleKey, throttle],

@@ -7,7 +7,7 @@ import { getLearnerProfile, listGoals } from "../../learners/learner-profile";
 import { deliveryChannel } from "../../learners/inbox-notifications";
 import { presentMessage } from "../presenters/message.presenter";
 import { loadPolicy } from "../../policy/policy-store";
-import { loadLearnerHistory } from "../../delivery/learner-history";
+import { loadDeliveryState } from "../../delivery/delivery-state";
 import { throttleState } from "../../throttle/throttle-state";
 import { clusterSafePrefix } from "../../queue/connection";
 import { route } from "../route";
@@ -32,7 +32,7 @@ export function learnerRoutes(router: Router, ctx: AppContext): void {
     handler: async ({ params }) => {
       const profile = await getLearnerProfile(ctx.prisma, params.learnerId);
       const now = ctx.clock.now();
-      const [policy, history] = await Promise.all([loadPolicy(ctx.prisma), loadLearnerHistory(ctx.database.pool, params.learnerId, "", now)]);
+      const [policy, { history }] = await Promise.all([loadPolicy(ctx.prisma), loadDeliveryState(ctx.database.pool, params.learnerId, "", now, true)]);
       return { ...profile, throttle: throttleState(history, policy, profile.timezone, now) };
     },
   });
