@@ -5,6 +5,7 @@
  */
 import type { EngineContext } from "../context";
 import { ValidationError } from "../lib/errors";
+import { inTransaction } from "../db/transaction";
 import { getSegment } from "./segment-store";
 import { applyMembershipDiff } from "./static-members";
 import { QUERY_IDS_TABLE, runSegmentSql, withQueryIdsTable, DEFAULT_SQL_LIMITS, type SqlSegmentLimits } from "./sql-segment-query";
@@ -34,8 +35,7 @@ export async function refreshSegmentNow(ctx: EngineContext, key: string, limits:
       return { segmentKey: key, status: "error" as const, added: 0, removed: 0, memberCount: segment.memberCount, error: error.message };
     }
     await client.query("ANALYZE " + QUERY_IDS_TABLE);
-    await client.query("BEGIN");
-    try {
+    return inTransaction(client, async () => {
       await client.query(`SELECT 1 FROM segments WHERE key = $1 FOR UPDATE`, [key]);
       const diff = await applyMembershipDiff(client, key, QUERY_IDS_TABLE, "replace", startedAt);
       const finishedAt = ctx.clock.now();
@@ -47,12 +47,8 @@ export async function refreshSegmentNow(ctx: EngineContext, key: string, limits:
         `INSERT INTO segment_refreshes (segment_key, started_at, finished_at, status, added, removed) VALUES ($1, $2, $3, 'ok', $4, $5)`,
         [key, startedAt, finishedAt, diff.added, diff.removed],
       );
-      await client.query("COMMIT");
       return { segmentKey: key, status: "ok" as const, ...diff };
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
-    }
+    });
   });
 }
 

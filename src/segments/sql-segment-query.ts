@@ -6,6 +6,7 @@
  */
 import type { Pool, PoolClient } from "pg";
 import { ValidationError } from "../lib/errors";
+import { inTransaction } from "../db/transaction";
 
 export const SEGMENT_READER_ROLE = "coach_segment_reader";
 
@@ -50,23 +51,23 @@ export async function withQueryIdsTable<T>(pool: Pool, work: (client: PoolClient
  */
 export async function runSegmentSql(client: PoolClient, sql: string, limits: SqlSegmentLimits = DEFAULT_SQL_LIMITS, probeOnly = false): Promise<number> {
   const text = normalizeSegmentSql(sql);
+  let stored: number;
   try {
-    await client.query("BEGIN TRANSACTION READ ONLY");
-    await client.query(`SET LOCAL ROLE ${SEGMENT_READER_ROLE}`);
-    await client.query(`SELECT set_config('statement_timeout', $1, true)`, [String(limits.timeoutMs)]);
-    const limit = probeOnly ? 0 : limits.maxRows + 1;
-    const { rowCount } = await client.query(
-      `INSERT INTO ${QUERY_IDS_TABLE} (learner_id)
-       SELECT DISTINCT q.learner_id::text FROM (${text}\n) AS q WHERE q.learner_id IS NOT NULL AND q.learner_id::text <> '' LIMIT ${limit}`,
-    );
-    await client.query("COMMIT");
-    if ((rowCount ?? 0) > limits.maxRows) throw invalid(`returned more than ${limits.maxRows} learners (the row cap)`);
-    return rowCount ?? 0;
+    stored = await inTransaction(client, async () => {
+      await client.query(`SET LOCAL ROLE ${SEGMENT_READER_ROLE}`);
+      await client.query(`SELECT set_config('statement_timeout', $1, true)`, [String(limits.timeoutMs)]);
+      const limit = probeOnly ? 0 : limits.maxRows + 1;
+      const { rowCount } = await client.query(
+        `INSERT INTO ${QUERY_IDS_TABLE} (learner_id)
+         SELECT DISTINCT q.learner_id::text FROM (${text}\n) AS q WHERE q.learner_id IS NOT NULL AND q.learner_id::text <> '' LIMIT ${limit}`,
+      );
+      return rowCount ?? 0;
+    }, { readOnly: true });
   } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    if (error instanceof ValidationError) throw error;
     throw invalid(describePgError(error, limits));
   }
+  if (stored > limits.maxRows) throw invalid(`returned more than ${limits.maxRows} learners (the row cap)`);
+  return stored;
 }
 
 function describePgError(error: unknown, limits: SqlSegmentLimits): string {
