@@ -9,7 +9,7 @@
  * decided on the same history — a cap can never be exceeded.
  */
 import type { Pool } from "pg";
-import type { SuppressionRecord } from "./suppressions";
+import { SUPPRESSION_COLUMNS, suppressionArrays, suppressionRows, type SuppressionRecord } from "./suppressions";
 
 export type WriteResult = "written" | "not_scheduled" | "conflict";
 
@@ -52,19 +52,17 @@ export async function writeNotDelivered(
   change: { status: "scheduled" | "suppressed" | "expired" | "failed"; dueAt?: Date; error?: string },
   record: SuppressionRecord | null,
 ): Promise<WriteResult> {
-  const r = record;
   const { rows } = await pool.query<{ changed: boolean }>(
     `WITH changed AS (
        UPDATE messages SET status = $2::"MessageStatus", due_at = COALESCE($3, due_at), error = COALESCE($4, error),
               attempts = attempts + CASE WHEN $2 = 'failed' THEN 1 ELSE 0 END
         WHERE id = $1 AND status = 'scheduled' RETURNING id
      ), recorded AS (
-       INSERT INTO suppressions (outcome, reason, details, learner_id, course_id, rule_key, event_id, message_id, created_at)
-       SELECT $5, $6, $7::jsonb, $8, $9, $10, $11, $1::uuid, $12 FROM changed WHERE $5::text IS NOT NULL
+       INSERT INTO suppressions (${SUPPRESSION_COLUMNS})
+       SELECT s.* FROM ${suppressionRows(5)} WHERE EXISTS (SELECT 1 FROM changed)
      )
      SELECT EXISTS (SELECT 1 FROM changed) AS changed`,
-    [messageId, change.status, change.dueAt ?? null, change.error ?? null,
-      r?.outcome ?? null, r?.reason ?? null, r ? JSON.stringify(r.details) : null, r?.learnerId ?? null, r?.courseId ?? null, r?.ruleKey ?? null, r?.eventId ?? null, r?.at ?? null],
+    [messageId, change.status, change.dueAt ?? null, change.error ?? null, ...suppressionArrays(record ? [record] : [])],
   );
   return rows[0].changed ? "written" : "not_scheduled";
 }

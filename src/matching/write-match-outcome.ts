@@ -4,7 +4,7 @@
  * or none do; each write is conditioned on the claim, so a matcher that lost the race writes nothing.
  */
 import type { Pool } from "pg";
-import type { SuppressionRecord } from "../delivery/suppressions";
+import { SUPPRESSION_COLUMNS, suppressionArrays, suppressionRows, type SuppressionRecord } from "../delivery/suppressions";
 
 export interface MessageRow {
   id: string;
@@ -47,9 +47,8 @@ export async function writeMatchOutcome(pool: Pool, eventId: string | null, now:
          FROM go WHERE $3::uuid IS NOT NULL
        ON CONFLICT (dedupe_key) DO NOTHING RETURNING id
      ), suppressed AS (
-       INSERT INTO suppressions (outcome, reason, details, learner_id, course_id, rule_key, event_id, message_id, created_at)
-       SELECT s.* FROM unnest($23::text[], $24::text[], $25::jsonb[], $26::text[], $27::text[], $28::text[], $29::text[], $30::uuid[], $31::timestamptz[])
-                AS s(outcome, reason, details, learner_id, course_id, rule_key, event_id, message_id, created_at)
+       INSERT INTO suppressions (${SUPPRESSION_COLUMNS})
+       SELECT s.* FROM ${suppressionRows(23)}
         WHERE EXISTS (SELECT 1 FROM go) AND (s.message_id IS NULL OR s.message_id IN (SELECT id FROM message))
      )
      SELECT EXISTS (SELECT 1 FROM go) AS claimed, (SELECT id FROM message) AS id`,
@@ -59,8 +58,7 @@ export async function writeMatchOutcome(pool: Pool, eventId: string | null, now:
       m?.templateKey ?? null, m?.templateVersion ?? null, m?.variant ?? null, m ? JSON.stringify(m.assignment) : null, m?.kind ?? null,
       m?.essential ?? null, m?.status ?? null, m?.responseSpec ? JSON.stringify(m.responseSpec) : null, m?.segmentKey ?? null, m?.priority ?? null,
       m?.dueAt ?? null, m?.createdAt ?? null, m?.expiresAt ?? null,
-      records.map((r) => r.outcome), records.map((r) => r.reason), records.map((r) => JSON.stringify(r.details)), records.map((r) => r.learnerId),
-      records.map((r) => r.courseId), records.map((r) => r.ruleKey), records.map((r) => r.eventId), records.map((r) => r.messageId), records.map((r) => r.at),
+      ...suppressionArrays(records),
     ],
   );
   return { claimed: rows[0].claimed, messageId: rows[0].id };
