@@ -1,6 +1,6 @@
 /** (2) The matching worker: one stored event in, messages scheduled out. */
 import type { EngineContext } from "../src/context";
-import { matchStoredEvent } from "../src/matching/match-stored-event";
+import { matchStoredEvent, matchStoredEvents } from "../src/matching/match-stored-event";
 import type { JobHandler } from "../src/queue/run-worker";
 
 /** One event (re-enqueued by the sweeper). */
@@ -10,14 +10,16 @@ export function matchEventHandler(ctx: EngineContext): JobHandler {
   };
 }
 
-const IN_FLIGHT = 8;
+/**
+ * Events matched together per database round: big enough that per-batch queries are amortized, small enough
+ * that a retried chunk repeats little (a retry skips the chunks already matched).
+ */
+const CHUNK = 250;
 
-/** The events of one ingest request, 8 at a time; a retry skips those already matched. */
+/** The events of one committed ingest group, a chunk at a time. */
 export function matchEventsHandler(ctx: EngineContext): JobHandler {
   return async (payload) => {
-    const ids = [...(payload as { eventIds: string[] }).eventIds];
-    await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
-      for (let id = ids.shift(); id !== undefined; id = ids.shift()) await matchStoredEvent(ctx, id);
-    }));
+    const ids = (payload as { eventIds: string[] }).eventIds;
+    for (let i = 0; i < ids.length; i += CHUNK) await matchStoredEvents(ctx, ids.slice(i, i + CHUNK));
   };
 }

@@ -1,24 +1,28 @@
 /**
- * (3) deliverMessage: a due message in; delivered, deferred, suppressed or failed out. Two workers delivering
- * to one learner at once can never exceed a cap: the decision reads the learner's delivery version with their
- * history, and the delivery is written only if that version is unchanged (write-delivery.ts); otherwise it is
- * decided again on the fresh history. Every write changes the message only while it is still `scheduled`, so
- * a duplicated or retried job is a no-op.
+ * (3) deliverMessages: due messages in; each delivered, deferred, suppressed or failed out. A batch costs a
+ * fixed number of queries however many messages it holds — messages, snapshots, delivery states, one write —
+ * plus one query per message only where a policy decision window applies.
+ *
+ * Two workers delivering to one learner at once can never exceed a cap: decisions read the learner's
+ * delivery version with their history, and are written only if that version is unchanged (write-delivery.ts);
+ * otherwise they are decided again on the fresh history. Messages of one learner in one batch are decided in
+ * due order, each seeing the deliveries decided before it. Every write changes a message only while it is
+ * still `scheduled`, so a duplicated or retried job is a no-op.
  */
 import type { EngineContext } from "../context";
 import { loadPolicyInForce } from "../policy/policy-store";
 import { decide } from "../throttle/decide";
-import { loadLearnerSnapshot } from "../learners/learner-snapshot";
+import { loadLearnerSnapshots } from "../learners/learner-snapshot";
 import type { SuppressionRecord } from "./suppressions";
 import { renderScheduledMessage, type RenderOutcome } from "./render-scheduled-message";
 import type { Policy } from "../throttle/policy";
-import { loadScheduledMessage, type ScheduledMessage } from "./scheduled-message";
-import { enqueueDelivery } from "../matching/schedule-message";
-import { publishDelivered } from "../learners/inbox-notifications";
+import { loadScheduledMessages, type ScheduledMessage } from "./scheduled-message";
+import { enqueueDeliveries } from "../matching/schedule-message";
+import { publishDeliveries } from "../learners/inbox-notifications";
 import { variantToDeliver, type DeliveryVariant } from "./variant-to-deliver";
 import { findOutrankingMessage } from "./decision-window";
-import { loadDeliveryState, type DeliveryState } from "./delivery-state";
-import { writeDelivered, writeNotDelivered, type WriteResult } from "./write-delivery";
+import { loadDeliveryStates, type DeliveryState } from "./delivery-state";
+import { writeDeliveryChanges, type MessageChange } from "./write-delivery";
 
 export type DeliveryOutcome =
   | { type: "delivered" }
@@ -26,58 +30,85 @@ export type DeliveryOutcome =
   | { type: "suppressed"; reason: string }
   | { type: "failed"; error: string }
   | { type: "not_due"; dueAt: Date }
-  | { type: "skipped"; why: "missing" | "not_scheduled" };
+  | { type: "skipped"; why: "missing" | "not_scheduled" }
+  /** Lost to concurrent deliveries to the same learner MAX_CONFLICTS times; retry later. */
+  | { type: "contended" };
 
-/** Decisions lost to a concurrent delivery before giving up (the job is then retried by the queue). */
+/** Rounds lost to a concurrent delivery before giving up on a message (its job is then retried by the queue). */
 const MAX_CONFLICTS = 20;
 
 /** Delivers one message if it is still scheduled and due. */
 export async function deliverMessage(ctx: EngineContext, messageId: string): Promise<DeliveryOutcome> {
-  const now = ctx.clock.now();
-  const message = await loadScheduledMessage(ctx.database.pool, messageId);
-  if (!message) return { type: "skipped", why: "missing" };
-  if (message.status !== "scheduled") return { type: "skipped", why: "not_scheduled" };
-  if (message.dueAt.getTime() > now.getTime() + 1_000) {
-    await enqueueDelivery(ctx, message.id, message.dueAt.getTime() - now.getTime());
-    return { type: "not_due", dueAt: message.dueAt };
-  }
-  const [policy, snapshot] = await Promise.all([loadPolicyInForce(ctx.prisma, ctx.config.throttle), loadLearnerSnapshot(ctx.database.pool, message.learnerId, message.courseId, now)]);
-  const variant = await variantToDeliver(ctx, message);
-  const rendered = variant.variant === null ? null : await renderScheduledMessage(ctx, { ...message, variant: variant.variant }, snapshot);
-  const prepared: Prepared = { message, policy, timezone: snapshot.learner?.timezone ?? null, variant, rendered };
-  for (let conflicts = 0; conflicts < MAX_CONFLICTS; conflicts++) {
-    // The clock is read again on every attempt: the one before may have lost to another delivery.
-    const at = ctx.clock.now();
-    const state = await loadDeliveryState(ctx.database.pool, message.learnerId, message.ruleKey, at, ctx.config.throttle);
-    const outcome = await decideAndWrite(ctx, prepared, state, at);
-    if (outcome === "conflict") continue;
-    await afterWrite(ctx, message, outcome, now);
-    return outcome;
-  }
-  throw new Error(`delivery of message ${message.id} lost to concurrent deliveries ${MAX_CONFLICTS} times`);
+  const outcome = (await deliverMessages(ctx, [messageId])).get(messageId)!;
+  if (outcome.type === "contended") throw new Error(`delivery of message ${messageId} lost to concurrent deliveries ${MAX_CONFLICTS} times`);
+  return outcome;
 }
 
 interface Prepared {
   message: ScheduledMessage;
-  policy: Policy;
   timezone: string | null;
   variant: DeliveryVariant;
   /** null when no variant is left to render (all paused). */
   rendered: RenderOutcome | null;
 }
 
-async function decideAndWrite(ctx: EngineContext, { message, policy, timezone, variant, rendered }: Prepared, state: DeliveryState, now: Date): Promise<DeliveryOutcome | "conflict"> {
+/** Delivers the messages that are still scheduled and due; the outcome of each id asked. */
+export async function deliverMessages(ctx: EngineContext, messageIds: string[]): Promise<Map<string, DeliveryOutcome>> {
   const pool = ctx.database.pool;
+  const now = ctx.clock.now();
+  const messages = await loadScheduledMessages(pool, [...new Set(messageIds)]);
+  const outcomes = new Map<string, DeliveryOutcome>();
+  const due: ScheduledMessage[] = [];
+  for (const id of new Set(messageIds)) {
+    const message = messages.get(id);
+    if (!message) outcomes.set(id, { type: "skipped", why: "missing" });
+    else if (message.status !== "scheduled") outcomes.set(id, { type: "skipped", why: "not_scheduled" });
+    else if (message.dueAt.getTime() > now.getTime() + 1_000) outcomes.set(id, { type: "not_due", dueAt: message.dueAt });
+    else due.push(message);
+  }
+  // Earlier-due messages first: within a learner, they are decided (and win caps) first.
+  due.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1));
+
+  const [policy, snapshots] = await Promise.all([
+    loadPolicyInForce(ctx.prisma, ctx.config.throttle),
+    loadLearnerSnapshots(pool, due.map((m) => ({ learnerId: m.learnerId, courseId: m.courseId })), now),
+  ]);
+  let pending: Prepared[] = [];
+  for (const [i, message] of due.entries()) {
+    const variant = await variantToDeliver(ctx, message);
+    const rendered = variant.variant === null ? null : await renderScheduledMessage(ctx, { ...message, variant: variant.variant }, snapshots[i]);
+    pending.push({ message, timezone: snapshots[i].learner?.timezone ?? null, variant, rendered });
+  }
+  for (let round = 0; round < MAX_CONFLICTS && pending.length > 0; round++) {
+    // The clock is read again every round: the one before may have lost to another delivery.
+    const at = ctx.clock.now();
+    const states = await loadDeliveryStates(pool, pending.map((p) => ({ learnerId: p.message.learnerId, ruleKeys: [p.message.ruleKey] })), at, ctx.config.throttle);
+    const decided: Array<{ prepared: Prepared; change: MessageChange; outcome: DeliveryOutcome }> = [];
+    for (const prepared of pending) decided.push({ prepared, ...(await decideOne(ctx, prepared, policy, states.get(prepared.message.learnerId)!, at)) });
+    const versions = new Map([...states].map(([learnerId, state]) => [learnerId, state.version]));
+    const { changed, conflicted } = await writeDeliveryChanges(pool, decided.map((d) => d.change), versions, at);
+    pending = [];
+    for (const { prepared, outcome } of decided) {
+      if (conflicted.has(prepared.message.learnerId)) pending.push(prepared);
+      else outcomes.set(prepared.message.id, changed.has(prepared.message.id) ? outcome : { type: "skipped", why: "not_scheduled" });
+    }
+  }
+  for (const { message } of pending) outcomes.set(message.id, { type: "contended" });
+  await afterWrites(ctx, messages, outcomes, now);
+  return outcomes;
+}
+
+/** Decides one message on its learner's state, and counts a delivery into that state for the learner's next message. */
+async function decideOne(ctx: EngineContext, { message, timezone, variant, rendered }: Prepared, policy: Policy, state: DeliveryState, now: Date): Promise<{ change: MessageChange; outcome: DeliveryOutcome }> {
   const record = (outcome: SuppressionRecord["outcome"], reason: string, details: Record<string, unknown>): SuppressionRecord => ({
     outcome, reason, details, learnerId: message.learnerId, courseId: message.courseId, ruleKey: message.ruleKey, eventId: message.eventId, messageId: message.id, at: now,
   });
-  const settled = (result: WriteResult, outcome: DeliveryOutcome): DeliveryOutcome | "conflict" =>
-    result === "written" ? outcome : result === "conflict" ? "conflict" : { type: "skipped", why: "not_scheduled" };
+  const ids = { messageId: message.id, learnerId: message.learnerId };
 
-  const outranked = await findOutrankingMessage(pool, message, policy.decisionWindowMinutes);
+  const outranked = await findOutrankingMessage(ctx.database.pool, message, policy.decisionWindowMinutes);
   if (outranked) {
     const details = { winner: outranked.ruleKey, winnerPriority: outranked.priority, winnerMessageId: outranked.messageId, priority: message.priority, windowMinutes: policy.decisionWindowMinutes };
-    return settled(await writeNotDelivered(pool, message.id, { status: "suppressed", error: "lower_priority" }, record("suppressed", "lower_priority", details)), { type: "suppressed", reason: "lower_priority" });
+    return { change: { ...ids, status: "suppressed", error: "lower_priority", record: record("suppressed", "lower_priority", details) }, outcome: { type: "suppressed", reason: "lower_priority" } };
   }
   const decision = decide({
     now,
@@ -89,35 +120,38 @@ async function decideAndWrite(ctx: EngineContext, { message, policy, timezone, v
     preferences: state.preferences,
   });
   if (decision.type === "defer") {
-    const written = await writeNotDelivered(pool, message.id, { status: "scheduled", dueAt: decision.until }, record("deferred", decision.reason, { ...decision.details, until: decision.until.toISOString() }));
-    return settled(written, { type: "deferred", until: decision.until, reason: decision.reason });
+    const change: MessageChange = { ...ids, status: "scheduled", dueAt: decision.until, record: record("deferred", decision.reason, { ...decision.details, until: decision.until.toISOString() }) };
+    return { change, outcome: { type: "deferred", until: decision.until, reason: decision.reason } };
   }
   if (decision.type === "suppress") {
     const status = decision.reason === "expired" ? "expired" : "suppressed";
-    return settled(await writeNotDelivered(pool, message.id, { status, error: decision.reason }, record("suppressed", decision.reason, decision.details)), { type: "suppressed", reason: decision.reason });
+    return { change: { ...ids, status, error: decision.reason, record: record("suppressed", decision.reason, decision.details) }, outcome: { type: "suppressed", reason: decision.reason } };
   }
   if (variant.variant === null || !rendered) {
     const details = { templateKey: message.templateKey, paused: variant.variant === null ? variant.paused : [] };
-    return settled(await writeNotDelivered(pool, message.id, { status: "suppressed", error: "variant.paused" }, record("suppressed", "variant.paused", details)), { type: "suppressed", reason: "variant.paused" });
+    return { change: { ...ids, status: "suppressed", error: "variant.paused", record: record("suppressed", "variant.paused", details) }, outcome: { type: "suppressed", reason: "variant.paused" } };
   }
   if (!rendered.ok) {
     // A template that cannot render will not render on retry either: fail it, keep the error, move on.
-    return settled(await writeNotDelivered(pool, message.id, { status: "failed", error: rendered.error }, null), { type: "failed", error: rendered.error });
+    return { change: { ...ids, status: "failed", error: rendered.error, record: null }, outcome: { type: "failed", error: rendered.error } };
   }
   // A variant paused since matching was replaced: the message says so, and which it replaced.
   const assignmentPatch = variant.replaces ? { replacedAtDelivery: { variant: variant.replaces, reason: "variant.paused" } } : null;
-  const written = await writeDelivered(pool, message.id, message.learnerId, state.version, { title: rendered.title, body: rendered.body, cta: rendered.cta, variant: variant.variant, assignmentPatch }, now);
-  return settled(written, { type: "delivered" });
+  state.history.unshift({ id: message.id, ruleKey: message.ruleKey, kind: message.kind, essential: message.essential, deliveredAt: now, seenAt: null, dismissedAt: null, vote: null, respondedAt: null });
+  const content = { title: rendered.title, body: rendered.body, cta: rendered.cta, variant: variant.variant, assignmentPatch };
+  return { change: { ...ids, status: "delivered", content, record: null }, outcome: { type: "delivered" } };
 }
 
-async function afterWrite(ctx: EngineContext, message: ScheduledMessage, outcome: DeliveryOutcome, now: Date): Promise<void> {
-  if (outcome.type === "delivered") {
-    ctx.metrics.messages.inc({ outcome: "delivered" });
-    await publishDelivered(ctx.queues.connection, ctx.queues.prefix, message.learnerId, message.id).catch(() => undefined);
-  } else if (outcome.type === "deferred") {
-    ctx.metrics.messages.inc({ outcome: "deferred" });
-    await enqueueDelivery(ctx, message.id, outcome.until.getTime() - now.getTime());
-  } else if (outcome.type === "suppressed" || outcome.type === "failed") {
-    ctx.metrics.messages.inc({ outcome: outcome.type });
+/** Metrics, inbox notifications, and re-enqueued jobs for deferred and not-yet-due messages. */
+async function afterWrites(ctx: EngineContext, messages: Map<string, ScheduledMessage>, outcomes: Map<string, DeliveryOutcome>, now: Date): Promise<void> {
+  const delivered: ScheduledMessage[] = [];
+  const later: Array<{ messageId: string; delayMs: number }> = [];
+  for (const [id, outcome] of outcomes) {
+    if (outcome.type === "delivered") delivered.push(messages.get(id)!);
+    else if (outcome.type === "deferred") later.push({ messageId: id, delayMs: outcome.until.getTime() - now.getTime() });
+    else if (outcome.type === "not_due") later.push({ messageId: id, delayMs: outcome.dueAt.getTime() - now.getTime() });
+    if (outcome.type === "delivered" || outcome.type === "deferred" || outcome.type === "suppressed" || outcome.type === "failed") ctx.metrics.messages.inc({ outcome: outcome.type });
   }
+  await publishDeliveries(ctx.queues.connection, ctx.queues.prefix, delivered.map((m) => ({ learnerId: m.learnerId, messageId: m.id }))).catch(() => undefined);
+  await enqueueDeliveries(ctx, later);
 }

@@ -1,4 +1,4 @@
-/** Loads a message with what delivery needs of its rule, its triggering event and its variant's pause, in one query. */
+/** Loads messages with what delivery needs of its rule, its triggering event and its variant's pause, in one query. */
 import type { Pool, PoolClient } from "pg";
 
 export interface ScheduledMessage {
@@ -27,20 +27,28 @@ export interface ScheduledMessage {
 
 /** The message and its rule's limits (a deleted rule keeps its limits for messages already scheduled). */
 export async function loadScheduledMessage(client: Pool | PoolClient, id: string): Promise<ScheduledMessage | null> {
+  return (await loadScheduledMessages(client, [id])).get(id) ?? null;
+}
+
+/** The messages of these ids that exist, by id, in one query. */
+export async function loadScheduledMessages(client: Pool | PoolClient, ids: string[]): Promise<Map<string, ScheduledMessage>> {
+  const messages = new Map<string, ScheduledMessage>();
+  if (ids.length === 0) return messages;
   const { rows } = await client.query(
     `SELECT m.id, m.status, m.learner_id, m.course_id, m.module_id, m.event_id, m.rule_key, m.template_key, m.template_version, m.variant,
             m.kind, m.essential, m.due_at, m.expires_at, m.priority, m.created_at, r.cooldown_hours, r.max_per_learner, e.type AS event_type, e.properties AS event_properties,
             EXISTS (SELECT 1 FROM variant_pauses p WHERE p.template_key = m.template_key AND p.variant_key = m.variant AND p.unpaused_at IS NULL) AS variant_paused
-       FROM messages m LEFT JOIN rules r ON r.key = m.rule_key LEFT JOIN events e ON e.id = m.event_id WHERE m.id = $1`,
-    [id],
+       FROM messages m LEFT JOIN rules r ON r.key = m.rule_key LEFT JOIN events e ON e.id = m.event_id WHERE m.id = ANY($1::uuid[])`,
+    [ids],
   );
-  const r = rows[0];
-  if (!r) return null;
-  return {
-    id: r.id, learnerId: r.learner_id, courseId: r.course_id, moduleId: r.module_id, eventId: r.event_id, ruleKey: r.rule_key, status: r.status,
-    templateKey: r.template_key, templateVersion: r.template_version, variant: r.variant, kind: r.kind, essential: r.essential,
-    dueAt: r.due_at, expiresAt: r.expires_at, rule: { cooldownHours: r.cooldown_hours, maxPerLearner: r.max_per_learner },
-    priority: r.priority, createdAt: r.created_at,
-    event: r.event_type ? { type: r.event_type, properties: r.event_properties ?? {} } : null, variantPaused: r.variant_paused,
-  };
+  for (const r of rows) {
+    messages.set(r.id, {
+      id: r.id, learnerId: r.learner_id, courseId: r.course_id, moduleId: r.module_id, eventId: r.event_id, ruleKey: r.rule_key, status: r.status,
+      templateKey: r.template_key, templateVersion: r.template_version, variant: r.variant, kind: r.kind, essential: r.essential,
+      dueAt: r.due_at, expiresAt: r.expires_at, rule: { cooldownHours: r.cooldown_hours, maxPerLearner: r.max_per_learner },
+      priority: r.priority, createdAt: r.created_at,
+      event: r.event_type ? { type: r.event_type, properties: r.event_properties ?? {} } : null, variantPaused: r.variant_paused,
+    });
+  }
+  return messages;
 }

@@ -1,17 +1,18 @@
 /**
- * A delivery decision's write, each as one statement that changes the message only while it is still
- * `scheduled` (a duplicated or retried job is a no-op) and records its suppression in the same statement.
+ * A batch of delivery decisions written as one statement. Each message changes only while it is still
+ * `scheduled` (a duplicated or retried job is a no-op), and its suppression or deferral record is written
+ * with it.
  *
- * Delivering also bumps the learner's delivery version, but only from the value the decision read: if another
- * worker delivered to this learner in between, the bump finds a different value, nothing is written, and the
- * caller decides again on fresh history. Concurrent bumps of one learner's row queue on its row lock, and the
- * loser re-checks the condition against the winner's committed value, so two deliveries can never both be
- * decided on the same history — a cap can never be exceeded.
+ * A learner who gets a delivery in the batch has their delivery version bumped, but only from the value the
+ * decisions read: if another worker delivered to them in between, the bump finds a different value and none
+ * of that learner's decisions are written (they were made on stale history); the caller decides them again.
+ * Concurrent bumps of one learner's row queue on its row lock, and the loser re-checks the condition against
+ * the winner's committed value, so two deliveries can never both be decided on the same history — a cap can
+ * never be exceeded. Learners with no delivery in the batch are written unconditionally: a suppression or a
+ * deferral can only be made stale in the safe direction.
  */
 import type { Pool } from "pg";
 import { SUPPRESSION_COLUMNS, suppressionArrays, suppressionRows, type SuppressionRecord } from "./suppressions";
-
-export type WriteResult = "written" | "not_scheduled" | "conflict";
 
 export interface DeliveredContent {
   title: string;
@@ -22,47 +23,72 @@ export interface DeliveredContent {
   assignmentPatch: Record<string, unknown> | null;
 }
 
-/** Marks the message delivered if the learner's delivery version is still `expectedVersion` (null: unchecked). */
-export async function writeDelivered(pool: Pool, messageId: string, learnerId: string, expectedVersion: string | null, content: DeliveredContent, now: Date): Promise<WriteResult> {
-  const { rows } = await pool.query<{ bumped: boolean; delivered: boolean }>(
-    `WITH bump AS (
-       INSERT INTO learner_delivery_versions AS v (learner_id, version) VALUES ($1, 1)
-       ON CONFLICT (learner_id) DO UPDATE SET version = v.version + 1 WHERE $2::bigint IS NULL OR v.version = $2::bigint
-       RETURNING version
-     ), delivered AS (
-       UPDATE messages SET status = 'delivered', delivered_at = $4, title = $5, body = $6, cta = $7, attempts = attempts + 1,
-              variant = $8, assignment = CASE WHEN $9::jsonb IS NULL THEN assignment ELSE assignment || $9::jsonb END
-        WHERE id = $3 AND status = 'scheduled' AND ($2::bigint IS NULL OR EXISTS (SELECT 1 FROM bump))
-       RETURNING id
-     )
-     SELECT EXISTS (SELECT 1 FROM bump) AS bumped, EXISTS (SELECT 1 FROM delivered) AS delivered`,
-    // A first delivery (no row yet) reads version 0 and inserts 1; a concurrent first delivery conflicts on
-    // the key, waits for the winner's commit, and then fails the version check (1 ≠ 0) like any other loser.
-    [learnerId, expectedVersion, messageId, now, content.title, content.body,
-      content.cta ? JSON.stringify(content.cta) : null, content.variant, content.assignmentPatch ? JSON.stringify(content.assignmentPatch) : null],
-  );
-  if (rows[0].delivered) return "written";
-  return expectedVersion !== null && !rows[0].bumped ? "conflict" : "not_scheduled";
+/** One message's decided change: delivered with content, or a new status (defer: still scheduled, later). */
+export type MessageChange =
+  | { messageId: string; learnerId: string; status: "delivered"; content: DeliveredContent; record: null }
+  | { messageId: string; learnerId: string; status: "scheduled" | "suppressed" | "expired" | "failed"; dueAt?: Date; error?: string; record: SuppressionRecord | null };
+
+export interface WriteResults {
+  /** Messages changed (the others were no longer scheduled, or their learner conflicted). */
+  changed: Set<string>;
+  /** Learners whose version moved since it was read: none of their changes were written. */
+  conflicted: Set<string>;
 }
 
-/** Changes a still-scheduled message (defer: new due time; suppress/expire/fail: final status) and records why. */
-export async function writeNotDelivered(
-  pool: Pool,
-  messageId: string,
-  change: { status: "scheduled" | "suppressed" | "expired" | "failed"; dueAt?: Date; error?: string },
-  record: SuppressionRecord | null,
-): Promise<WriteResult> {
-  const { rows } = await pool.query<{ changed: boolean }>(
-    `WITH changed AS (
-       UPDATE messages SET status = $2::"MessageStatus", due_at = COALESCE($3, due_at), error = COALESCE($4, error),
-              attempts = attempts + CASE WHEN $2 = 'failed' THEN 1 ELSE 0 END
-        WHERE id = $1 AND status = 'scheduled' RETURNING id
+/**
+ * Writes the changes; `versions` holds each learner's delivery version as the decisions read it (null:
+ * unchecked, the throttle is off).
+ */
+export async function writeDeliveryChanges(pool: Pool, changes: MessageChange[], versions: Map<string, string | null>, now: Date): Promise<WriteResults> {
+  if (changes.length === 0) return { changed: new Set(), conflicted: new Set() };
+  const delivering = new Set(changes.filter((c) => c.status === "delivered").map((c) => c.learnerId));
+  const learners = [...new Set(changes.map((c) => c.learnerId))];
+  const checked = learners.filter((id) => delivering.has(id) && (versions.get(id) ?? null) !== null);
+  const delivered = (c: MessageChange) => (c.status === "delivered" ? c.content : null);
+  const { rows } = await pool.query<{ cleared: string[] | null; changed: string[] | null }>(
+    `WITH checked AS (
+       SELECT * FROM unnest($1::text[], $2::bigint[]) AS t(learner_id, expected)
+     ), bumped AS (
+       -- A first delivery (no row yet) read version 0 and inserts 1; a concurrent first delivery conflicts on
+       -- the key, waits for the winner's commit, and then fails the version check like any other loser.
+       INSERT INTO learner_delivery_versions AS v (learner_id, version)
+       SELECT learner_id, expected + 1 FROM checked
+       ON CONFLICT (learner_id) DO UPDATE SET version = EXCLUDED.version WHERE v.version = EXCLUDED.version - 1
+       RETURNING learner_id
+     ), cleared AS (
+       SELECT learner_id FROM unnest($3::text[]) AS u(learner_id) WHERE learner_id NOT IN (SELECT learner_id FROM checked)
+       UNION ALL SELECT learner_id FROM bumped
+     ), change AS (
+       SELECT * FROM unnest($4::uuid[], $5::text[], $6::text[], $7::timestamptz[], $8::text[], $9::text[], $10::text[], $11::jsonb[], $12::text[], $13::jsonb[])
+         AS c(id, learner_id, status, due_at, error, title, body, cta, variant, patch)
+     ), changed AS (
+       UPDATE messages m SET status = c.status::"MessageStatus", due_at = COALESCE(c.due_at, m.due_at), error = COALESCE(c.error, m.error),
+              delivered_at = CASE WHEN c.status = 'delivered' THEN $14 ELSE m.delivered_at END,
+              title = CASE WHEN c.status = 'delivered' THEN c.title ELSE m.title END,
+              body = CASE WHEN c.status = 'delivered' THEN c.body ELSE m.body END,
+              cta = CASE WHEN c.status = 'delivered' THEN c.cta ELSE m.cta END,
+              variant = COALESCE(c.variant, m.variant),
+              assignment = CASE WHEN c.patch IS NULL THEN m.assignment ELSE m.assignment || c.patch END,
+              attempts = m.attempts + CASE WHEN c.status IN ('delivered', 'failed') THEN 1 ELSE 0 END
+         FROM change c
+        WHERE m.id = c.id AND m.status = 'scheduled' AND c.learner_id IN (SELECT learner_id FROM cleared)
+       RETURNING m.id
      ), recorded AS (
        INSERT INTO suppressions (${SUPPRESSION_COLUMNS})
-       SELECT s.* FROM ${suppressionRows(5)} WHERE EXISTS (SELECT 1 FROM changed)
+       SELECT s.* FROM ${suppressionRows(15)} WHERE s.message_id IN (SELECT id FROM changed)
      )
-     SELECT EXISTS (SELECT 1 FROM changed) AS changed`,
-    [messageId, change.status, change.dueAt ?? null, change.error ?? null, ...suppressionArrays(record ? [record] : [])],
+     SELECT (SELECT array_agg(learner_id) FROM cleared) AS cleared, (SELECT array_agg(id) FROM changed) AS changed`,
+    [
+      checked, checked.map((id) => versions.get(id)), learners,
+      changes.map((c) => c.messageId), changes.map((c) => c.learnerId), changes.map((c) => c.status),
+      changes.map((c) => (c.status === "delivered" ? null : c.dueAt ?? null)), changes.map((c) => (c.status === "delivered" ? null : c.error ?? null)),
+      changes.map((c) => delivered(c)?.title ?? null), changes.map((c) => delivered(c)?.body ?? null),
+      changes.map((c) => (delivered(c)?.cta ? JSON.stringify(delivered(c)!.cta) : null)), changes.map((c) => delivered(c)?.variant ?? null),
+      changes.map((c) => (delivered(c)?.assignmentPatch ? JSON.stringify(delivered(c)!.assignmentPatch) : null)),
+      now,
+      ...suppressionArrays(changes.flatMap((c) => (c.record ? [c.record] : []))),
+    ],
   );
-  return rows[0].changed ? "written" : "not_scheduled";
+  const cleared = new Set(rows[0].cleared ?? []);
+  return { changed: new Set(rows[0].changed ?? []), conflicted: new Set(learners.filter((id) => !cleared.has(id))) };
 }

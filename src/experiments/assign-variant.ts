@@ -19,8 +19,19 @@ export interface VariantAssignment {
 
 /** Paused variant keys of a template (resumed ones excluded). */
 export async function loadPausedVariants(pool: Pool, templateKey: string): Promise<Set<string>> {
-  const { rows } = await pool.query<{ variant_key: string }>(`SELECT variant_key FROM variant_pauses WHERE template_key = $1 AND unpaused_at IS NULL`, [templateKey]);
-  return new Set(rows.map((r) => r.variant_key));
+  return (await loadPausedVariantsOf(pool, [templateKey])).get(templateKey)!;
+}
+
+/** Paused variant keys of each template, in one query; every template asked has an entry. */
+export async function loadPausedVariantsOf(pool: Pool, templateKeys: string[]): Promise<Map<string, Set<string>>> {
+  const paused = new Map(templateKeys.map((key) => [key, new Set<string>()]));
+  if (templateKeys.length === 0) return paused;
+  const { rows } = await pool.query<{ template_key: string; variant_key: string }>(
+    `SELECT template_key, variant_key FROM variant_pauses WHERE template_key = ANY($1::text[]) AND unpaused_at IS NULL`,
+    [[...paused.keys()]],
+  );
+  for (const r of rows) paused.get(r.template_key)?.add(r.variant_key);
+  return paused;
 }
 
 /** The learner's variant for one trigger, or null when every variant is paused or weighted zero. */

@@ -9,7 +9,10 @@ export function deliveryChannel(prefix: string, learnerId: string): string {
   return `${prefix}:delivered:${learnerId}`;
 }
 
-/** Announces a delivery; best effort (a missed notification only delays the stream, never the inbox). */
-export async function publishDelivered(redis: Redis, prefix: string, learnerId: string, messageId: string): Promise<void> {
-  await redis.publish(deliveryChannel(prefix, learnerId), JSON.stringify({ learnerId, messageId }));
+/** Announces deliveries in one Redis round trip; best effort (a missed notification only delays the stream, never the inbox). */
+export async function publishDeliveries(redis: Redis, prefix: string, deliveries: Array<{ learnerId: string; messageId: string }>): Promise<void> {
+  if (deliveries.length === 0) return;
+  const pipeline = redis.pipeline();
+  for (const { learnerId, messageId } of deliveries) pipeline.publish(deliveryChannel(prefix, learnerId), JSON.stringify({ learnerId, messageId }));
+  await pipeline.exec();
 }

@@ -1,5 +1,5 @@
 /**
- * Everything the engine knows about one learner in one course, loaded in one round of queries:
+ * Everything the engine knows about one learner in one course, loaded in one query (for a whole batch too):
  * profile, per-course state, latest goal, self-assessments and data-science insights. Matching reads it
  * as condition fields, delivery and preview render from it. Course-specific insights override global ones.
  */
@@ -31,23 +31,41 @@ interface SnapshotRow {
 
 /** Loads a learner's snapshot for a course (courseId null: course-less data only), in one query. */
 export async function loadLearnerSnapshot(pool: Pool, learnerId: string, courseId: string | null, now: Date): Promise<LearnerSnapshot> {
-  // One round trip instead of five: matching and delivery both load a snapshot for every nudge.
+  const [snapshot] = await loadLearnerSnapshots(pool, [{ learnerId, courseId }], now);
+  return snapshot;
+}
+
+export interface SnapshotKey {
+  learnerId: string;
+  courseId: string | null;
+}
+
+/** The snapshots of many (learner, course) pairs in one query, in the order asked. */
+export async function loadLearnerSnapshots(pool: Pool, keys: SnapshotKey[], now: Date): Promise<LearnerSnapshot[]> {
+  if (keys.length === 0) return [];
+  // One round trip for a whole batch: matching and delivery both need a snapshot for every nudge.
   // Timestamps come back as JSON strings and are parsed below.
-  const { rows } = await pool.query(
+  const { rows } = await pool.query<SnapshotRow>(
     `SELECT
-       (SELECT row_to_json(l) FROM (SELECT id, name, locale, timezone, attributes FROM learners WHERE id = $1) l) AS learner,
+       (SELECT row_to_json(l) FROM (SELECT id, name, locale, timezone, attributes FROM learners WHERE id = k.learner_id) l) AS learner,
        (SELECT row_to_json(s) FROM (SELECT event_count, event_counts, first_activity_at, last_activity_at
-                                      FROM learner_course_state WHERE learner_id = $1 AND course_id = $2) s) AS state,
-       (SELECT row_to_json(g) FROM (SELECT text, created_at FROM goals WHERE learner_id = $1 AND course_id = $2
+                                      FROM learner_course_state WHERE learner_id = k.learner_id AND course_id = k.course_id) s) AS state,
+       (SELECT row_to_json(g) FROM (SELECT text, created_at FROM goals WHERE learner_id = k.learner_id AND course_id = k.course_id
                                      ORDER BY created_at DESC, id DESC LIMIT 1) g) AS goal,
        (SELECT json_agg(a) FROM (SELECT DISTINCT ON (COALESCE(module_id, 'course')) COALESCE(module_id, 'course') AS module, rating, scale_min, scale_max, created_at
-                                   FROM self_assessments WHERE learner_id = $1 AND course_id = $2
+                                   FROM self_assessments WHERE learner_id = k.learner_id AND course_id = k.course_id
                                   ORDER BY COALESCE(module_id, 'course'), created_at DESC, id DESC) a) AS assessments,
        (SELECT json_agg(i ORDER BY i.course_id) FROM (SELECT course_id, key, value, score, metadata FROM insights
-                                                      WHERE learner_id = $1 AND course_id IN ('', $2)) i) AS insights`,
-    [learnerId, courseId ?? ""],
+                                                      WHERE learner_id = k.learner_id AND course_id IN ('', k.course_id)) i) AS insights
+       FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(learner_id, course_id, n)
+      ORDER BY k.n`,
+    [keys.map((k) => k.learnerId), keys.map((k) => k.courseId ?? "")],
   );
-  const { learner: l, state: s, goal, assessments, insights } = rows[0] as SnapshotRow;
+  return rows.map((row) => toSnapshot(row, now));
+}
+
+function toSnapshot(row: SnapshotRow, now: Date): LearnerSnapshot {
+  const { learner: l, state: s, goal, assessments, insights } = row;
   const lastActivity = s?.last_activity_at ? new Date(s.last_activity_at) : null;
   const assessmentMap: LearnerSnapshot["assessments"] = {};
   let latest: LearnerSnapshot["assessments"][string] | undefined;

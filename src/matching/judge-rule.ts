@@ -7,13 +7,13 @@ import type { EngineContext } from "../context";
 import type { ActiveRule } from "../content/active-rules";
 import { loadPublishedTemplate, type PublishedTemplate } from "../content/published-templates";
 import type { LearnerSnapshot } from "../learners/learner-snapshot";
-import { loadDeliveryState } from "../delivery/delivery-state";
 import { loadPolicyInForce } from "../policy/policy-store";
 import { decide } from "../throttle/decide";
-import { assignVariant, loadPausedVariants, type VariantAssignment } from "../experiments/assign-variant";
+import { assignVariant, type VariantAssignment } from "../experiments/assign-variant";
 import { isHeldOut } from "../experiments/holdout";
 import { askGate } from "../experiments/ask-gate";
 import type { RuleVerdict } from "./plan-nudge";
+import type { JudgeInputs } from "./judge-inputs";
 
 export interface NudgePayload {
   template: PublishedTemplate;
@@ -29,12 +29,15 @@ export interface Decision {
   triggerKey: string;
 }
 
-/** The verdict for one rule: send at a due time (maybe deferred), or skip with the reason and numbers. */
-export async function judgeRule(ctx: EngineContext, rule: ActiveRule, event: Decision, snapshot: LearnerSnapshot, now: Date): Promise<RuleVerdict<NudgePayload>> {
+/**
+ * The verdict for one rule: send at a due time (maybe deferred), or skip with the reason and numbers.
+ * `inputs` were loaded for this learner and rule at `now` (loadJudgeInputs).
+ */
+export async function judgeRule(ctx: EngineContext, rule: ActiveRule, event: Decision, snapshot: LearnerSnapshot, now: Date, inputs: JudgeInputs): Promise<RuleVerdict<NudgePayload>> {
   const template = await loadPublishedTemplate(ctx.prisma, rule.templateKey);
   if (!template) return { type: "skip", reason: "template.unpublished", details: { templateKey: rule.templateKey } };
 
-  const paused = await loadPausedVariants(ctx.database.pool, template.key);
+  const paused = inputs.pausedVariants(template.key);
   const assignment = await assignVariant(ctx, rule, template, event, paused);
   if (!assignment) return { type: "skip", reason: "variant.paused", details: { templateKey: template.key, paused: [...paused] } };
 
@@ -42,7 +45,7 @@ export async function judgeRule(ctx: EngineContext, rule: ActiveRule, event: Dec
   // A nudge waits out its decision window, so that a higher-priority match later in the window can outrank it.
   const dueAt = new Date(now.getTime() + Math.max(rule.delaySeconds * 1000, policy.decisionWindowMinutes * 60_000));
   const expiresAt = rule.expiresAfterHours ? new Date(dueAt.getTime() + rule.expiresAfterHours * 3_600_000) : null;
-  const { history, preferences } = await loadDeliveryState(ctx.database.pool, event.learnerId, rule.key, dueAt, ctx.config.throttle);
+  const { history, preferences } = inputs.deliveryState(event.learnerId);
   const decision = decide({
     now: dueAt,
     policy,

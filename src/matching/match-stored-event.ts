@@ -1,38 +1,69 @@
 /**
- * (2) matchStoredEvent: one stored event in; at most one scheduled message out, plus a suppression record
- * for every rule that matched but lost (throttle, segment, paused variant, lower priority). Idempotent:
- * an event already matched is skipped, and the message's unique dedupe key (rule, event) means a retried
- * job can never create a second message. Delivery is enqueued only after the transaction commits.
+ * (2) matchStoredEvents: stored events in; for each, at most one scheduled message out, plus a suppression
+ * record for every rule that matched but lost (throttle, segment, paused variant, lower priority).
+ * Idempotent: events already matched are skipped, each event's writes are conditioned on claiming it, and a
+ * message's unique dedupe key (rule, event) means a retried job can never create a second message.
+ *
+ * A batch costs a fixed number of queries however many events it holds — events, snapshots, memberships,
+ * delivery states and pauses, one write — and one queue call for its deliveries, after the write commits.
+ * Events of one batch are judged independently, as concurrent matchers would judge them: matching predicts
+ * the throttle from deliveries already made; delivery decides for real.
  */
 import type { EngineContext } from "../context";
-import { loadLearnerSnapshot } from "../learners/learner-snapshot";
+import { loadLearnerSnapshots, type LearnerSnapshot } from "../learners/learner-snapshot";
 import { loadActiveRules } from "../content/active-rules";
-import { loadStoredEvent, markEventMatched } from "./stored-event";
+import { loadStoredEvents, markEventsMatched, type StoredEvent } from "./stored-event";
 import { indexRules } from "./rule-index-cache";
 import { candidateRules } from "./rule-index";
 import { matchEvent } from "./match-event";
-import { loadMemberships } from "./memberships";
+import { loadMembershipsBatch } from "./memberships";
 import { planNudge } from "./plan-nudge";
 import { judgeRule } from "./judge-rule";
-import { eventTrigger, scheduleMessage } from "./schedule-message";
+import { loadJudgeInputs } from "./judge-inputs";
+import { eventTrigger, scheduleMessages, type TriggerPlan } from "./schedule-message";
 import type { MatchContext } from "./match-context";
 
 /** Matches one event; a no-op when it is unknown or already matched. */
 export async function matchStoredEvent(ctx: EngineContext, eventId: string): Promise<void> {
+  await matchStoredEvents(ctx, [eventId]);
+}
+
+/** Matches a batch of events; unknown and already matched ones are skipped. */
+export async function matchStoredEvents(ctx: EngineContext, eventIds: string[]): Promise<void> {
   const pool = ctx.database.pool;
-  const event = await loadStoredEvent(pool, eventId);
-  if (!event || event.matchedAt) return;
   const now = ctx.clock.now();
-
   const index = indexRules(await loadActiveRules(ctx.prisma));
-  const candidates = candidateRules(index, event.type, event.courseId);
-  if (candidates.length === 0) {
-    await markEventMatched(pool, event.id, now);
-    return;
-  }
+  const events = (await loadStoredEvents(pool, eventIds)).filter((e) => !e.matchedAt);
+  const idle = new Set(events.filter((e) => candidateRules(index, e.type, e.courseId).length === 0));
+  await markEventsMatched(pool, [...idle].map((e) => e.id), now);
+  const busy = events.filter((e) => !idle.has(e));
+  if (busy.length === 0) return;
 
-  const snapshot = await loadLearnerSnapshot(pool, event.learnerId, event.courseId, now);
-  const matchContext: MatchContext = {
+  const snapshots = await loadLearnerSnapshots(pool, busy.map((e) => ({ learnerId: e.learnerId, courseId: e.courseId })), now);
+  const contexts = busy.map((event, i) => matchContextOf(event, snapshots[i]));
+  const memberships = await loadMembershipsBatch(pool, busy.map((event, i) => ({
+    learnerId: event.learnerId,
+    segmentKeys: candidateRules(index, event.type, event.courseId).map((r) => r.segmentKey).filter((k): k is string => !!k),
+    ctx: contexts[i],
+  })));
+  const matches = busy.map((_, i) => matchEvent(index, contexts[i], memberships[i]));
+  const inputs = await loadJudgeInputs(ctx, busy.map((event, i) => ({ learnerId: event.learnerId, rules: matches[i].matched })), now);
+
+  const plans: TriggerPlan[] = [];
+  for (const [i, event] of busy.entries()) {
+    const { matched, segmentMisses } = matches[i];
+    const plan = await planNudge(matched, (rule) => judgeRule(ctx, rule, { learnerId: event.learnerId, triggerKey: event.id }, snapshots[i], now, inputs));
+    const skipped = [
+      ...segmentMisses.map((rule) => ({ rule, reason: "segment", details: { segmentKey: rule.segmentKey } })),
+      ...plan.skipped,
+    ];
+    plans.push({ trigger: eventTrigger(event), winner: plan.winner, skipped });
+  }
+  await scheduleMessages(ctx, plans, now);
+}
+
+function matchContextOf(event: StoredEvent, snapshot: LearnerSnapshot): MatchContext {
+  return {
     event: { id: event.id, type: event.type, courseId: event.courseId, moduleId: event.moduleId, occurredAt: event.occurredAt.toISOString(), properties: event.properties },
     learner: snapshot.learner ?? { id: event.learnerId, attributes: {} },
     goal: snapshot.goal,
@@ -40,12 +71,4 @@ export async function matchStoredEvent(ctx: EngineContext, eventId: string): Pro
     insights: snapshot.insights,
     state: snapshot.state,
   };
-  const isMember = await loadMemberships(pool, event.learnerId, candidates.map((r) => r.segmentKey).filter((k): k is string => !!k), matchContext);
-  const { matched, segmentMisses } = matchEvent(index, matchContext, isMember);
-  const plan = await planNudge(matched, (rule) => judgeRule(ctx, rule, { learnerId: event.learnerId, triggerKey: event.id }, snapshot, now));
-  const skipped = [
-    ...segmentMisses.map((rule) => ({ rule, reason: "segment", details: { segmentKey: rule.segmentKey } })),
-    ...plan.skipped,
-  ];
-  await scheduleMessage(ctx, eventTrigger(event), plan.winner, skipped, now);
 }

@@ -13,23 +13,30 @@ const definitions = new WeakMap<Pool, Map<string, { type: string; test: Compiled
 
 /** A membership test over `segmentKeys` for this learner and context. Unknown segments have no members. */
 export async function loadMemberships(pool: Pool, learnerId: string, segmentKeys: string[], ctx: MatchContext): Promise<(key: string) => boolean> {
-  const keys = [...new Set(segmentKeys)];
-  if (keys.length === 0) return () => false;
+  const [test] = await loadMembershipsBatch(pool, [{ learnerId, segmentKeys, ctx }]);
+  return test;
+}
+
+/** Membership tests for many learners at once: one query for all their stored memberships, in the order asked. */
+export async function loadMembershipsBatch(pool: Pool, asks: Array<{ learnerId: string; segmentKeys: string[]; ctx: MatchContext }>): Promise<Array<(key: string) => boolean>> {
+  const keys = [...new Set(asks.flatMap((a) => a.segmentKeys))];
+  if (keys.length === 0) return asks.map(() => () => false);
   const defs = await loadDefinitions(pool, keys);
   const storedKeys = keys.filter((k) => defs.get(k)?.type !== "attributes");
   const stored = new Set<string>();
-  if (storedKeys.length) {
-    const { rows } = await pool.query<{ segment_key: string }>(
-      `SELECT segment_key FROM segment_members WHERE learner_id = $1 AND segment_key = ANY($2::text[])`,
-      [learnerId, storedKeys],
+  const learnerIds = [...new Set(asks.filter((a) => a.segmentKeys.length > 0).map((a) => a.learnerId))];
+  if (storedKeys.length && learnerIds.length) {
+    const { rows } = await pool.query<{ learner_id: string; segment_key: string }>(
+      `SELECT learner_id, segment_key FROM segment_members WHERE learner_id = ANY($1::text[]) AND segment_key = ANY($2::text[])`,
+      [learnerIds, storedKeys],
     );
-    for (const r of rows) stored.add(r.segment_key);
+    for (const r of rows) stored.add(`${r.learner_id}\n${r.segment_key}`);
   }
-  return (key) => {
+  return asks.map(({ learnerId, ctx }) => (key) => {
     const def = defs.get(key);
     if (!def) return false;
-    return def.type === "attributes" ? Boolean(def.test?.(ctx)) : stored.has(key);
-  };
+    return def.type === "attributes" ? Boolean(def.test?.(ctx)) : stored.has(`${learnerId}\n${key}`);
+  });
 }
 
 async function loadDefinitions(pool: Pool, keys: string[]) {

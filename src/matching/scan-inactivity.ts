@@ -12,6 +12,7 @@ import { loadActiveRules, type ActiveRule } from "../content/active-rules";
 import { loadLearnerSnapshot } from "../learners/learner-snapshot";
 import { planNudge } from "./plan-nudge";
 import { judgeRule } from "./judge-rule";
+import { loadJudgeInputs } from "./judge-inputs";
 import { scheduleMessage } from "./schedule-message";
 import { loadMemberships } from "./memberships";
 
@@ -57,8 +58,9 @@ async function fireForSpell(ctx: EngineContext, rule: ActiveRule, learnerId: str
   const context = { event: null, learner: snapshot.learner, goal: snapshot.goal, assessments: snapshot.assessments, insights: snapshot.insights, state: snapshot.state };
   const isMember = rule.segmentKey ? await loadMemberships(ctx.database.pool, learnerId, [rule.segmentKey], context) : () => true;
   const spellKey = `inactive:${learnerId}:${courseId}:${lastActivityAt.toISOString()}`;
+  const inputs = await loadJudgeInputs(ctx, [{ learnerId, rules: [rule] }], now);
   const plan = await planNudge([rule], (r) =>
-    r.segmentKey && !isMember(r.segmentKey) ? Promise.resolve({ type: "skip" as const, reason: "segment", details: { segmentKey: r.segmentKey } }) : judgeRule(ctx, r, { learnerId, triggerKey: spellKey }, snapshot, now));
+    r.segmentKey && !isMember(r.segmentKey) ? Promise.resolve({ type: "skip" as const, reason: "segment", details: { segmentKey: r.segmentKey } }) : judgeRule(ctx, r, { learnerId, triggerKey: spellKey }, snapshot, now, inputs));
   await scheduleMessage(ctx, { eventId: null, spellKey, learnerId, courseId, moduleId: null }, plan.winner, plan.skipped, now);
   await ctx.database.pool.query(
     `UPDATE learner_course_state SET inactivity_fired_at = $3 WHERE learner_id = $1 AND course_id = $2 AND last_activity_at = $4`,

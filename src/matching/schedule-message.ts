@@ -1,12 +1,12 @@
 /**
- * Writes a match's outcome atomically — the winning message (status `scheduled`), the suppression records,
+ * Writes match outcomes atomically — the winning message (status `scheduled`), the suppression records,
  * and the event's `matched_at` (see write-match-outcome.ts) — then enqueues delivery after commit. Claiming
  * the event (UPDATE … WHERE matched_at IS NULL) makes two concurrent matchers of one event a no-op for the loser.
  */
 import type { EngineContext } from "../context";
 import { newId } from "../lib/ids";
 import type { SuppressionRecord } from "../delivery/suppressions";
-import { writeMatchOutcome, type MessageRow } from "./write-match-outcome";
+import { writeMatchOutcomes, type MatchOutcome, type MessageRow } from "./write-match-outcome";
 import type { ActiveRule } from "../content/active-rules";
 import type { NudgePayload } from "./judge-rule";
 import type { NudgePlan } from "./plan-nudge";
@@ -29,35 +29,64 @@ export function eventTrigger(event: StoredEvent): Trigger {
   return { eventId: event.id, learnerId: event.learnerId, courseId: event.courseId, moduleId: event.moduleId };
 }
 
+/** One trigger's plan: the winner (if any) and the rules that lost, with why. */
+export interface TriggerPlan {
+  trigger: Trigger;
+  winner: Winner;
+  skipped: Skipped;
+}
+
 /** Persists the plan for a trigger; returns the new message id, if one was scheduled. */
 export async function scheduleMessage(ctx: EngineContext, event: Trigger, winner: Winner, skipped: Skipped, now: Date): Promise<string | null> {
-  const message = winner ? messageRow(event, winner, now) : null;
-  const records: SuppressionRecord[] = skipped.map((s) => ({
-    outcome: "suppressed", reason: s.reason, details: s.details, learnerId: event.learnerId, courseId: event.courseId,
-    ruleKey: s.rule.key, eventId: event.eventId, messageId: null, at: now,
-  }));
-  if (message && winner?.deferral && !winner.payload.heldOut) {
-    records.push({ outcome: "deferred", reason: winner.deferral.reason, details: { ...winner.deferral.details, until: winner.dueAt.toISOString() }, learnerId: event.learnerId, courseId: event.courseId, ruleKey: winner.rule.key, eventId: event.eventId, messageId: message.id, at: now });
-  }
-  const { claimed, messageId } = await writeMatchOutcome(ctx.database.pool, event.eventId, now, message, records);
-  if (!claimed) return null;
-  ctx.metrics.messages.inc({ outcome: "suppressed" }, skipped.length);
-  if (messageId && winner?.payload.heldOut) {
-    ctx.metrics.messages.inc({ outcome: "held_out" });
-  } else if (messageId && winner) {
-    ctx.metrics.messages.inc({ outcome: "scheduled" });
-    await enqueueDelivery(ctx, messageId, winner.dueAt.getTime() - now.getTime());
-  }
+  const [messageId] = await scheduleMessages(ctx, [{ trigger: event, winner, skipped }], now);
   return messageId;
+}
+
+/**
+ * Persists a batch of plans in one statement, then enqueues the new messages' deliveries in one queue call.
+ * Returns, per plan, the new message id, or null (nothing won, or another matcher claimed the event first).
+ */
+export async function scheduleMessages(ctx: EngineContext, plans: TriggerPlan[], now: Date): Promise<Array<string | null>> {
+  const outcomes = plans.map(({ trigger, winner, skipped }): MatchOutcome => {
+    const message = winner ? messageRow(trigger, winner, now) : null;
+    const records: SuppressionRecord[] = skipped.map((s) => ({
+      outcome: "suppressed", reason: s.reason, details: s.details, learnerId: trigger.learnerId, courseId: trigger.courseId,
+      ruleKey: s.rule.key, eventId: trigger.eventId, messageId: null, at: now,
+    }));
+    if (message && winner?.deferral && !winner.payload.heldOut) {
+      records.push({ outcome: "deferred", reason: winner.deferral.reason, details: { ...winner.deferral.details, until: winner.dueAt.toISOString() }, learnerId: trigger.learnerId, courseId: trigger.courseId, ruleKey: winner.rule.key, eventId: trigger.eventId, messageId: message.id, at: now });
+    }
+    return { eventId: trigger.eventId, message, records };
+  });
+  const { claimed, messageIds } = await writeMatchOutcomes(ctx.database.pool, now, outcomes);
+  const deliveries: Array<{ messageId: string; delayMs: number }> = [];
+  const scheduled = plans.map(({ winner, skipped }, i): string | null => {
+    const { eventId, message } = outcomes[i];
+    if (eventId !== null && !claimed.has(eventId)) return null;
+    ctx.metrics.messages.inc({ outcome: "suppressed" }, skipped.length);
+    if (!message || !messageIds.has(message.id) || !winner) return null;
+    if (winner.payload.heldOut) ctx.metrics.messages.inc({ outcome: "held_out" });
+    else deliveries.push({ messageId: message.id, delayMs: winner.dueAt.getTime() - now.getTime() });
+    return message.id;
+  });
+  ctx.metrics.messages.inc({ outcome: "scheduled" }, deliveries.length);
+  await enqueueDeliveries(ctx, deliveries);
+  return scheduled;
 }
 
 /** Enqueues a delivery; on failure the sweeper finds the message once it is overdue. */
 export async function enqueueDelivery(ctx: EngineContext, messageId: string, delayMs: number): Promise<void> {
+  await enqueueDeliveries(ctx, [{ messageId, delayMs }]);
+}
+
+/** Enqueues deliveries in one queue call; on failure the sweeper finds the messages once they are overdue. */
+export async function enqueueDeliveries(ctx: EngineContext, deliveries: Array<{ messageId: string; delayMs: number }>): Promise<void> {
+  if (deliveries.length === 0) return;
   try {
-    await ctx.queues.enqueue("deliverMessage", [{ messageId }], { delayMs });
+    await ctx.queues.enqueueEach("deliverMessage", deliveries.map(({ messageId, delayMs }) => ({ payload: { messageId }, delayMs })));
   } catch (error) {
-    ctx.metrics.enqueueFailures.inc({ job: "deliver-message" });
-    ctx.log.warn({ messageId, err: (error as Error).message }, "could not enqueue delivery; the sweeper will retry");
+    ctx.metrics.enqueueFailures.inc({ job: "deliver-message" }, deliveries.length);
+    ctx.log.warn({ count: deliveries.length, messageId: deliveries[0].messageId, err: (error as Error).message }, "could not enqueue delivery; the sweeper will retry");
   }
 }
 

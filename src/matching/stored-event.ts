@@ -12,15 +12,23 @@ export interface StoredEvent {
   matchedAt: Date | null;
 }
 
-/** One event by id, or null. */
-export async function loadStoredEvent(db: Pool | PoolClient, id: string): Promise<StoredEvent | null> {
-  const { rows } = await db.query(`SELECT id, type, learner_id, course_id, module_id, occurred_at, properties, matched_at FROM events WHERE id = $1`, [id]);
-  const r = rows[0];
-  if (!r) return null;
-  return { id: r.id, type: r.type, learnerId: r.learner_id, courseId: r.course_id, moduleId: r.module_id, occurredAt: r.occurred_at, properties: r.properties ?? {}, matchedAt: r.matched_at };
+/** The events of these ids that exist, in the order asked (each once). */
+export async function loadStoredEvents(db: Pool | PoolClient, ids: string[]): Promise<StoredEvent[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await db.query(
+    `SELECT e.id, type, learner_id, course_id, module_id, occurred_at, properties, matched_at
+       FROM (SELECT DISTINCT ON (id) id, n FROM unnest($1::text[]) WITH ORDINALITY AS k(id, n) ORDER BY id, n) k JOIN events e ON e.id = k.id
+      ORDER BY k.n`,
+    [ids],
+  );
+  return rows.map((r) => ({
+    id: r.id, type: r.type, learnerId: r.learner_id, courseId: r.course_id, moduleId: r.module_id, occurredAt: r.occurred_at,
+    properties: r.properties ?? {}, matchedAt: r.matched_at,
+  }));
 }
 
-/** Takes the event out of the outbox (the sweeper ignores matched events). */
-export async function markEventMatched(db: Pool | PoolClient, id: string, at: Date): Promise<void> {
-  await db.query(`UPDATE events SET matched_at = $2 WHERE id = $1 AND matched_at IS NULL`, [id, at]);
+/** Takes events out of the outbox (the sweeper ignores matched events). */
+export async function markEventsMatched(db: Pool | PoolClient, ids: string[], at: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await db.query(`UPDATE events SET matched_at = $2 WHERE id = ANY($1::text[]) AND matched_at IS NULL`, [ids, at]);
 }

@@ -1,7 +1,8 @@
 /**
- * A match's outcome as one SQL statement — atomic like a transaction, but one round trip instead of five
- * (BEGIN, claim, message, suppressions, COMMIT), on the path every event takes. Data-modifying CTEs all run
- * or none do; each write is conditioned on the claim, so a matcher that lost the race writes nothing.
+ * A batch of match outcomes as one SQL statement — atomic like a transaction, but one round trip for a whole
+ * batch of events instead of five per event (BEGIN, claim, message, suppressions, COMMIT). Data-modifying
+ * CTEs all run or none do; each event's writes are conditioned on its claim, so for an event two matchers
+ * raced for, the loser writes nothing.
  */
 import type { Pool } from "pg";
 import { SUPPRESSION_COLUMNS, suppressionArrays, suppressionRows, type SuppressionRecord } from "../delivery/suppressions";
@@ -29,37 +30,50 @@ export interface MessageRow {
   expiresAt: Date | null;
 }
 
+export interface MatchOutcome {
+  /** The event the outcome answers (null: an inactivity spell, which needs no claim). */
+  eventId: string | null;
+  message: MessageRow | null;
+  records: SuppressionRecord[];
+}
+
+const MESSAGE_COLUMNS: Array<[keyof MessageRow, string, string]> = [
+  ["id", "id", "uuid"], ["dedupeKey", "dedupe_key", "text"], ["learnerId", "learner_id", "text"], ["courseId", "course_id", "text"],
+  ["moduleId", "module_id", "text"], ["eventId", "event_id", "text"], ["ruleKey", "rule_key", "text"], ["templateKey", "template_key", "text"],
+  ["templateVersion", "template_version", "int"], ["variant", "variant", "text"], ["assignment", "assignment", "jsonb"], ["kind", "kind", '"MessageKind"'],
+  ["essential", "essential", "boolean"], ["status", "status", '"MessageStatus"'], ["responseSpec", "response_spec", "jsonb"], ["segmentKey", "segment_key", "text"],
+  ["priority", "priority", "int"], ["dueAt", "due_at", "timestamptz"], ["createdAt", "created_at", "timestamptz"], ["expiresAt", "expires_at", "timestamptz"],
+];
+const SUPPRESSION_PARAM = MESSAGE_COLUMNS.length + 3;
+
 /**
- * Claims the event (an inactivity spell, eventId null, needs no claim), inserts the message unless its dedupe
- * key exists, and records the suppressions; a deferral record for the message is written only with it.
+ * Writes a batch of outcomes in one statement: claims the events (inactivity spells need no claim), inserts
+ * each message whose event was claimed here unless its dedupe key exists, and records the suppressions of
+ * claimed events; a deferral record for a message is written only with it. Returns what was claimed and inserted.
  */
-export async function writeMatchOutcome(pool: Pool, eventId: string | null, now: Date, message: MessageRow | null, records: SuppressionRecord[]): Promise<{ claimed: boolean; messageId: string | null }> {
-  const m = message;
-  const { rows } = await pool.query<{ claimed: boolean; id: string | null }>(
+export async function writeMatchOutcomes(pool: Pool, now: Date, outcomes: MatchOutcome[]): Promise<{ claimed: Set<string>; messageIds: Set<string> }> {
+  const messages = outcomes.flatMap((o) => (o.message ? [o.message] : []));
+  const columns = MESSAGE_COLUMNS.map(([, column]) => column).join(", ");
+  const { rows } = await pool.query<{ claimed: string[] | null; ids: string[] | null }>(
     `WITH claim AS (
-       UPDATE events SET matched_at = $2 WHERE id = $1 AND matched_at IS NULL RETURNING id
-     ), go AS (
-       SELECT 1 AS ok WHERE $1::text IS NULL OR EXISTS (SELECT 1 FROM claim)
+       UPDATE events SET matched_at = $2 WHERE id = ANY($1::text[]) AND matched_at IS NULL RETURNING id
      ), message AS (
-       INSERT INTO messages (id, dedupe_key, learner_id, course_id, module_id, event_id, rule_key, template_key, template_version,
-                             variant, assignment, kind, essential, status, response_spec, segment_key, priority, due_at, created_at, expires_at)
-       SELECT $3::uuid, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14::"MessageKind", $15, $16::"MessageStatus", $17::jsonb, $18, $19, $20, $21, $22
-         FROM go WHERE $3::uuid IS NOT NULL
+       INSERT INTO messages (${columns})
+       SELECT m.*
+         FROM unnest(${MESSAGE_COLUMNS.map(([, , type], i) => `$${i + 3}::${type}[]`).join(", ")}) AS m(${columns})
+        WHERE m.event_id IS NULL OR m.event_id IN (SELECT id FROM claim)
        ON CONFLICT (dedupe_key) DO NOTHING RETURNING id
      ), suppressed AS (
        INSERT INTO suppressions (${SUPPRESSION_COLUMNS})
-       SELECT s.* FROM ${suppressionRows(23)}
-        WHERE EXISTS (SELECT 1 FROM go) AND (s.message_id IS NULL OR s.message_id IN (SELECT id FROM message))
+       SELECT s.* FROM ${suppressionRows(SUPPRESSION_PARAM)}
+        WHERE (s.event_id IS NULL OR s.event_id IN (SELECT id FROM claim)) AND (s.message_id IS NULL OR s.message_id IN (SELECT id FROM message))
      )
-     SELECT EXISTS (SELECT 1 FROM go) AS claimed, (SELECT id FROM message) AS id`,
+     SELECT (SELECT array_agg(id) FROM claim) AS claimed, (SELECT array_agg(id) FROM message) AS ids`,
     [
-      eventId, now,
-      m?.id ?? null, m?.dedupeKey ?? null, m?.learnerId ?? null, m?.courseId ?? null, m?.moduleId ?? null, m?.eventId ?? null, m?.ruleKey ?? null,
-      m?.templateKey ?? null, m?.templateVersion ?? null, m?.variant ?? null, m ? JSON.stringify(m.assignment) : null, m?.kind ?? null,
-      m?.essential ?? null, m?.status ?? null, m?.responseSpec ? JSON.stringify(m.responseSpec) : null, m?.segmentKey ?? null, m?.priority ?? null,
-      m?.dueAt ?? null, m?.createdAt ?? null, m?.expiresAt ?? null,
-      ...suppressionArrays(records),
+      outcomes.flatMap((o) => (o.eventId ? [o.eventId] : [])), now,
+      ...MESSAGE_COLUMNS.map(([field, , type]) => messages.map((m) => (type === "jsonb" ? (m[field] == null ? null : JSON.stringify(m[field])) : m[field]))),
+      ...suppressionArrays(outcomes.flatMap((o) => o.records)),
     ],
   );
-  return { claimed: rows[0].claimed, messageId: rows[0].id };
+  return { claimed: new Set(rows[0].claimed ?? []), messageIds: new Set(rows[0].ids ?? []) };
 }

@@ -34,12 +34,17 @@ export class JobQueues {
 
   /** Adds one job per payload; a job whose id already exists is left alone by BullMQ (idempotent). */
   async enqueue<K extends keyof JobsOf>(kind: K, payloads: PayloadOf<K>[], options: EnqueueOptions = {}): Promise<void> {
-    if (payloads.length === 0) return;
+    await this.enqueueEach(kind, payloads.map((payload) => ({ payload, delayMs: options.delayMs })));
+  }
+
+  /** Like enqueue, with a delay per job: one Redis call for jobs due at different times. */
+  async enqueueEach<K extends keyof JobsOf>(kind: K, jobs: Array<{ payload: PayloadOf<K>; delayMs?: number }>): Promise<void> {
+    if (jobs.length === 0) return;
     const job = JOBS[kind];
-    const bulk = payloads.map((data) => ({
+    const bulk = jobs.map(({ payload, delayMs }) => ({
       name: job.name,
-      data,
-      opts: { jobId: (job.jobId as (p: PayloadOf<K>) => string)(data), ...(options.delayMs && options.delayMs > 0 ? { delay: Math.round(options.delayMs) } : {}) },
+      data: payload,
+      opts: { jobId: (job.jobId as (p: PayloadOf<K>) => string)(payload), ...(delayMs && delayMs > 0 ? { delay: Math.round(delayMs) } : {}) },
     }));
     await withTimeout(this.queue(job.queue).addBulk(bulk), this.timeoutMs, `enqueue ${job.name}`);
   }
