@@ -1,7 +1,8 @@
 /**
- * (3) The delivery worker: one due message per job (job id = message id), delivered in batches — jobs that
- * are active at once in this process are decided and written together (deliverMessages), so the database
- * work per message shrinks as load grows.
+ * (3) The delivery worker. A batch job (the messages a matching batch scheduled for right now) is delivered
+ * as one batch. Single-message jobs (delayed messages, job id = message id; the sweeper's re-enqueues) that
+ * are active at once in this process are gathered and delivered together, so the database work per message
+ * shrinks as load grows.
  */
 import type { EngineContext } from "../src/context";
 import { deliverMessages, type DeliveryOutcome } from "../src/delivery/deliver-message";
@@ -10,6 +11,15 @@ import type { JobHandler } from "../src/queue/run-worker";
 
 /** Jobs active at once by default: the most one batch can gather. */
 export const DELIVERY_CONCURRENCY = 64;
+
+/** Messages some of which lost to concurrent deliveries are retried as a whole (delivered ones are then skipped). */
+export function deliverMessagesHandler(ctx: EngineContext): JobHandler {
+  return async (payload) => {
+    const outcomes = await deliverMessages(ctx, (payload as { messageIds: string[] }).messageIds);
+    const contended = [...outcomes].filter(([, o]) => o.type === "contended").length;
+    if (contended > 0) throw new Error(`${contended} deliveries lost to concurrent deliveries; retrying`);
+  };
+}
 
 export function deliverMessageHandler(ctx: EngineContext): JobHandler {
   const batcher = new Batcher<string, DeliveryOutcome>((ids) => deliverMessages(ctx, ids), { maxBatch: DELIVERY_CONCURRENCY, maxInFlight: 2 });

@@ -8,7 +8,7 @@ import { createWorkerConnection } from "../src/queue/connection";
 import { runWorker } from "../src/queue/run-worker";
 import { JOBS } from "../src/queue/jobs";
 import { matchEventHandler, matchEventsHandler } from "./match-event.worker";
-import { DELIVERY_CONCURRENCY, deliverMessageHandler } from "./deliver-message.worker";
+import { DELIVERY_CONCURRENCY, deliverMessageHandler, deliverMessagesHandler } from "./deliver-message.worker";
 import { maintenanceHandlers, scheduleMaintenance } from "./maintenance.worker";
 
 export interface RunningWorkers {
@@ -23,7 +23,7 @@ export async function startWorkers(ctx: EngineContext, options: { concurrency?: 
   const common = { connection, prefix: ctx.config.queuePrefix, log: ctx.log };
   const workers = [
     runWorker({ ...common, queue: "match", concurrency: options.concurrency ?? 8, handlers: { [JOBS.matchEvent.name]: matchEventHandler(ctx), [JOBS.matchEvents.name]: matchEventsHandler(ctx) } }),
-    runWorker({ ...common, queue: "deliver", concurrency: options.concurrency ?? DELIVERY_CONCURRENCY, handlers: { [JOBS.deliverMessage.name]: deliverMessageHandler(ctx) } }),
+    runWorker({ ...common, queue: "deliver", concurrency: options.concurrency ?? DELIVERY_CONCURRENCY, handlers: { [JOBS.deliverMessage.name]: deliverMessageHandler(ctx), [JOBS.deliverMessages.name]: deliverMessagesHandler(ctx) } }),
     runWorker({ ...common, queue: "maintenance", concurrency: 2, handlers: maintenanceHandlers(ctx) }),
   ];
   await scheduleMaintenance(ctx).catch((err) => ctx.log.warn({ err: (err as Error).message }, "could not schedule maintenance jobs yet"));

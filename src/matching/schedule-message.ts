@@ -79,11 +79,17 @@ export async function enqueueDelivery(ctx: EngineContext, messageId: string, del
   await enqueueDeliveries(ctx, [{ messageId, delayMs }]);
 }
 
-/** Enqueues deliveries in one queue call; on failure the sweeper finds the messages once they are overdue. */
+/**
+ * Enqueues deliveries in at most two queue calls: messages due now as one batch job, each later one as its
+ * own delayed job (job id = message id). On failure the sweeper finds the messages once they are overdue.
+ */
 export async function enqueueDeliveries(ctx: EngineContext, deliveries: Array<{ messageId: string; delayMs: number }>): Promise<void> {
   if (deliveries.length === 0) return;
+  const now = deliveries.filter((d) => d.delayMs <= 0).map((d) => d.messageId);
+  const later = deliveries.filter((d) => d.delayMs > 0);
   try {
-    await ctx.queues.enqueueEach("deliverMessage", deliveries.map(({ messageId, delayMs }) => ({ payload: { messageId }, delayMs })));
+    if (now.length) await ctx.queues.enqueue("deliverMessages", [{ messageIds: now }]);
+    if (later.length) await ctx.queues.enqueueEach("deliverMessage", later.map(({ messageId, delayMs }) => ({ payload: { messageId }, delayMs })));
   } catch (error) {
     ctx.metrics.enqueueFailures.inc({ job: "deliver-message" }, deliveries.length);
     ctx.log.warn({ count: deliveries.length, messageId: deliveries[0].messageId, err: (error as Error).message }, "could not enqueue delivery; the sweeper will retry");

@@ -30,6 +30,16 @@ export const JOBS = {
     payload: z.object({ eventIds: z.array(z.string().min(1)).min(1).max(5_000) }),
     jobId: (p: { eventIds: string[] }) => `b-${createHash("sha1").update(p.eventIds.join("\n")).digest("hex")}`,
   },
+  /**
+   * (3) Deliver the messages one matching batch scheduled for right now, together: one job instead of one per
+   * message keeps Redis work per batch constant. Messages due later get one delayed job each (deliverMessage).
+   */
+  deliverMessages: {
+    queue: "deliver",
+    name: "deliver-messages",
+    payload: z.object({ messageIds: z.array(z.string().uuid()).min(1).max(5_000) }),
+    jobId: (p: { messageIds: string[] }) => `d-${createHash("sha1").update(p.messageIds.join("\n")).digest("hex")}`,
+  },
   /** (3) Deliver one scheduled message when it is due. Job id = message id, so re-adding is a no-op. */
   deliverMessage: {
     queue: "deliver",
