@@ -17,7 +17,8 @@ interface Server { child: ChildProcess; port: number; secret: string }
 
 function startServer(kind: "engine" | "bare"): Promise<Server> {
   const child = fork(join(__dirname, "support", "bench-server.ts"), [kind], {
-    execArgv: ["--import", "tsx"],
+    // BENCH_CPU_PROFILE_DIR=dir writes each server's CPU profile there (for finding where the time goes).
+    execArgv: ["--import", "tsx", ...(process.env.BENCH_CPU_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`] : [])],
     env: { ...process.env, DATABASE_URL, LOG_LEVEL: "silent", COACH_PROCESS: "api", COACH_ADMIN_KEY: "coach_admin_bench-admin-key-0001" },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });

@@ -7,6 +7,9 @@ import { buildApp } from "../../src/http/app";
 import { listen } from "../../src/http/server";
 import { createApiKey } from "../../src/auth/api-keys";
 
+// Exit on SIGTERM (the benchmark's kill) through process.exit, so a --cpu-prof profile gets written.
+process.on("SIGTERM", () => process.exit(0));
+
 async function main(): Promise<void> {
   const kind = process.argv[2];
   if (kind === "bare") {

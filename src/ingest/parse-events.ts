@@ -19,8 +19,12 @@ export interface NormalizedEvent {
   learner: LearnerProfile | null;
 }
 
-/** Parses a single event or `{events: […], sentAt?}`; throws ValidationError naming `events[i].field`. */
-export function parseEvents(body: unknown, receivedAt: Date): NormalizedEvent[] {
+/**
+ * Parses a single event or `{events: […], sentAt?}`; throws ValidationError naming `events[i].field`.
+ * `bodyBytes`: the size of the JSON body, when known; a body within MAX_EVENT_BYTES cannot hold an
+ * oversized event, so its events are not measured one by one.
+ */
+export function parseEvents(body: unknown, receivedAt: Date, bodyBytes?: number): NormalizedEvent[] {
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
     throw new ValidationError("The body must be one event or {\"events\": [...]}", [{ path: "", message: "must be a JSON object" }]);
   }
@@ -41,7 +45,7 @@ export function parseEvents(body: unknown, receivedAt: Date): NormalizedEvent[] 
   rawEvents.forEach((raw, index) => {
     const prefix = isBatch ? `events[${index}]` : "";
     const at = (field: string) => (prefix && field ? `${prefix}.${field}` : prefix || field);
-    if (Buffer.byteLength(JSON.stringify(raw ?? null)) > MAX_EVENT_BYTES) {
+    if (!(bodyBytes !== undefined && bodyBytes <= MAX_EVENT_BYTES) && Buffer.byteLength(JSON.stringify(raw ?? null)) > MAX_EVENT_BYTES) {
       errors.push({ path: prefix, message: `An event may be at most ${MAX_EVENT_BYTES / 1024} KB of JSON` });
       return;
     }

@@ -54,26 +54,37 @@ async function insertEvents(client: PoolClient, events: NormalizedEvent[], recei
 async function upsertLearners(client: PoolClient, events: NormalizedEvent[], now: Date): Promise<void> {
   const learners = mergeLearnerProfiles(events);
   if (learners.length === 0) return;
-  // Fields given replace those stored (an explicit null clears); attributes are merged key by key.
+  // First every learner is created if new, then those whose events carry a profile are updated: a learner
+  // without one is not rewritten (nor even locked), which would cost a row version and WAL for every event.
+  // Both steps go in id order, so concurrent batches cannot deadlock.
+  await client.query(
+    `INSERT INTO learners (id, attributes, created_at, updated_at) SELECT id, '{}'::jsonb, $2, $2 FROM unnest($1::text[]) AS t(id) ON CONFLICT (id) DO NOTHING`,
+    [learners.map((l) => l.id), now],
+  );
+  const profiled = learners.filter((l) => l.name !== undefined || l.locale !== undefined || l.timezone !== undefined || Object.keys(l.attributes).length > 0);
+  if (profiled.length === 0) return;
+  const explicitNull = (field: "name" | "locale" | "timezone") => profiled.filter((l) => l[field] === null).map((l) => l.id);
+  // Fields given replace those stored (an explicit null, listed in $6–$8 and usually none, clears them);
+  // attributes merge key by key.
   await client.query(
     `INSERT INTO learners AS l (id, name, locale, timezone, attributes, created_at, updated_at)
      SELECT id, name, locale, timezone, attributes, $9, $9
        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[]) AS t(id, name, locale, timezone, attributes)
      ON CONFLICT (id) DO UPDATE SET
-       name = CASE WHEN EXCLUDED.id = ANY($6::text[]) THEN EXCLUDED.name ELSE l.name END,
-       locale = CASE WHEN EXCLUDED.id = ANY($7::text[]) THEN EXCLUDED.locale ELSE l.locale END,
-       timezone = CASE WHEN EXCLUDED.id = ANY($8::text[]) THEN EXCLUDED.timezone ELSE l.timezone END,
+       name = CASE WHEN EXCLUDED.name IS NOT NULL THEN EXCLUDED.name WHEN EXCLUDED.id = ANY($6::text[]) THEN NULL ELSE l.name END,
+       locale = CASE WHEN EXCLUDED.locale IS NOT NULL THEN EXCLUDED.locale WHEN EXCLUDED.id = ANY($7::text[]) THEN NULL ELSE l.locale END,
+       timezone = CASE WHEN EXCLUDED.timezone IS NOT NULL THEN EXCLUDED.timezone WHEN EXCLUDED.id = ANY($8::text[]) THEN NULL ELSE l.timezone END,
        attributes = l.attributes || EXCLUDED.attributes,
        updated_at = EXCLUDED.updated_at`,
     [
-      learners.map((l) => l.id),
-      learners.map((l) => l.name ?? null),
-      learners.map((l) => l.locale ?? null),
-      learners.map((l) => l.timezone ?? null),
-      learners.map((l) => JSON.stringify(l.attributes)),
-      learners.filter((l) => l.name !== undefined).map((l) => l.id),
-      learners.filter((l) => l.locale !== undefined).map((l) => l.id),
-      learners.filter((l) => l.timezone !== undefined).map((l) => l.id),
+      profiled.map((l) => l.id),
+      profiled.map((l) => l.name ?? null),
+      profiled.map((l) => l.locale ?? null),
+      profiled.map((l) => l.timezone ?? null),
+      profiled.map((l) => JSON.stringify(l.attributes)),
+      explicitNull("name"),
+      explicitNull("locale"),
+      explicitNull("timezone"),
       now,
     ],
   );
@@ -92,8 +103,9 @@ async function upsertCourseState(client: PoolClient, events: NormalizedEvent[], 
        first_activity_at = LEAST(s.first_activity_at, EXCLUDED.first_activity_at),
        last_activity_at = GREATEST(s.last_activity_at, EXCLUDED.last_activity_at),
        event_count = s.event_count + EXCLUDED.event_count,
-       event_counts = (SELECT COALESCE(jsonb_object_agg(k, COALESCE((s.event_counts->>k)::int, 0) + COALESCE((EXCLUDED.event_counts->>k)::int, 0)), '{}'::jsonb)
-                         FROM jsonb_object_keys(s.event_counts || EXCLUDED.event_counts) AS k),
+       -- Only the batch's types (usually one) are summed; the stored counts of the others are kept as they are.
+       event_counts = s.event_counts || (SELECT COALESCE(jsonb_object_agg(k, COALESCE((s.event_counts->>k)::int, 0) + n::int), '{}'::jsonb)
+                                           FROM jsonb_each_text(EXCLUDED.event_counts) AS c(k, n)),
        inactivity_fired_at = CASE WHEN EXCLUDED.last_activity_at > COALESCE(s.inactivity_fired_at, '-infinity') THEN NULL ELSE s.inactivity_fired_at END,
        updated_at = EXCLUDED.updated_at`,
     [

@@ -74,6 +74,16 @@ describe("POST /v1/events storage", () => {
     expect(learner).toMatchObject({ name: "Grace", locale: "pt-BR", attributes: { track: "paid", country: "US" } });
   });
 
+  it("clears a profile field given as null, and leaves the profile untouched for events without one", async () => {
+    await post(buildEvent({ learnerId: "clear", learner: { name: "Ada", timezone: "Europe/London", attributes: { cohort: "b" } } }));
+    const before = await engine.ctx.prisma.learner.findUniqueOrThrow({ where: { id: "clear" } });
+    await post({ events: [buildEvent({ learnerId: "clear" }), buildEvent({ learnerId: "fresh-bare" })] });
+    expect(await engine.ctx.prisma.learner.findUniqueOrThrow({ where: { id: "clear" } })).toEqual(before);
+    expect(await engine.ctx.prisma.learner.findUniqueOrThrow({ where: { id: "fresh-bare" } })).toMatchObject({ name: null, attributes: {} });
+    await post(buildEvent({ learnerId: "clear", learner: { timezone: null } }));
+    expect(await engine.ctx.prisma.learner.findUniqueOrThrow({ where: { id: "clear" } })).toMatchObject({ name: "Ada", timezone: null, attributes: { cohort: "b" } });
+  });
+
   it("keeps per-course counts per event type and first/last activity", async () => {
     const t0 = new Date(Date.now() - 3600_000);
     await post({

@@ -12,16 +12,19 @@ export function eventRoutes(router: Router, ctx: AppContext): void {
     method: "post", path: "/v1/events", tag: "Events", access: { roles: ["ingest"] }, status: 202,
     summary: "Record one event or a batch of 1–500 ({events, sentAt?}); idempotent by event id",
     responseDescription: '{"accepted": n, "duplicates": m}',
-    handler: async ({ req }) => ingest(ctx, req.body),
+    handler: async ({ req }) => ingest(ctx, req.body, Number(req.headers["content-length"]) || undefined),
   });
 }
 
-/** Validates, stores and publishes a body of events; shared with the Segment-compatible routes. */
-export async function ingest(ctx: AppContext, body: unknown): Promise<{ accepted: number; duplicates: number }> {
+/**
+ * Validates, stores and publishes a body of events; shared with the Segment-compatible routes. `bodyBytes`,
+ * when known, spares measuring each event of a body too small to hold an oversized one.
+ */
+export async function ingest(ctx: AppContext, body: unknown, bodyBytes?: number): Promise<{ accepted: number; duplicates: number }> {
   const receivedAt = ctx.clock.now();
   let events;
   try {
-    events = parseEvents(body, receivedAt);
+    events = parseEvents(body, receivedAt, bodyBytes);
   } catch (error) {
     if (error instanceof ValidationError) ctx.metrics.events.inc({ outcome: "rejected" }, countEvents(body));
     throw error;
