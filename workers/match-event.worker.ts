@@ -11,10 +11,10 @@ export function matchEventHandler(ctx: EngineContext): JobHandler {
 }
 
 /**
- * Events matched together per database round: big enough that per-batch queries are amortized, small enough
- * that a retried chunk repeats little (a retry skips the chunks already matched).
+ * Events matched together per database round: a whole ingest group of the usual size, so per-batch queries
+ * are amortized; a retried job skips the chunks already matched.
  */
-const CHUNK = 250;
+const CHUNK = 500;
 
 /** The events of one committed ingest group, a chunk at a time. */
 export function matchEventsHandler(ctx: EngineContext): JobHandler {
