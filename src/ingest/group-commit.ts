@@ -1,9 +1,10 @@
 /**
  * Group commit for ingest: requests that arrive while transactions are in flight are stored together in the
  * next one. No timer and no added latency when idle — the first request commits at once — but under load
- * one commit (one WAL flush) serves many requests. Each request still gets its own answer, and only after
- * the commit that stored its events and the hand-off of the group's new events to matching (one queue call per
- * group, not per request); an event id repeated across requests is accepted once.
+ * one commit (one WAL flush) serves many requests. Each request still gets its own answer, as soon as the
+ * commit that stored its events is done; the group's new events then go to matching in one queue call (per
+ * group, not per request; the outbox sweeper covers a failed call). An event id repeated across requests is
+ * accepted once.
  */
 import type { Pool } from "pg";
 import type { NormalizedEvent } from "./parse-events";
@@ -54,12 +55,13 @@ export class GroupCommitter {
         // One receivedAt per group: the latest, so no event's skew correction moves it past its own arrival.
         const receivedAt = new Date(Math.max(...group.map((p) => p.receivedAt.getTime())));
         const { acceptedIds } = await recordEvents(this.pool, group.flatMap((p) => p.events), receivedAt);
-        await this.publish(acceptedIds);
+        // Answered once durable; the hand-off to matching follows (the outbox sweeper covers its failure).
         const unclaimed = new Set(acceptedIds);
         for (const p of group) {
           const mine = p.events.filter((e) => unclaimed.delete(e.id)).map((e) => e.id);
           p.resolve({ acceptedIds: mine, duplicates: p.events.length - mine.length });
         }
+        await this.publish(acceptedIds);
       } catch (error) {
         for (const p of group) p.reject(error);
       }

@@ -1,5 +1,6 @@
 import { startTestEngine, type TestEngine } from "../setup/test-engine";
 import { buildEvent, buildEvents } from "../factories/events";
+import { waitFor } from "../setup/wait-for";
 
 describe("POST /v1/events storage", () => {
   let engine: TestEngine;
@@ -105,8 +106,13 @@ describe("POST /v1/events storage", () => {
     const events = buildEvents(20, { courseId: "queue-101" });
     await post({ events });
     await post({ events }); // duplicates are not enqueued again
-    const jobs = await engine.ctx.queues.queue("match").getJobs(["waiting", "delayed", "active", "prioritized"]);
-    const ids = jobs.flatMap((j) => (j.data as { eventIds?: string[] }).eventIds ?? [(j.data as { eventId: string }).eventId]).filter((id) => events.some((e) => e.id === id));
-    expect(ids.sort()).toEqual(events.map((e) => e.id).sort());
+    // The hand-off follows the 202 (the events are durable by then): wait for it, then check it happened once.
+    const queued = async () => {
+      const jobs = await engine.ctx.queues.queue("match").getJobs(["waiting", "delayed", "active", "prioritized"]);
+      return jobs.flatMap((j) => (j.data as { eventIds?: string[] }).eventIds ?? [(j.data as { eventId: string }).eventId]).filter((id) => events.some((e) => e.id === id));
+    };
+    await waitFor(queued, (ids) => ids.length >= events.length, 5_000);
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await queued()).sort()).toEqual(events.map((e) => e.id).sort());
   });
 });
