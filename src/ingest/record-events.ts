@@ -54,14 +54,20 @@ async function insertEvents(client: PoolClient, events: NormalizedEvent[], recei
 async function upsertLearners(client: PoolClient, events: NormalizedEvent[], now: Date): Promise<void> {
   const learners = mergeLearnerProfiles(events);
   if (learners.length === 0) return;
-  // First every learner is created if new, then those whose events carry a profile are updated: a learner
-  // without one is not rewritten (nor even locked), which would cost a row version and WAL for every event.
-  // Both steps go in id order, so concurrent batches cannot deadlock.
-  await client.query(
-    `INSERT INTO learners (id, attributes, created_at, updated_at) SELECT id, '{}'::jsonb, $2, $2 FROM unnest($1::text[]) AS t(id) ON CONFLICT (id) DO NOTHING`,
-    [learners.map((l) => l.id), now],
+  // First every new learner is created, with the profile their events carry; then learners who existed
+  // already and whose events carry a profile are updated. A learner without one is not rewritten (nor even
+  // locked), which would cost a row version and WAL for every event. Both steps go in id order, so
+  // concurrent batches cannot deadlock.
+  const { rows: created } = await client.query<{ id: string }>(
+    `INSERT INTO learners (id, name, locale, timezone, attributes, created_at, updated_at)
+     SELECT id, name, locale, timezone, attributes, $6, $6
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[]) AS t(id, name, locale, timezone, attributes)
+     ON CONFLICT (id) DO NOTHING
+     RETURNING id`,
+    [learners.map((l) => l.id), learners.map((l) => l.name ?? null), learners.map((l) => l.locale ?? null), learners.map((l) => l.timezone ?? null), learners.map((l) => JSON.stringify(l.attributes)), now],
   );
-  const profiled = learners.filter((l) => l.name !== undefined || l.locale !== undefined || l.timezone !== undefined || Object.keys(l.attributes).length > 0);
+  const isNew = new Set(created.map((r) => r.id));
+  const profiled = learners.filter((l) => !isNew.has(l.id) && (l.name !== undefined || l.locale !== undefined || l.timezone !== undefined || Object.keys(l.attributes).length > 0));
   if (profiled.length === 0) return;
   const explicitNull = (field: "name" | "locale" | "timezone") => profiled.filter((l) => l[field] === null).map((l) => l.id);
   // Fields given replace those stored (an explicit null, listed in $6–$8 and usually none, clears them);
