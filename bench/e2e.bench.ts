@@ -92,7 +92,9 @@ async function runPipeline(throttle: "on" | "off", events = EVENTS): Promise<{ s
     delivered = Number((await ctx.database.pool.query(`SELECT count(*) AS n FROM messages WHERE status = 'delivered'`)).rows[0].n);
     if (Date.now() - started > 300_000) break;
   }
-  const seconds = (Date.now() - started) / 1000;
+  // Up to the last delivery itself (delivered_at, set by this process's clock), not to the poll that saw it.
+  const last = (await ctx.database.pool.query<{ at: Date | null }>(`SELECT max(delivered_at) AS at FROM messages`)).rows[0].at;
+  const seconds = ((last?.getTime() ?? Date.now()) - started) / 1000;
   await workers.close();
   await ctx.queues.queue("match").obliterate({ force: true }).catch(() => undefined);
   await ctx.queues.queue("deliver").obliterate({ force: true }).catch(() => undefined);
