@@ -13,7 +13,7 @@ const jobIdSafe = (prefix: string, id: string) =>
   /^[A-Za-z0-9_-]{1,100}$/.test(id) ? `${prefix}-${id}` : `${prefix}-h${createHash("sha1").update(id).digest("hex")}`;
 
 export const JOBS = {
-  /** (2) Match one stored event against the rules. */
+  /** (2) Match one stored event against the rules (the batch job below is what the engine enqueues; this one stays for jobs already queued). */
   matchEvent: {
     queue: "match",
     name: "match-event",
@@ -21,8 +21,8 @@ export const JOBS = {
     jobId: (p: { eventId: string }) => jobIdSafe("e", p.eventId),
   },
   /**
-   * (2) Match the events one ingest request stored: one job per request instead of one per event keeps
-   * Redis work per batch constant. The sweeper still re-enqueues stragglers one by one (matchEvent).
+   * (2) Match the events one ingest group stored (or a chunk of stragglers the sweeper found): one job per
+   * batch instead of one per event keeps Redis work per batch constant.
    */
   matchEvents: {
     queue: "match",
@@ -31,8 +31,9 @@ export const JOBS = {
     jobId: (p: { eventIds: string[] }) => `b-${createHash("sha1").update(p.eventIds.join("\n")).digest("hex")}`,
   },
   /**
-   * (3) Deliver the messages one matching batch scheduled for right now, together: one job instead of one per
-   * message keeps Redis work per batch constant. Messages due later get one delayed job each (deliverMessage).
+   * (3) Deliver the messages one matching batch scheduled for right now (or a chunk of overdue ones the sweeper
+   * found), together: one job instead of one per message keeps Redis work per batch constant. Messages due
+   * later get one delayed job each (deliverMessage).
    */
   deliverMessages: {
     queue: "deliver",

@@ -114,7 +114,7 @@ describe("delivery", () => {
     const swept = await sweepOutbox({ ...engine.ctx, config: { ...engine.ctx.config, sweepAfterMs: 0 } });
     expect(swept.messages).toBeGreaterThanOrEqual(1);
     const jobs = await engine.ctx.queues.queue("deliver").getJobs(["waiting", "delayed"]);
-    expect(jobs.some((j) => (j.data as { messageId: string }).messageId === message.id)).toBe(true);
+    expect(jobs.some((j) => ((j.data as { messageIds?: string[] }).messageIds ?? []).includes(message.id))).toBe(true);
     expect((await deliverMessage(engine.ctx, message.id)).type).toBe("delivered");
     expect((await deliverMessage(engine.ctx, message.id)).type).toBe("skipped");
     expect(await countByStatus("crash")).toEqual({ delivered: 1 });

@@ -27,7 +27,7 @@ describe("when a dependency is down", () => {
       expect(first.events).toBe(30);
       expect(second.events).toBe(30); // still unmatched, so offered again…
       const jobs = await online.ctx.queues.queue("match").getJobs(["waiting", "delayed", "active", "prioritized"]);
-      const queued = jobs.map((j) => (j.data as { eventId: string }).eventId).sort();
+      const queued = jobs.flatMap((j) => (j.data as { eventIds: string[] }).eventIds).sort();
       expect(queued).toEqual(events.map((e) => e.id).sort()); // …but each is in the queue once
     } finally {
       await online?.close();
