@@ -17,10 +17,9 @@ export interface JudgeInputs {
 /** Loads the inputs for judging `rules` for each learner at `now` or later. */
 export async function loadJudgeInputs(ctx: EngineContext, asks: Array<{ learnerId: string; rules: ActiveRule[] }>, now: Date): Promise<JudgeInputs> {
   const templateKeys = new Set<string>();
-  for (const rule of asks.flatMap((a) => a.rules)) {
-    // Published templates are cached; only their keys' pause state is read here.
-    const template = await loadPublishedTemplate(ctx.prisma, rule.templateKey);
-    if (template) templateKeys.add(template.key);
+  for (const key of new Set(asks.flatMap((a) => a.rules.map((r) => r.templateKey)))) {
+    // Published templates are cached; only the pause state of those that exist is read here.
+    if (await loadPublishedTemplate(ctx.prisma, key)) templateKeys.add(key);
   }
   const [states, paused] = await Promise.all([
     loadDeliveryStates(ctx.database.pool, asks.map((a) => ({ learnerId: a.learnerId, ruleKeys: a.rules.map((r) => r.key) })), now, ctx.config.throttle),
