@@ -3,7 +3,8 @@
  * memberships → throttle → scheduled message) with 100 rules each restricted to one of 100 static segments
  * of 10,000 members (1,000,000 membership rows), beside the same rules without segments, in the same run.
  * Every event's learner is in every segment, so both runs schedule the same messages: the difference is
- * the membership check alone. Runs on its own database, 16 events at a time like the match worker.
+ * the membership check alone. Runs on its own database, in chunks of 500 events like the match worker, two
+ * chunks at a time.
  */
 import { randomUUID } from "node:crypto";
 import { loadConfig } from "../src/config";
@@ -18,14 +19,15 @@ import { createRule } from "../src/content/rule-store";
 import { createRuleSchema } from "../src/content/rule.schema";
 import { parseEvents } from "../src/ingest/parse-events";
 import { recordEvents } from "../src/ingest/record-events";
-import { matchStoredEvent } from "../src/matching/match-stored-event";
+import { matchStoredEvents } from "../src/matching/match-stored-event";
 
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/coach_bench_segment_matching";
 const SEGMENTS = 100;
 const MEMBERS = 10_000;
 const COURSES = 10;
 const EVENTS = Number(process.env.BENCH_SEGMENT_EVENTS ?? 5_000);
-const CONCURRENCY = 16;
+const CHUNK = 500;
+const CONCURRENCY = 2;
 
 async function setUp(ctx: EngineContext): Promise<void> {
   const pool = ctx.database.pool;
@@ -62,10 +64,11 @@ async function timeMatching(ctx: EngineContext, withSegments: boolean): Promise<
   }));
   for (let i = 0; i < events.length; i += 500) await recordEvents(pool, parseEvents({ events: events.slice(i, i + 500) }, now), now);
 
-  const queue = events.map((e) => e.id);
+  const ids = events.map((e) => e.id);
+  const chunks = Array.from({ length: Math.ceil(ids.length / CHUNK) }, (_, i) => ids.slice(i * CHUNK, (i + 1) * CHUNK));
   const started = process.hrtime.bigint();
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    for (let id = queue.shift(); id; id = queue.shift()) await matchStoredEvent(ctx, id);
+    for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) await matchStoredEvents(ctx, chunk);
   }));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM messages`);

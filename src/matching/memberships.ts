@@ -24,11 +24,15 @@ export async function loadMembershipsBatch(pool: Pool, asks: Array<{ learnerId: 
   const defs = await loadDefinitions(pool, keys);
   const storedKeys = keys.filter((k) => defs.get(k)?.type !== "attributes");
   const stored = new Set<string>();
-  const learnerIds = [...new Set(asks.filter((a) => a.segmentKeys.length > 0).map((a) => a.learnerId))];
-  if (storedKeys.length && learnerIds.length) {
+  // Only the (learner, segment) pairs asked about, each an index probe: not every learner × every segment.
+  const isStored = new Set(storedKeys);
+  const pairs = new Map<string, [string, string]>();
+  for (const a of asks) for (const key of a.segmentKeys) if (isStored.has(key)) pairs.set(`${a.learnerId}\n${key}`, [a.learnerId, key]);
+  if (pairs.size) {
     const { rows } = await pool.query<{ learner_id: string; segment_key: string }>(
-      `SELECT learner_id, segment_key FROM segment_members WHERE learner_id = ANY($1::text[]) AND segment_key = ANY($2::text[])`,
-      [learnerIds, storedKeys],
+      `SELECT k.learner_id, k.segment_key FROM unnest($1::text[], $2::text[]) AS k(learner_id, segment_key)
+        WHERE EXISTS (SELECT 1 FROM segment_members m WHERE m.segment_key = k.segment_key AND m.learner_id = k.learner_id)`,
+      [[...pairs.values()].map(([learnerId]) => learnerId), [...pairs.values()].map(([, key]) => key)],
     );
     for (const r of rows) stored.add(`${r.learner_id}\n${r.segment_key}`);
   }

@@ -46,6 +46,20 @@ describe("batched matching and delivery", () => {
     expect(await engine.ctx.prisma.suppression.count({ where: { learnerId: { startsWith: "bm-" } } })).toBe(0);
   });
 
+  it("checks segment membership per learner within a batch: members get the segment rule's message, others a `segment` suppression", async () => {
+    expect((await engine.http.post("/v1/segments").set("Authorization", author()).send({ key: "batch-vip", name: "VIP", type: "static" })).status).toBe(201);
+    expect((await engine.http.put("/v1/segments/batch-vip/members").set("Authorization", author()).send({ learnerIds: ["bs-in-1", "bs-in-2"], mode: "add" })).status).toBe(200);
+    const rule = await engine.http.post("/v1/rules").set("Authorization", author()).send({ key: "batch-vip", name: "VIP", templateKey: "batch", segmentKey: "batch-vip", priority: 10, trigger: { eventType: "quiz.failed", courseId: "b-101" } });
+    expect(rule.status).toBe(201);
+    const events = ["bs-in-1", "bs-out-1", "bs-in-2", "bs-out-2"].map((learnerId) => buildEvent({ learnerId, courseId: "b-101", type: "quiz.failed" }));
+    await store(events);
+    await matchStoredEvents(engine.ctx, events.map((e) => e.id));
+    const messages = await engine.ctx.prisma.message.findMany({ where: { learnerId: { startsWith: "bs-" } } });
+    expect(messages.map((m) => m.learnerId).sort()).toEqual(["bs-in-1", "bs-in-2"]);
+    const misses = await engine.ctx.prisma.suppression.findMany({ where: { learnerId: { startsWith: "bs-" } } });
+    expect(misses.map((m) => [m.learnerId, m.reason]).sort()).toEqual([["bs-out-1", "segment"], ["bs-out-2", "segment"]]);
+  });
+
   it("delivers a batch with caps exact inside it: 5 due messages of one learner against maxPerDay 2 give 2 delivered and 3 cap.day, others untouched", async () => {
     const hot = [1, 2, 3, 4, 5].map(() => buildEvent({ learnerId: "bd-hot", courseId: "b-101", type: "video.completed", learner: { name: "Hot Learner" } }));
     const cool = buildEvent({ learnerId: "bd-cool", courseId: "b-101", type: "video.completed", learner: { name: "Cool Learner" } });
