@@ -54,9 +54,17 @@ interface Prepared {
 
 /** Delivers the messages that are still scheduled and due; the outcome of each id asked. */
 export async function deliverMessages(ctx: EngineContext, messageIds: string[]): Promise<Map<string, DeliveryOutcome>> {
-  const pool = ctx.database.pool;
   const now = ctx.clock.now();
-  const messages = await loadScheduledMessages(pool, [...new Set(messageIds)]);
+  const messages = await loadScheduledMessages(ctx.database.pool, [...new Set(messageIds)]);
+  const { outcomes, due } = sortOut(messageIds, messages, now);
+  const [policy, prepared] = await Promise.all([loadPolicyInForce(ctx.prisma, ctx.config.throttle), prepare(ctx, due, now)]);
+  await decideAndWrite(ctx, prepared, policy, outcomes);
+  await afterWrites(ctx, messages, outcomes, now);
+  return outcomes;
+}
+
+/** The outcome of every id that will not be delivered now, and the due messages, earliest first. */
+function sortOut(messageIds: string[], messages: Map<string, ScheduledMessage>, now: Date): { outcomes: Map<string, DeliveryOutcome>; due: ScheduledMessage[] } {
   const outcomes = new Map<string, DeliveryOutcome>();
   const due: ScheduledMessage[] = [];
   for (const id of new Set(messageIds)) {
@@ -68,34 +76,42 @@ export async function deliverMessages(ctx: EngineContext, messageIds: string[]):
   }
   // Earlier-due messages first: within a learner, they are decided (and win caps) first.
   due.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1));
+  return { outcomes, due };
+}
 
-  const [policy, snapshots] = await Promise.all([
-    loadPolicyInForce(ctx.prisma, ctx.config.throttle),
-    loadLearnerSnapshots(pool, due.map((m) => ({ learnerId: m.learnerId, courseId: m.courseId })), now),
-  ]);
-  let pending: Prepared[] = [];
+/** Each due message rendered with its learner's current data (one snapshot query for all) in the variant it goes out with. */
+async function prepare(ctx: EngineContext, due: ScheduledMessage[], now: Date): Promise<Prepared[]> {
+  const snapshots = await loadLearnerSnapshots(ctx.database.pool, due.map((m) => ({ learnerId: m.learnerId, courseId: m.courseId })), now);
+  const prepared: Prepared[] = [];
   for (const [i, message] of due.entries()) {
     const variant = await variantToDeliver(ctx, message);
     const rendered = variant.variant === null ? null : await renderScheduledMessage(ctx, { ...message, variant: variant.variant }, snapshots[i]);
-    pending.push({ message, timezone: snapshots[i].learner?.timezone ?? null, variant, rendered });
+    prepared.push({ message, timezone: snapshots[i].learner?.timezone ?? null, variant, rendered });
   }
+  return prepared;
+}
+
+/**
+ * Rounds of: read the learners' states, decide, write under their versions. Learners whose version moved are
+ * decided again next round on fresh history; after MAX_CONFLICTS rounds their messages are `contended`.
+ */
+async function decideAndWrite(ctx: EngineContext, prepared: Prepared[], policy: Policy, outcomes: Map<string, DeliveryOutcome>): Promise<void> {
+  let pending = prepared;
   for (let round = 0; round < MAX_CONFLICTS && pending.length > 0; round++) {
     // The clock is read again every round: the one before may have lost to another delivery.
     const at = ctx.clock.now();
-    const states = await loadDeliveryStates(pool, pending.map((p) => ({ learnerId: p.message.learnerId, ruleKeys: [p.message.ruleKey] })), at, ctx.config.throttle);
+    const states = await loadDeliveryStates(ctx.database.pool, pending.map((p) => ({ learnerId: p.message.learnerId, ruleKeys: [p.message.ruleKey] })), at, ctx.config.throttle);
     const decided: Array<{ prepared: Prepared; change: MessageChange; outcome: DeliveryOutcome }> = [];
-    for (const prepared of pending) decided.push({ prepared, ...(await decideOne(ctx, prepared, policy, states.get(prepared.message.learnerId)!, at)) });
+    for (const p of pending) decided.push({ prepared: p, ...(await decideOne(ctx, p, policy, states.get(p.message.learnerId)!, at)) });
     const versions = new Map([...states].map(([learnerId, state]) => [learnerId, state.version]));
-    const { changed, conflicted } = await writeDeliveryChanges(pool, decided.map((d) => d.change), versions, at);
+    const { changed, conflicted } = await writeDeliveryChanges(ctx.database.pool, decided.map((d) => d.change), versions, at);
     pending = [];
-    for (const { prepared, outcome } of decided) {
-      if (conflicted.has(prepared.message.learnerId)) pending.push(prepared);
-      else outcomes.set(prepared.message.id, changed.has(prepared.message.id) ? outcome : { type: "skipped", why: "not_scheduled" });
+    for (const { prepared: p, outcome } of decided) {
+      if (conflicted.has(p.message.learnerId)) pending.push(p);
+      else outcomes.set(p.message.id, changed.has(p.message.id) ? outcome : { type: "skipped", why: "not_scheduled" });
     }
   }
   for (const { message } of pending) outcomes.set(message.id, { type: "contended" });
-  await afterWrites(ctx, messages, outcomes, now);
-  return outcomes;
 }
 
 /** Decides one message on its learner's state, and counts a delivery into that state for the learner's next message. */
