@@ -96,8 +96,7 @@ async function runPipeline(throttle: "on" | "off", events = EVENTS): Promise<{ s
   const last = (await ctx.database.pool.query<{ at: Date | null }>(`SELECT max(delivered_at) AS at FROM messages`)).rows[0].at;
   const seconds = ((last?.getTime() ?? Date.now()) - started) / 1000;
   await workers.close();
-  await ctx.queues.queue("match").obliterate({ force: true }).catch(() => undefined);
-  await ctx.queues.queue("deliver").obliterate({ force: true }).catch(() => undefined);
+  await ctx.queues.obliterateAll(); // the run's prefix is throwaway: leave nothing in Redis
   await closeEngine(ctx);
   return { seconds, delivered, ingestSeconds };
 }

@@ -7,8 +7,10 @@ import { buildApp } from "../../src/http/app";
 import { listen } from "../../src/http/server";
 import { createApiKey } from "../../src/auth/api-keys";
 
-// Exit on SIGTERM (the benchmark's kill) through process.exit, so a --cpu-prof profile gets written.
-process.on("SIGTERM", () => process.exit(0));
+// Exit on SIGTERM (the benchmark's kill) through process.exit, so a --cpu-prof profile gets written; the engine
+// first deletes its throwaway queues (the matching jobs nobody consumes here).
+let cleanUp: () => Promise<void> = async () => undefined;
+process.on("SIGTERM", () => void cleanUp().finally(() => process.exit(0)));
 
 async function main(): Promise<void> {
   const kind = process.argv[2];
@@ -26,6 +28,7 @@ async function main(): Promise<void> {
   const config = loadConfig({ ...process.env, COACH_QUEUE_PREFIX: `bench-ingest-${process.pid}` });
   await prepareDatabase(config, createLogger("silent"));
   const ctx = await createEngine(config);
+  cleanUp = () => ctx.queues.obliterateAll();
   await ctx.database.pool.query("TRUNCATE events, learners, learner_course_state");
   const secret = (await createApiKey(ctx.prisma, { name: "bench", role: "ingest" }, "bench")).secret;
   const { port } = await listen(buildApp(ctx), 0);
