@@ -1,8 +1,8 @@
 /**
- * (3) The delivery worker. A batch job (the messages a matching batch scheduled for right now) is delivered
- * as one batch. Single-message jobs (delayed messages, job id = message id; the sweeper's re-enqueues) that
- * are active at once in this process are gathered and delivered together, so the database work per message
- * shrinks as load grows.
+ * (3) The delivery worker. A batch job (the messages a matching batch scheduled for right now, or overdue ones
+ * the sweeper found) is delivered as one batch. Single-message jobs (delayed messages, job id = message id)
+ * that are active at once in this process are gathered and delivered together, so the database work per
+ * message shrinks as load grows.
  */
 import type { EngineContext } from "../src/context";
 import { deliverMessages, type DeliveryOutcome } from "../src/delivery/deliver-message";
