@@ -75,6 +75,25 @@ describe("POST /v1/events storage", () => {
     expect(learner).toMatchObject({ name: "Grace", locale: "pt-BR", attributes: { track: "paid", country: "US" } });
   });
 
+  it("merges profiles within a batch by occurrence time, and never from a duplicate event", async () => {
+    const t0 = Date.now() - 600_000;
+    const at = (s: number) => new Date(t0 + s * 1000).toISOString();
+    const first = buildEvent({ learnerId: "mixed", courseId: "m1", type: "video.completed", occurredAt: at(0), learner: { name: "Old" } });
+    await post(first);
+    const res = await post({
+      events: [
+        { ...first, learner: { name: "Dup", timezone: "Asia/Tokyo" } }, // already stored: its profile must not apply
+        buildEvent({ learnerId: "mixed", courseId: "m1", type: "video.completed", occurredAt: at(20), learner: { name: "Newest", attributes: { a: 1 } } }),
+        buildEvent({ learnerId: "mixed", courseId: "m1", type: "quiz.submitted", occurredAt: at(10), learner: { name: "Middle", locale: "fr", attributes: { a: 0, b: 2 } } }),
+      ],
+    });
+    expect(res.body).toEqual({ accepted: 2, duplicates: 1 });
+    expect(await engine.ctx.prisma.learner.findUniqueOrThrow({ where: { id: "mixed" } })).toMatchObject({ name: "Newest", locale: "fr", timezone: null, attributes: { a: 1, b: 2 } });
+    const state = await engine.ctx.prisma.learnerCourseState.findUniqueOrThrow({ where: { learnerId_courseId: { learnerId: "mixed", courseId: "m1" } } });
+    expect(state).toMatchObject({ eventCount: 3, eventCounts: { "video.completed": 2, "quiz.submitted": 1 } });
+    expect(state.lastActivityAt.toISOString()).toBe(at(20));
+  });
+
   it("clears a profile field given as null, and leaves the profile untouched for events without one", async () => {
     await post(buildEvent({ learnerId: "clear", learner: { name: "Ada", timezone: "Europe/London", attributes: { cohort: "b" } } }));
     const before = await engine.ctx.prisma.learner.findUniqueOrThrow({ where: { id: "clear" } });
