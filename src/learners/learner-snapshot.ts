@@ -38,6 +38,8 @@ export async function loadLearnerSnapshot(pool: Pool, learnerId: string, courseI
 export interface SnapshotKey {
   learnerId: string;
   courseId: string | null;
+  /** Only the learner's profile is read (state, goal, assessments and insights come back empty): for a caller that reads nothing else. */
+  profileOnly?: boolean;
 }
 
 /** The snapshots of many (learner, course) pairs in one query, in the order asked. */
@@ -48,18 +50,18 @@ export async function loadLearnerSnapshots(pool: Pool, keys: SnapshotKey[], now:
   const { rows } = await pool.query<SnapshotRow>(
     `SELECT
        (SELECT row_to_json(l) FROM (SELECT id, name, locale, timezone, attributes FROM learners WHERE id = k.learner_id) l) AS learner,
-       (SELECT row_to_json(s) FROM (SELECT event_count, event_counts, first_activity_at, last_activity_at
-                                      FROM learner_course_state WHERE learner_id = k.learner_id AND course_id = k.course_id) s) AS state,
-       (SELECT row_to_json(g) FROM (SELECT text, created_at FROM goals WHERE learner_id = k.learner_id AND course_id = k.course_id
-                                     ORDER BY created_at DESC, id DESC LIMIT 1) g) AS goal,
-       (SELECT json_agg(a) FROM (SELECT DISTINCT ON (COALESCE(module_id, 'course')) COALESCE(module_id, 'course') AS module, rating, scale_min, scale_max, created_at
+       CASE WHEN NOT k.profile_only THEN (SELECT row_to_json(s) FROM (SELECT event_count, event_counts, first_activity_at, last_activity_at
+                                      FROM learner_course_state WHERE learner_id = k.learner_id AND course_id = k.course_id) s) END AS state,
+       CASE WHEN NOT k.profile_only THEN (SELECT row_to_json(g) FROM (SELECT text, created_at FROM goals WHERE learner_id = k.learner_id AND course_id = k.course_id
+                                     ORDER BY created_at DESC, id DESC LIMIT 1) g) END AS goal,
+       CASE WHEN NOT k.profile_only THEN (SELECT json_agg(a) FROM (SELECT DISTINCT ON (COALESCE(module_id, 'course')) COALESCE(module_id, 'course') AS module, rating, scale_min, scale_max, created_at
                                    FROM self_assessments WHERE learner_id = k.learner_id AND course_id = k.course_id
-                                  ORDER BY COALESCE(module_id, 'course'), created_at DESC, id DESC) a) AS assessments,
-       (SELECT json_agg(i ORDER BY i.course_id) FROM (SELECT course_id, key, value, score, metadata FROM insights
-                                                      WHERE learner_id = k.learner_id AND course_id IN ('', k.course_id)) i) AS insights
-       FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(learner_id, course_id, n)
+                                  ORDER BY COALESCE(module_id, 'course'), created_at DESC, id DESC) a) END AS assessments,
+       CASE WHEN NOT k.profile_only THEN (SELECT json_agg(i ORDER BY i.course_id) FROM (SELECT course_id, key, value, score, metadata FROM insights
+                                                      WHERE learner_id = k.learner_id AND course_id IN ('', k.course_id)) i) END AS insights
+       FROM unnest($1::text[], $2::text[], $3::boolean[]) WITH ORDINALITY AS k(learner_id, course_id, profile_only, n)
       ORDER BY k.n`,
-    [keys.map((k) => k.learnerId), keys.map((k) => k.courseId ?? "")],
+    [keys.map((k) => k.learnerId), keys.map((k) => k.courseId ?? ""), keys.map((k) => k.profileOnly === true)],
   );
   return rows.map((row) => toSnapshot(row, now));
 }

@@ -39,7 +39,9 @@ export async function matchStoredEvents(ctx: EngineContext, eventIds: string[]):
   const busy = events.filter((e) => !idle.has(e));
   if (busy.length === 0) return;
 
-  const snapshots = await loadLearnerSnapshots(pool, busy.map((e) => ({ learnerId: e.learnerId, courseId: e.courseId })), now);
+  // Conditions and segments read the whole match context; without them, judging reads only the learner's time zone.
+  const readsContext = (event: StoredEvent) => candidateRules(index, event.type, event.courseId).some((r) => r.where !== null || r.segmentKey !== null);
+  const snapshots = await loadLearnerSnapshots(pool, busy.map((e) => ({ learnerId: e.learnerId, courseId: e.courseId, profileOnly: !readsContext(e) })), now);
   const contexts = busy.map((event, i) => matchContextOf(event, snapshots[i]));
   const memberships = await loadMembershipsBatch(pool, busy.map((event, i) => ({
     learnerId: event.learnerId,
