@@ -33,19 +33,20 @@ export async function matchStoredEvents(ctx: EngineContext, eventIds: string[]):
   const pool = ctx.database.pool;
   const now = ctx.clock.now();
   const index = indexRules(await loadActiveRules(ctx.prisma));
-  const events = (await loadStoredEvents(pool, eventIds)).filter((e) => !e.matchedAt);
-  const idle = new Set(events.filter((e) => candidateRules(index, e.type, e.courseId).length === 0));
-  await markEventsMatched(pool, [...idle].map((e) => e.id), now);
-  const busy = events.filter((e) => !idle.has(e));
-  if (busy.length === 0) return;
+  const events = (await loadStoredEvents(pool, eventIds)).filter((e) => !e.matchedAt).map((event) => ({ event, candidates: candidateRules(index, event.type, event.courseId) }));
+  await markEventsMatched(pool, events.filter((e) => e.candidates.length === 0).map((e) => e.event.id), now);
+  const withCandidates = events.filter((e) => e.candidates.length > 0);
+  if (withCandidates.length === 0) return;
+  const busy = withCandidates.map((e) => e.event);
 
   // Conditions and segments read the whole match context; without them, judging reads only the learner's time zone.
-  const readsContext = (event: StoredEvent) => candidateRules(index, event.type, event.courseId).some((r) => r.where !== null || r.segmentKey !== null);
-  const snapshots = await loadLearnerSnapshots(pool, busy.map((e) => ({ learnerId: e.learnerId, courseId: e.courseId, profileOnly: !readsContext(e) })), now);
+  const snapshots = await loadLearnerSnapshots(pool, withCandidates.map(({ event, candidates }) => ({
+    learnerId: event.learnerId, courseId: event.courseId, profileOnly: !candidates.some((r) => r.where !== null || r.segmentKey !== null),
+  })), now);
   const contexts = busy.map((event, i) => matchContextOf(event, snapshots[i]));
-  const memberships = await loadMembershipsBatch(pool, busy.map((event, i) => ({
+  const memberships = await loadMembershipsBatch(pool, withCandidates.map(({ event, candidates }, i) => ({
     learnerId: event.learnerId,
-    segmentKeys: candidateRules(index, event.type, event.courseId).map((r) => r.segmentKey).filter((k): k is string => !!k),
+    segmentKeys: candidates.map((r) => r.segmentKey).filter((k): k is string => !!k),
     ctx: contexts[i],
   })));
   const matches = busy.map((_, i) => matchEvent(index, contexts[i], memberships[i]));

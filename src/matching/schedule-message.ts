@@ -74,11 +74,6 @@ export async function scheduleMessages(ctx: EngineContext, plans: TriggerPlan[],
   return scheduled;
 }
 
-/** Enqueues a delivery; on failure the sweeper finds the message once it is overdue. */
-export async function enqueueDelivery(ctx: EngineContext, messageId: string, delayMs: number): Promise<void> {
-  await enqueueDeliveries(ctx, [{ messageId, delayMs }]);
-}
-
 /**
  * Enqueues deliveries in at most two queue calls: messages due now as one batch job, each later one as its
  * own delayed job (job id = message id). On failure the sweeper finds the messages once they are overdue.
