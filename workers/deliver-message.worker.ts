@@ -22,7 +22,10 @@ export function deliverMessagesHandler(ctx: EngineContext): JobHandler {
 }
 
 export function deliverMessageHandler(ctx: EngineContext): JobHandler {
-  const batcher = new Batcher<string, DeliveryOutcome>((ids) => deliverMessages(ctx, ids), { maxBatch: DELIVERY_CONCURRENCY, maxInFlight: 2 });
+  const batcher = new Batcher<string, DeliveryOutcome>(async (ids) => {
+    const outcomes = await deliverMessages(ctx, ids);
+    return ids.map((id) => outcomes.get(id));
+  }, { maxBatch: DELIVERY_CONCURRENCY, maxInFlight: 2 });
   return async (payload) => {
     const messageId = (payload as { messageId: string }).messageId;
     const outcome = await batcher.submit(messageId);

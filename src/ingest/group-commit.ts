@@ -11,6 +11,7 @@ import type { NormalizedEvent } from "./parse-events";
 import { recordEvents, type RecordResult } from "./record-events";
 import { publishStoredEvents } from "./outbox";
 import type { EngineContext } from "../context";
+import { Batcher } from "../lib/batcher";
 
 const MAX_GROUP_EVENTS = 2_000;
 /**
@@ -19,54 +20,39 @@ const MAX_GROUP_EVENTS = 2_000;
  */
 const MAX_IN_FLIGHT = 2;
 
-interface Pending {
+interface Request {
   events: NormalizedEvent[];
   receivedAt: Date;
-  resolve: (result: RecordResult) => void;
-  reject: (error: unknown) => void;
 }
 
 export class GroupCommitter {
-  private queue: Pending[] = [];
-  private flushers = 0;
+  private readonly batcher: Batcher<Request, RecordResult>;
 
   /** `publish` hands a committed group's new event ids to matching; it must not throw (the outbox sweeper is the fallback). */
-  constructor(private readonly pool: Pool, private readonly publish: (eventIds: string[]) => Promise<void>) {}
-
-  /** Stores the events (with whatever else is waiting) and answers for this request alone. */
-  record(events: NormalizedEvent[], receivedAt: Date): Promise<RecordResult> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ events, receivedAt, resolve, reject });
-      if (this.flushers < MAX_IN_FLIGHT) void this.flush();
+  constructor(private readonly pool: Pool, publish: (eventIds: string[]) => Promise<void>) {
+    this.batcher = new Batcher((group) => this.commit(group), {
+      maxInFlight: MAX_IN_FLIGHT,
+      maxBatch: MAX_GROUP_EVENTS,
+      weight: (request) => request.events.length,
+      // Answered once durable; the hand-off to matching follows (the outbox sweeper covers its failure).
+      afterBatch: (_, answers) => publish(answers.flatMap((a) => a.acceptedIds)),
     });
   }
 
-  private async flush(): Promise<void> {
-    this.flushers++;
-    while (this.queue.length > 0) {
-      const group: Pending[] = [];
-      let size = 0;
-      while (this.queue.length > 0 && (group.length === 0 || size + this.queue[0].events.length <= MAX_GROUP_EVENTS)) {
-        const next = this.queue.shift()!;
-        group.push(next);
-        size += next.events.length;
-      }
-      try {
-        // One receivedAt per group: the latest, so no event's skew correction moves it past its own arrival.
-        const receivedAt = new Date(Math.max(...group.map((p) => p.receivedAt.getTime())));
-        const { acceptedIds } = await recordEvents(this.pool, group.flatMap((p) => p.events), receivedAt);
-        // Answered once durable; the hand-off to matching follows (the outbox sweeper covers its failure).
-        const unclaimed = new Set(acceptedIds);
-        for (const p of group) {
-          const mine = p.events.filter((e) => unclaimed.delete(e.id)).map((e) => e.id);
-          p.resolve({ acceptedIds: mine, duplicates: p.events.length - mine.length });
-        }
-        await this.publish(acceptedIds);
-      } catch (error) {
-        for (const p of group) p.reject(error);
-      }
-    }
-    this.flushers--;
+  /** Stores the events (with whatever else is waiting) and answers for this request alone. */
+  record(events: NormalizedEvent[], receivedAt: Date): Promise<RecordResult> {
+    return this.batcher.submit({ events, receivedAt });
+  }
+
+  private async commit(group: Request[]): Promise<RecordResult[]> {
+    // One receivedAt per group: the latest, so no event's skew correction moves it past its own arrival.
+    const receivedAt = new Date(Math.max(...group.map((r) => r.receivedAt.getTime())));
+    const { acceptedIds } = await recordEvents(this.pool, group.flatMap((r) => r.events), receivedAt);
+    const unclaimed = new Set(acceptedIds);
+    return group.map((r) => {
+      const mine = r.events.filter((e) => unclaimed.delete(e.id)).map((e) => e.id);
+      return { acceptedIds: mine, duplicates: r.events.length - mine.length };
+    });
   }
 }
 

@@ -1,34 +1,61 @@
 /**
- * Gathers single requests that arrive while a batch is being worked into the next batch: no timer and no
+ * Gathers single requests that arrive while batches are being worked into the next batch: no timer and no
  * added latency when idle (the first request runs at once), but under load one batch serves many requests.
- * Each caller still gets its own answer.
+ * Each caller still gets its own answer. Serves ingest's group commit (requests weighed by their events) and
+ * the delivery worker (one message per request).
  */
-export class Batcher<K, V> {
-  private queue: Array<{ key: K; resolve: (value: V) => void; reject: (error: unknown) => void }> = [];
+export interface BatcherOptions<T, R> {
+  /** Batches worked at once. */
+  maxInFlight: number;
+  /** The most a batch may weigh; a batch always takes at least one item, however heavy. */
+  maxBatch: number;
+  /** An item's weight (default 1). */
+  weight?: (item: T) => number;
+  /** Runs after a batch's callers have their answers, before the next batch; it must not throw. */
+  afterBatch?: (items: T[], answers: R[]) => Promise<void>;
+}
+
+export class Batcher<T, R> {
+  private queue: Array<{ item: T; resolve: (value: R) => void; reject: (error: unknown) => void }> = [];
   private running = 0;
 
-  /** `work` answers a batch of distinct keys, with an entry for every key. */
-  constructor(private readonly work: (keys: K[]) => Promise<Map<K, V>>, private readonly options: { maxBatch: number; maxInFlight: number }) {}
+  /** `work` answers a batch with one answer per item, in order (undefined: that item's caller gets an error). */
+  constructor(private readonly work: (items: T[]) => Promise<Array<R | undefined>>, private readonly options: BatcherOptions<T, R>) {}
 
-  submit(key: K): Promise<V> {
+  submit(item: T): Promise<R> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ key, resolve, reject });
+      this.queue.push({ item, resolve, reject });
       if (this.running < this.options.maxInFlight) void this.drain();
     });
+  }
+
+  private next(): typeof this.queue {
+    const weight = this.options.weight ?? (() => 1);
+    const batch: typeof this.queue = [];
+    let size = 0;
+    while (this.queue.length > 0 && (batch.length === 0 || size + weight(this.queue[0].item) <= this.options.maxBatch)) {
+      const entry = this.queue.shift()!;
+      batch.push(entry);
+      size += weight(entry.item);
+    }
+    return batch;
   }
 
   private async drain(): Promise<void> {
     this.running++;
     while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.options.maxBatch);
+      const batch = this.next();
+      const items = batch.map((b) => b.item);
       try {
-        const answers = await this.work([...new Set(batch.map((b) => b.key))]);
-        for (const b of batch) {
-          if (answers.has(b.key)) b.resolve(answers.get(b.key)!);
-          else b.reject(new Error(`batch gave no answer for ${String(b.key)}`));
-        }
+        const answers = await this.work(items);
+        batch.forEach((b, i) => {
+          const answer = answers[i];
+          if (answer !== undefined) b.resolve(answer);
+          else b.reject(new Error(`batch gave no answer for ${String(b.item)}`));
+        });
+        await this.options.afterBatch?.(items, answers as R[]);
       } catch (error) {
-        for (const b of batch) b.reject(error);
+        for (const b of batch) b.reject(error); // a no-op for callers already answered
       }
     }
     this.running--;

@@ -104,18 +104,36 @@ describe("Batcher", () => {
     const batcher = new Batcher<number, number>(async (keys) => {
       batches.push(keys);
       await new Promise((r) => setTimeout(r, 20));
-      return new Map(keys.map((k) => [k, k * 10]));
+      return keys.map((k) => k * 10);
     }, { maxBatch: 4, maxInFlight: 1 });
     const answers = await Promise.all([1, 2, 3, 4, 5, 6, 2].map((k) => batcher.submit(k)));
     expect(answers).toEqual([10, 20, 30, 40, 50, 60, 20]);
     expect(batches).toEqual([[1], [2, 3, 4, 5], [6, 2]]);
   });
 
+  it("weighs items against maxBatch (a heavy item still goes, alone) and runs afterBatch once its callers are answered", async () => {
+    const batches: number[][] = [];
+    const after: Array<{ items: number[]; answered: number }> = [];
+    let answered = 0;
+    const batcher = new Batcher<number, string>(async (items) => {
+      batches.push(items);
+      await new Promise((r) => setTimeout(r, 20));
+      return items.map((w) => `w${w}`);
+    }, {
+      maxBatch: 5, maxInFlight: 1, weight: (w) => w,
+      afterBatch: async (items) => { await Promise.resolve(); after.push({ items, answered }); },
+    });
+    const answers = await Promise.all([3, 3, 1, 6].map((w) => batcher.submit(w).then((a) => { answered++; return a; })));
+    expect(answers).toEqual(["w3", "w3", "w1", "w6"]);
+    expect(batches).toEqual([[3], [3, 1], [6]]);
+    expect(after).toEqual([{ items: [3], answered: 1 }, { items: [3, 1], answered: 3 }, { items: [6], answered: 4 }]);
+  });
+
   it("rejects the callers of a failed batch and of a key the batch did not answer, and keeps serving", async () => {
     let fail = true;
     const batcher = new Batcher<string, string>(async (keys) => {
       if (fail) throw new Error("down");
-      return new Map(keys.filter((k) => k !== "lost").map((k) => [k, k.toUpperCase()]));
+      return keys.map((k) => (k === "lost" ? undefined : k.toUpperCase()));
     }, { maxBatch: 10, maxInFlight: 2 });
     await expect(batcher.submit("a")).rejects.toThrow("down");
     fail = false;
