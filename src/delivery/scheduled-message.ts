@@ -25,12 +25,7 @@ export interface ScheduledMessage {
   variantPaused: boolean;
 }
 
-/** The message and its rule's limits (a deleted rule keeps its limits for messages already scheduled). */
-export async function loadScheduledMessage(client: Pool | PoolClient, id: string): Promise<ScheduledMessage | null> {
-  return (await loadScheduledMessages(client, [id])).get(id) ?? null;
-}
-
-/** The messages of these ids that exist, by id, in one query. */
+/** The messages of these ids that exist, by id, in one query (a deleted rule keeps its limits for messages already scheduled). */
 export async function loadScheduledMessages(client: Pool | PoolClient, ids: string[]): Promise<Map<string, ScheduledMessage>> {
   const messages = new Map<string, ScheduledMessage>();
   if (ids.length === 0) return messages;
