@@ -5,12 +5,15 @@ import type { Clock } from "./lib/clock";
 import type { Logger } from "./lib/logger";
 import type { Metrics } from "./lib/metrics";
 import type { JobQueues } from "./queue/job-queues";
+import type { DeliveryFeed } from "./learners/delivery-feed";
 
 export interface EngineContext {
   config: Config;
   database: Database;
   prisma: Db;
   queues: JobQueues;
+  /** Live delivery notifications for the learners' streams (one Redis subscriber per process, opened on first use). */
+  deliveryFeed: DeliveryFeed;
   clock: Clock;
   log: Logger;
   metrics: Metrics;

@@ -8,6 +8,7 @@ import { systemClock, type Clock } from "./lib/clock";
 import { createLogger, type Logger } from "./lib/logger";
 import { createMetrics } from "./lib/metrics";
 import { JobQueues } from "./queue/job-queues";
+import { DeliveryFeed } from "./learners/delivery-feed";
 
 /** Creates the database if needed and applies pending migrations. */
 export async function prepareDatabase(config: Config, log: Logger): Promise<void> {
@@ -24,11 +25,13 @@ export async function createEngine(config: Config, options: { clock?: Clock; log
   const metrics = createMetrics(() => queues.depths());
   await bootstrapAdminKey(database.prisma, config.adminKey, log);
   const tokenKey = await loadTokenSigningKey(database.prisma, config.tokenSecret);
-  return { config, database, prisma: database.prisma, queues, clock: options.clock ?? systemClock, log, metrics, tokenKey };
+  const deliveryFeed = new DeliveryFeed(config.redisUrl, queues.prefix);
+  return { config, database, prisma: database.prisma, queues, deliveryFeed, clock: options.clock ?? systemClock, log, metrics, tokenKey };
 }
 
-/** Closes queues and the database. */
+/** Closes open streams, queues and the database. */
 export async function closeEngine(ctx: EngineContext): Promise<void> {
+  await ctx.deliveryFeed.close();
   await ctx.queues.close();
   await ctx.database.close();
 }

@@ -21,7 +21,11 @@ async function main(): Promise<void> {
   if (config.processRole !== "worker") {
     const { server, port } = await listen(buildApp(ctx), config.port);
     log.info({ port }, `coaching engine API listening on http://127.0.0.1:${port}`);
-    stops.push(() => closeServer(server));
+    // Open streams would keep the server from closing: they end first (browsers reconnect and catch up).
+    stops.push(async () => {
+      await ctx.deliveryFeed.close();
+      await closeServer(server);
+    });
   }
   if (config.processRole !== "api") {
     const workers = await startWorkers(ctx);

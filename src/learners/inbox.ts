@@ -27,3 +27,26 @@ export async function listInbox(db: Db, learnerId: string, query: InboxQuery, no
     take: query.limit,
   });
 }
+
+/**
+ * What a reconnecting stream missed: the learner's messages delivered after `afterMessageId` was, oldest
+ * first, as the inbox would still show them (not dismissed or expired). Nothing when that id is not one of the
+ * learner's delivered messages.
+ */
+export async function deliveredSince(db: Db, learnerId: string, afterMessageId: string, courseId: string | undefined, now: Date, limit = 100): Promise<Message[]> {
+  const last = await db.message.findFirst({ where: { id: afterMessageId, learnerId }, select: { deliveredAt: true } });
+  if (!last?.deliveredAt) return [];
+  return db.message.findMany({
+    where: {
+      learnerId,
+      status: "delivered",
+      ...(courseId ? { courseId } : {}),
+      AND: [
+        { OR: [{ deliveredAt: { gt: last.deliveredAt } }, { deliveredAt: last.deliveredAt, id: { gt: afterMessageId } }] },
+        { OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
+      ],
+    },
+    orderBy: [{ deliveredAt: "asc" }, { id: "asc" }],
+    take: limit,
+  });
+}
