@@ -4,11 +4,12 @@
  */
 import { z } from "zod";
 
-const DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/coach";
-
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL").default(DEFAULT_DATABASE_URL),
+  // Unset: the embedded database under COACH_DATA_DIR (src/db/embedded.ts).
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL").optional(),
+  COACH_DATA_DIR: z.string().min(1).default(".data"),
+  COACH_DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL").default("redis://127.0.0.1:6379"),
   COACH_ADMIN_KEY: z.string().min(16, "must be at least 16 characters").optional(),
   COACH_PROCESS: z.enum(["api", "worker", "all"]).default("all"),
@@ -24,7 +25,14 @@ const envSchema = z.object({
 
 export type Config = Readonly<{
   port: number;
-  databaseUrl: string;
+  /** null: no DATABASE_URL, so the embedded database (main.ts starts it and fills this in). */
+  databaseUrl: string | null;
+  /** Where the embedded database keeps its files. */
+  dataDir: string;
+  /** Connections per process (the embedded database takes exactly 1). */
+  databasePoolSize: number;
+  /** How long a query waits for a free connection before failing (then: 503 "database unavailable"). */
+  databaseWaitMs: number;
   redisUrl: string;
   adminKey: string | undefined;
   processRole: "api" | "worker" | "all";
@@ -52,7 +60,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   return Object.freeze({
     port: e.PORT,
-    databaseUrl: e.DATABASE_URL,
+    databaseUrl: e.DATABASE_URL ?? null,
+    dataDir: e.COACH_DATA_DIR,
+    databasePoolSize: e.COACH_DB_POOL_SIZE,
+    databaseWaitMs: 3_000,
     redisUrl: e.REDIS_URL,
     adminKey: e.COACH_ADMIN_KEY,
     processRole: e.COACH_PROCESS,

@@ -10,17 +10,23 @@ import { createMetrics } from "./lib/metrics";
 import { JobQueues } from "./queue/job-queues";
 import { DeliveryFeed } from "./learners/delivery-feed";
 
+/** The database the configuration names; the embedded one must have been started (src/db/embedded.ts). */
+function databaseUrlOf(config: Config): string {
+  if (config.databaseUrl === null) throw new Error("DATABASE_URL is not set and the embedded database was not started (startEmbeddedDatabase)");
+  return config.databaseUrl;
+}
+
 /** Creates the database if needed and applies pending migrations. */
 export async function prepareDatabase(config: Config, log: Logger): Promise<void> {
-  if (await ensureDatabase(config.databaseUrl)) log.info("created the database");
-  const { applied } = await migrate(config.databaseUrl);
+  if (await ensureDatabase(databaseUrlOf(config))) log.info("created the database");
+  const { applied } = await migrate(databaseUrlOf(config));
   if (applied.length) log.info({ applied }, "applied migrations");
 }
 
 /** Opens every connection and loads secrets. The database must already be migrated. */
 export async function createEngine(config: Config, options: { clock?: Clock; log?: Logger } = {}): Promise<EngineContext> {
   const log = options.log ?? createLogger(config.logLevel);
-  const database = openDatabase(config.databaseUrl);
+  const database = openDatabase(databaseUrlOf(config), { max: config.databasePoolSize, waitMs: config.databaseWaitMs });
   const queues = new JobQueues(config.redisUrl, config.queuePrefix);
   const metrics = createMetrics(() => queues.depths());
   await bootstrapAdminKey(database.prisma, config.adminKey, log);

@@ -9,10 +9,13 @@ import { buildApp } from "./http/app";
 import { closeServer, listen } from "./http/server";
 import { seedBuiltins } from "./seed/seed-builtins";
 import { startWorkers } from "../workers";
+import { withDatabase } from "./db/embedded";
 
 async function main(): Promise<void> {
-  const config = loadConfig();
-  const log = createLogger(config.logLevel);
+  const configured = loadConfig();
+  const log = createLogger(configured.logLevel);
+  const { config, embedded } = await withDatabase(configured);
+  if (embedded) log.info({ directory: embedded.directory }, "using the embedded database (set DATABASE_URL for a PostgreSQL server)");
   await prepareDatabase(config, log);
   const ctx = await createEngine(config, { log });
   await seedBuiltins(ctx);
@@ -40,6 +43,7 @@ async function main(): Promise<void> {
     log.info({ signal }, "shutting down: finishing in-flight requests and jobs");
     for (const stop of stops) await stop().catch((err) => log.error({ err }, "error while stopping"));
     await closeEngine(ctx).catch(() => undefined);
+    await embedded?.stop().catch((err) => log.error({ err }, "error while closing the embedded database"));
     log.info("stopped");
     process.exit(0);
   };

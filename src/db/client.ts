@@ -14,12 +14,12 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/** Opens a pool and a Prisma client on it. `max` bounds connections per process. */
-export function openDatabase(url: string, options: { max?: number } = {}): Database {
+/** Opens a pool and a Prisma client on it. `max` bounds connections per process; `waitMs` a query's wait for one. */
+export function openDatabase(url: string, options: { max?: number; waitMs?: number } = {}): Database {
   const pool = new Pool({
     connectionString: url,
     max: options.max ?? 20,
-    connectionTimeoutMillis: 3_000,
+    connectionTimeoutMillis: options.waitMs ?? 3_000,
     idleTimeoutMillis: 30_000,
     // JIT off: the engine's statements are short batched lookups and writes (unnest of 500 ids with correlated
     // index probes) whose cost estimates cross jit_above_cost, and compiling them with LLVM then takes ~25 ms,

@@ -3,6 +3,7 @@
  * the refresh. A failing query never crashes a worker: the failure is the segment's last-refresh status,
  * and the members stay as they were.
  */
+import type { PoolClient } from "pg";
 import type { EngineContext } from "../context";
 import { ValidationError } from "../lib/errors";
 import { inTransaction } from "../db/transaction";
@@ -31,7 +32,7 @@ export async function refreshSegmentNow(ctx: EngineContext, key: string, limits:
       await runSegmentSql(client, sql, limits);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error; // the database itself is down: let the job retry
-      await recordFailure(ctx, key, startedAt, error.errors[0]?.message ?? error.message);
+      await recordFailure(ctx, client, key, startedAt, error.errors[0]?.message ?? error.message);
       return { segmentKey: key, status: "error" as const, added: 0, removed: 0, memberCount: segment.memberCount, error: error.message };
     }
     await client.query("ANALYZE " + QUERY_IDS_TABLE);
@@ -62,10 +63,11 @@ export async function findSegmentsDueForRefresh(ctx: EngineContext): Promise<str
   return rows.map((r) => r.key);
 }
 
-async function recordFailure(ctx: EngineContext, key: string, startedAt: Date, message: string): Promise<void> {
+/** On the connection the refresh holds (a second one could wait forever where there is only one: the embedded database). */
+async function recordFailure(ctx: EngineContext, client: PoolClient, key: string, startedAt: Date, message: string): Promise<void> {
   const now = ctx.clock.now();
-  await ctx.database.pool.query(`UPDATE segments SET last_refreshed_at = $2, last_refresh_status = 'error', last_refresh_error = $3 WHERE key = $1`, [key, now, message]);
-  await ctx.database.pool.query(
+  await client.query(`UPDATE segments SET last_refreshed_at = $2, last_refresh_status = 'error', last_refresh_error = $3 WHERE key = $1`, [key, now, message]);
+  await client.query(
     `INSERT INTO segment_refreshes (segment_key, started_at, finished_at, status, error) VALUES ($1, $2, $3, 'error', $4)`,
     [key, startedAt, now, message],
   );
