@@ -18,6 +18,7 @@ import { preferenceRoutes } from "./routes/preferences.routes";
 import { feedbackRoutes } from "./routes/feedback.routes";
 import { policyRoutes } from "./routes/policy.routes";
 import { analyticsRoutes } from "./routes/analytics.routes";
+import { adminUi } from "./admin-ui";
 
 export type RouteModule = (router: Router, ctx: AppContext) => void;
 
@@ -47,6 +48,7 @@ export function buildApp(ctx: AppContext, modules: RouteModule[] = ROUTE_MODULES
   app.set("query parser", "simple");
   app.use(helmet());
   app.use(requestContext(ctx));
+  app.use("/admin", adminUi());
   // Member uploads carry up to 100,000 ids and insight uploads 10,000 rows; every other body stays within the contract's 1 MiB.
   app.put("/v1/segments/:key/members", express.json({ limit: "8mb" }));
   app.put("/v1/insights", express.json({ limit: "8mb" }));
