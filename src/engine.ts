@@ -12,7 +12,7 @@ import { DeliveryFeed } from "./learners/delivery-feed";
 
 /** The database the configuration names; the embedded one must have been started (src/db/embedded.ts). */
 function databaseUrlOf(config: Config): string {
-  if (config.databaseUrl === null) throw new Error("DATABASE_URL is not set and the embedded database was not started (startEmbeddedDatabase)");
+  if (config.databaseUrl === null) throw new Error("DATABASE_URL is not set and the embedded database was not started (withDatabase, src/db/embedded.ts)");
   return config.databaseUrl;
 }
 
