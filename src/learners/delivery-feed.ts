@@ -7,6 +7,7 @@
  * browser reconnecting, this process shutting down — catches up from PostgreSQL with `deliveredSince`.
  */
 import { Redis } from "ioredis";
+import { withTimeout } from "../queue/connection";
 import { deliveryChannel } from "./inbox-notifications";
 
 /** What a follower is told: a message id was delivered to its learner, or the feed is closing. */
@@ -31,7 +32,8 @@ export class DeliveryFeed {
     const first = set.size === 0;
     set.add(follower); // before waiting, so that another stream of this learner ending meanwhile keeps the channel
     this.followers.set(channel, set);
-    if (first) await waitAtMost(this.connection().subscribe(channel), SUBSCRIBE_WAIT_MS);
+    // Not subscribed in time (Redis down): the stream opens anyway and ioredis subscribes once Redis is back.
+    if (first) await withTimeout(this.connection().subscribe(channel), SUBSCRIBE_WAIT_MS, "subscribe").catch(() => undefined);
     return () => this.unfollow(channel, follower);
   }
 
@@ -63,10 +65,4 @@ export class DeliveryFeed {
     this.subscriber = subscriber;
     return subscriber;
   }
-}
-
-async function waitAtMost(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([promise.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
 }

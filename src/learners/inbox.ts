@@ -13,6 +13,9 @@ export const inboxQuery = z.object({
 });
 export type InboxQuery = z.infer<typeof inboxQuery>;
 
+/** Messages still showable at `now`: no expiry, or one still ahead. */
+const notExpired = (now: Date) => ({ OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] });
+
 /** Lists the learner's messages for the query at `now`. */
 export async function listInbox(db: Db, learnerId: string, query: InboxQuery, now: Date): Promise<Message[]> {
   const status = query.status ?? "delivered";
@@ -21,7 +24,7 @@ export async function listInbox(db: Db, learnerId: string, query: InboxQuery, no
       learnerId,
       ...(query.courseId ? { courseId: query.courseId } : {}),
       ...(status === "all" ? { status: { notIn: ["suppressed", "held_out"] } } : { status }),
-      ...(query.status === undefined ? { OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] } : {}),
+      ...(query.status === undefined ? notExpired(now) : {}),
     },
     orderBy: [{ deliveredAt: { sort: "desc", nulls: "last" } }, { createdAt: "desc" }],
     take: query.limit,
@@ -43,7 +46,7 @@ export async function deliveredSince(db: Db, learnerId: string, afterMessageId: 
       ...(courseId ? { courseId } : {}),
       AND: [
         { OR: [{ deliveredAt: { gt: last.deliveredAt } }, { deliveredAt: last.deliveredAt, id: { gt: afterMessageId } }] },
-        { OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
+        notExpired(now),
       ],
     },
     orderBy: [{ deliveredAt: "asc" }, { id: "asc" }],
