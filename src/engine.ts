@@ -18,8 +18,9 @@ function databaseUrlOf(config: Config): string {
 
 /** Creates the database if needed and applies pending migrations. */
 export async function prepareDatabase(config: Config, log: Logger): Promise<void> {
-  if (await ensureDatabase(databaseUrlOf(config))) log.info("created the database");
-  const { applied } = await migrate(databaseUrlOf(config));
+  const url = databaseUrlOf(config);
+  if (await ensureDatabase(url)) log.info("created the database");
+  const { applied } = await migrate(url);
   if (applied.length) log.info({ applied }, "applied migrations");
 }
 

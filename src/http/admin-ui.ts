@@ -13,7 +13,10 @@ const ADMIN_DIR = [join(__dirname, "admin"), resolve(__dirname, "../../../src/ht
 export function adminUi(): Router {
   if (!ADMIN_DIR) throw new Error("the admin UI's files (src/http/admin) are missing");
   const router = Router();
-  router.get("/", (req, res, next) => (req.originalUrl.split("?")[0].endsWith("/") ? next() : res.redirect(301, `${req.originalUrl.split("?")[0]}/`)));
+  router.get("/", (req, res, next) => {
+    const path = req.originalUrl.split("?")[0];
+    return path.endsWith("/") ? next() : res.redirect(301, `${path}/`);
+  });
   router.use(express.static(ADMIN_DIR, { index: "index.html", redirect: false }));
   return router;
 }
