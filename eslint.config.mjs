@@ -2,7 +2,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "dist/", "src/generated/", "coverage/", ".data/"] },
+  { ignores: ["node_modules/", "**/dist/", "src/generated/", "coverage/", ".data/"] },
   ...tseslint.configs.recommended,
   {
     files: ["**/*.ts"],

@@ -14,3 +14,9 @@ if [ ! -f "$client" ] || [ prisma/schema.prisma -nt "$client" ]; then
   PRISMA_SCHEMA_ENGINE_BINARY="${PRISMA_SCHEMA_ENGINE_BINARY:-$PWD/package.json}" PRISMA_HIDE_UPDATE_MESSAGE=1 \
     node_modules/.bin/prisma generate >/dev/null
 fi
+# The learner widget's bundle (packages/coach-inbox → dist/coach-inbox.js, served at /sdk/coach-inbox.js):
+# rebuilt when any of its sources is newer than the bundle. Built files are not committed.
+bundle=packages/coach-inbox/dist/coach-inbox.js
+if [ ! -f "$bundle" ] || [ -n "$(find packages/coach-inbox/src packages/coach-inbox/package.json packages/coach-inbox/build.mjs -newer "$bundle" -print -quit)" ]; then
+  node packages/coach-inbox/build.mjs
+fi
