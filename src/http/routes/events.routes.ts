@@ -4,6 +4,7 @@ import { parseEvents } from "../../ingest/parse-events";
 import { groupCommitterFor } from "../../ingest/group-commit";
 import { ValidationError } from "../../lib/errors";
 import { route } from "../route";
+import { eventsAcceptedSchema, eventsBodySchema } from "../schemas/course-player.schemas";
 import type { AppContext } from "../app-context";
 
 /** Adds /v1/events. */
@@ -11,7 +12,7 @@ export function eventRoutes(router: Router, ctx: AppContext): void {
   route(router, ctx, {
     method: "post", path: "/v1/events", tag: "Events", access: { roles: ["ingest"] }, status: 202,
     summary: "Record one event or a batch of 1–500 ({events, sentAt?}); idempotent by event id",
-    responseDescription: '{"accepted": n, "duplicates": m}',
+    responseDescription: '{"accepted": n, "duplicates": m}', operationId: "postEvents", requestBody: eventsBodySchema, response: eventsAcceptedSchema,
     handler: async ({ req }) => ingest(ctx, req.body, Number(req.headers["content-length"]) || undefined),
   });
 }

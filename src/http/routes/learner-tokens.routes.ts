@@ -3,6 +3,7 @@ import type { Router } from "express";
 import { z } from "zod";
 import { signLearnerToken } from "../../auth/learner-tokens";
 import { route } from "../route";
+import { learnerTokenSchema } from "../schemas/course-player.schemas";
 import type { AppContext } from "../app-context";
 
 const body = z.strictObject({
@@ -13,7 +14,7 @@ const body = z.strictObject({
 /** Adds /v1/learner-tokens. */
 export function learnerTokenRoutes(router: Router, ctx: AppContext): void {
   route(router, ctx, {
-    method: "post", path: "/v1/learner-tokens", tag: "Learners", access: { roles: ["ingest"] }, status: 201, body,
+    method: "post", path: "/v1/learner-tokens", tag: "Learners", access: { roles: ["ingest"] }, status: 201, body, operationId: "createLearnerToken", response: learnerTokenSchema,
     summary: "Issue a learner-scoped token (inbox, stream, feedback, preferences of that learner only)",
     handler: async ({ body }) => {
       const expiresAt = new Date(ctx.clock.now().getTime() + body.ttlSeconds * 1000);
