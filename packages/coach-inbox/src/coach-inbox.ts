@@ -123,16 +123,36 @@ export class CoachInbox extends LitElement {
     const stream = new EventSource(url);
     this.stream = stream;
     stream.addEventListener("message", (event) => this.onDelivered(event as MessageEvent<string>));
+    let dropped = false;
     stream.addEventListener("open", () => {
       this.failures = 0;
       if (this.phase === "offline") this.phase = "ready";
+      // Back after a drop: Last-Event-ID replays deliveries after the last one shown, but with none shown yet
+      // there is nothing to resume from, so the inbox is read again (merged: nothing shown twice).
+      if (dropped) void this.refreshList(generation);
+      dropped = false;
     });
     stream.addEventListener("error", () => {
+      dropped = true;
       // CONNECTING: the browser retries by itself, sending Last-Event-ID. CLOSED: the engine answered with an
       // error (an expired token, a 503): start over with a fresh token, resuming after the last message seen.
       if (stream.readyState === EventSource.CLOSED && generation === this.generation) this.scheduleRetry();
       else if (this.phase === "ready") this.phase = "offline";
     });
+  }
+
+  private async refreshList(generation: number): Promise<void> {
+    if (!this.client || !this.learnerId) return;
+    try {
+      const fresh = await this.client.list(this.learnerId, this.courseId);
+      if (generation !== this.generation) return;
+      const known = new Set(this.messages.map((m) => m.id));
+      const added = fresh.filter((m) => !known.has(m.id));
+      this.messages = fresh;
+      if (added.length) this.announce(this.strings().newMessage(added[0].title));
+    } catch {
+      // the stream is back; the next drop or delivery tries again
+    }
   }
 
   private onDelivered(event: MessageEvent<string>): void {

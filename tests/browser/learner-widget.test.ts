@@ -1,0 +1,193 @@
+/**
+ * <coach-inbox> in real Chromium, on a course page served from another origin than the engine, as a learner
+ * would use it: a delivery appears live and is announced; seen / clicked / helpful / dismissed reach the API;
+ * a goal answer is stored and the later goal reminder shows it; an out-of-range self-assessment shows the API's
+ * error next to the field; the engine restarted mid-session and the delivery missed meanwhile appears after
+ * the reconnect; an origin not on COACH_CORS_ORIGINS is refused; a learner token cannot read another
+ * learner's inbox; axe-core finds no violation.
+ */
+import type { Server } from "node:http";
+import type { Browser, Page } from "playwright-core";
+import { startTestEngine, type TestEngine } from "../setup/test-engine";
+import { buildEvent } from "../factories/events";
+import { waitFor } from "../setup/wait-for";
+import { listen } from "../../src/http/server";
+import { seedBuiltins } from "../../src/seed/seed-builtins";
+import { axeSource, describeInBrowser, launchBrowser, servePages } from "../setup/browser";
+
+const OPEN_POLICY = { maxPerDay: 100, maxPerWeek: 1000, minGapMinutes: 0, quietHours: null };
+const COURSE = "web-101";
+
+/** A lesson page embedding the widget; the engine URL and the learner token come from the page's query string. */
+const lessonPage = () => `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Lesson 1</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<script type="module">
+  const q = new URLSearchParams(location.search);
+  await import(q.get("engine") + "/sdk/coach-inbox.js");
+  const inbox = document.createElement("coach-inbox");
+  inbox.setAttribute("engine-url", q.get("engine"));
+  inbox.setAttribute("course-id", q.get("course"));
+  if (q.get("locale")) inbox.setAttribute("locale", q.get("locale"));
+  inbox.token = q.get("token");
+  document.querySelector("aside").append(inbox);
+</script></head>
+<body><main><h1>Lesson 1: gradients</h1><p>Watch the video, then try the quiz.</p></main><aside aria-label="Coaching"></aside></body></html>`;
+
+describeInBrowser("the learner widget <coach-inbox> in Chromium", () => {
+  let engine: TestEngine;
+  let server: Server;
+  let port: number;
+  let browser: Browser;
+  let pages: Awaited<ReturnType<typeof servePages>>;
+  let stranger: Awaited<ReturnType<typeof servePages>>;
+  const engineUrl = () => `http://127.0.0.1:${port}`;
+  const ingest = () => `Bearer ${engine.keys.ingest}`;
+
+  const post = async (learnerId: string, type: string, properties: Record<string, unknown> = {}) => {
+    const res = await engine.http.post("/v1/events").set("Authorization", ingest())
+      .send(buildEvent({ learnerId, courseId: COURSE, type, properties, learner: { name: "Ada Lovelace", timezone: "UTC", locale: "en" } }));
+    expect(res.status).toBe(202);
+  };
+  const tokenFor = async (learnerId: string) =>
+    (await engine.http.post("/v1/learner-tokens").set("Authorization", ingest()).send({ learnerId, ttlSeconds: 600 })).body.token as string;
+  const openLesson = async (learnerId: string, origin = pages.origin, extra = ""): Promise<Page> => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    (page as Page & { pageErrors?: string[] }).pageErrors = errors;
+    await page.goto(`${origin}/lesson?engine=${encodeURIComponent(engineUrl())}&course=${COURSE}&token=${await tokenFor(learnerId)}${extra}`);
+    return page;
+  };
+  const messageRow = async (learnerId: string, templateKey: string) =>
+    engine.ctx.prisma.message.findFirst({ where: { learnerId, templateKey, status: { in: ["delivered", "dismissed"] } } });
+
+  beforeAll(async () => {
+    pages = await servePages({ "/lesson": lessonPage });
+    stranger = await servePages({ "/lesson": lessonPage });
+    engine = await startTestEngine({ workers: true, env: { COACH_CORS_ORIGINS: pages.origin } });
+    await seedBuiltins(engine.ctx);
+    expect((await engine.http.put("/v1/policy").set("Authorization", `Bearer ${engine.keys.author}`).send(OPEN_POLICY)).status).toBe(200);
+    ({ server, port } = await listen(engine.app, 0));
+    browser = await launchBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    server?.closeAllConnections();
+    await new Promise((r) => server?.close(r));
+    await pages?.close();
+    await stranger?.close();
+    await engine?.close();
+  });
+
+  it("shows a delivery live, announces it, and records seen, clicked, helpful and dismissed", async () => {
+    const page = await openLesson("web-ada");
+    await page.getByText("No messages right now").waitFor({ timeout: 30_000 });
+    await post("web-ada", "course.enrolled");
+    const card = page.locator("coach-inbox article").first();
+    await card.waitFor({ timeout: 30_000 });
+    await expect(card.locator("h3").textContent()).resolves.toContain("Welcome, Ada");
+    await expect(page.locator("coach-inbox [role=status]").textContent()).resolves.toContain("New message from your coach");
+
+    const welcome = await messageRow("web-ada", "welcome");
+    await waitFor(() => engine.ctx.prisma.message.findUnique({ where: { id: welcome!.id } }), (m) => Boolean(m?.seenAt), 20_000);
+
+    const popup = page.context().waitForEvent("page");
+    await card.getByRole("link", { name: "Start the first module" }).click();
+    await (await popup).close();
+    await waitFor(() => engine.ctx.prisma.message.findUnique({ where: { id: welcome!.id } }), (m) => Boolean(m?.clickedAt), 20_000);
+
+    await card.getByRole("button", { name: "Yes" }).click();
+    await page.getByText("Thanks for your feedback.").waitFor();
+    await expect(card.getByRole("button", { name: "Yes" }).getAttribute("aria-pressed")).resolves.toBe("true");
+    expect((await engine.ctx.prisma.message.findUnique({ where: { id: welcome!.id } }))?.vote).toBe("helpful");
+
+    // Keyboard only: focus the close button, press Enter; focus lands on the heading, not on <body>.
+    await card.getByRole("button", { name: /^Dismiss: Welcome/ }).focus();
+    await page.keyboard.press("Enter");
+    await page.getByText("No messages right now").waitFor();
+    await waitFor(() => engine.ctx.prisma.message.findUnique({ where: { id: welcome!.id } }), (m) => Boolean(m?.dismissedAt), 20_000);
+    await expect(page.evaluate(() => document.activeElement?.tagName)).resolves.toBe("COACH-INBOX");
+    expect((page as Page & { pageErrors?: string[] }).pageErrors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it("stores a goal answer, shows it, and the later goal reminder carries it", async () => {
+    const page = await openLesson("web-grace");
+    await post("web-grace", "module.started");
+    const prompt = page.locator("coach-inbox article", { hasText: "What do you want to achieve?" });
+    await prompt.waitFor({ timeout: 30_000 });
+    const box = prompt.getByLabel("Your answer");
+    await box.fill("finish the course by Friday");
+    await expect(prompt.getByText(/characters left/).textContent()).resolves.toContain(String(500 - "finish the course by Friday".length));
+    await prompt.getByRole("button", { name: "Send" }).click();
+    await prompt.getByText("Your answer: finish the course by Friday").waitFor({ timeout: 20_000 });
+    const goals = await engine.http.get(`/v1/learners/web-grace/goals?courseId=${COURSE}`).set("Authorization", ingest());
+    expect(goals.body.goals[0].text).toBe("finish the course by Friday");
+
+    await post("web-grace", "module.started");
+    const reminder = page.locator("coach-inbox article", { hasText: "Remember why you started" });
+    await reminder.waitFor({ timeout: 30_000 });
+    await expect(reminder.textContent()).resolves.toContain("finish the course by Friday");
+    await page.close();
+  }, 120_000);
+
+  it("shows the API's error next to a self-assessment answer out of range", async () => {
+    const page = await openLesson("web-hopper");
+    await post("web-hopper", "module.completed");
+    const card = page.locator("coach-inbox article").filter({ has: page.locator("fieldset") });
+    await card.waitFor({ timeout: 30_000 });
+    // The form offers only the scale; a tampered value stands for a client that sends one out of range.
+    await card.locator("input[type=radio]").first().evaluate((input: HTMLInputElement) => {
+      input.value = "99";
+      input.checked = true;
+    });
+    await card.getByRole("button", { name: "Send" }).click();
+    const alert = card.getByRole("alert");
+    await waitFor(async () => (await alert.textContent()) ?? "", (text) => text.length > 0, 20_000);
+    await expect(card.locator("fieldset").getAttribute("aria-invalid")).resolves.toBe("true");
+    expect(await engine.ctx.prisma.selfAssessment.count({ where: { learnerId: "web-hopper" } })).toBe(0);
+    await page.close();
+  }, 120_000);
+
+  it("catches up on a delivery made while the engine was restarting", async () => {
+    const page = await openLesson("web-lin");
+    await page.getByText("No messages right now").waitFor({ timeout: 30_000 });
+    // The HTTP side goes away (streams cut), a nudge is delivered meanwhile, then the engine listens again.
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+    await post("web-lin", "course.enrolled");
+    await waitFor(() => messageRow("web-lin", "welcome"), (m) => Boolean(m));
+    ({ server } = await listen(engine.app, port));
+    await page.locator("coach-inbox article", { hasText: "Welcome" }).waitFor({ timeout: 45_000 });
+    await page.close();
+  }, 120_000);
+
+  it("is refused from an origin that is not allowed, and a learner token reads only its own inbox", async () => {
+    const page = await openLesson("web-eve", stranger.origin);
+    await page.getByText("Can't reach your coach right now").waitFor({ timeout: 30_000 });
+    const crossOrigin = await page.evaluate(async (url) => fetch(url).then((r) => r.status, (e: Error) => e.name), `${engineUrl()}/v1/learners/web-eve/messages`);
+    expect(crossOrigin).toBe("TypeError"); // the browser blocked it: no Access-Control-Allow-Origin for this origin
+    await page.close();
+
+    const own = await openLesson("web-eve");
+    const token = await tokenFor("web-eve");
+    const other = await own.evaluate(
+      async ([url, t]) => fetch(url, { headers: { Authorization: `Bearer ${t}` } }).then((r) => r.status),
+      [`${engineUrl()}/v1/learners/web-ada/messages`, token] as const,
+    );
+    expect(other).toBe(403);
+    await own.close();
+  }, 120_000);
+
+  it("has no accessibility violations (axe-core), with messages, forms and the empty state", async () => {
+    const page = await openLesson("web-axe");
+    await post("web-axe", "course.enrolled");
+    await post("web-axe", "module.started");
+    await page.locator("coach-inbox article").nth(1).waitFor({ timeout: 30_000 });
+    await page.addScriptTag({ content: axeSource() });
+    const result = await page.evaluate(async () => (window as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; help: string; nodes: unknown[] }> }> } }).axe.run());
+    expect(result.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+    await page.close();
+  }, 120_000);
+});
