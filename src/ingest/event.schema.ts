@@ -1,13 +1,16 @@
 /** The contract's event, as zod schemas: one event, or a batch of 1–500 with an optional `sentAt`. */
 import { z } from "zod";
 import { isValidTimeZone } from "../lib/timezones";
+import { isPlausibleClientTime } from "./clock-skew";
 
 export const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9_.]{0,63}$/;
 export const MAX_EVENT_BYTES = 32 * 1024;
 export const MAX_BATCH = 500;
 
 const id = z.string().min(1, "must not be empty").max(128, "must be at most 128 characters");
-const isoDate = z.iso.datetime({ offset: true, message: "must be an ISO 8601 date-time with a time zone, e.g. 2026-11-23T10:00:00Z" });
+const isoDate = z.iso
+  .datetime({ offset: true, message: "must be an ISO 8601 date-time with a time zone, e.g. 2026-11-23T10:00:00Z", abort: true })
+  .refine((text) => isPlausibleClientTime(new Date(text)), "must be from 1970-01-01 up to 2199-12-31");
 
 export const learnerProfileSchema = z.strictObject({
   name: z.string().max(200).nullable().optional(),

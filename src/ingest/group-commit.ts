@@ -5,13 +5,21 @@
  * commit that stored its events is done; the group's new events then go to matching in one queue call (per
  * group, not per request; the outbox sweeper covers a failed call). An event id repeated across requests is
  * accepted once.
+ *
+ * One request cannot fail the others: when the group's statement fails for a reason that may lie in one
+ * request's data (PostgreSQL refusing a value, or our code throwing before the statement), the group is halved
+ * and each half committed on its own, down to the culprit, which alone gets the error — 400 when the database
+ * refused its data, 500 otherwise. One bad request among n costs about 2·log2(n) statements. An outage fails
+ * everyone (503): halving would not help and would only hammer a database that is down.
  */
 import type { Pool } from "pg";
 import type { NormalizedEvent } from "./parse-events";
 import { recordEvents, type RecordResult } from "./record-events";
 import { publishStoredEvents } from "./outbox";
 import type { EngineContext } from "../context";
-import { Batcher } from "../lib/batcher";
+import { Batcher, ItemFailure } from "../lib/batcher";
+import { ValidationError } from "../lib/errors";
+import { isDatabaseDown } from "../db/database-down";
 
 const MAX_GROUP_EVENTS = 2_000;
 /**
@@ -44,9 +52,34 @@ export class GroupCommitter {
     return this.batcher.submit({ events, receivedAt });
   }
 
-  private async commit(group: Request[]): Promise<RecordResult[]> {
+  private async commit(group: Request[]): Promise<Array<RecordResult | ItemFailure>> {
     // One receivedAt per group: the latest, so no event's skew correction moves it past its own arrival.
     const receivedAt = new Date(Math.max(...group.map((r) => r.receivedAt.getTime())));
+    return this.commitIsolating(group, receivedAt);
+  }
+
+  /** The group in one statement; if that fails in a way one request could cause, each half on its own. Throws only for the whole group. */
+  private async commitIsolating(group: Request[], receivedAt: Date): Promise<Array<RecordResult | ItemFailure>> {
+    try {
+      return await this.commitTogether(group, receivedAt);
+    } catch (error) {
+      if (!mayBeOneRequestsFault(error)) throw error;
+      if (group.length === 1) return [new ItemFailure(asRequestError(error))];
+      const middle = Math.ceil(group.length / 2);
+      const answers: Array<RecordResult | ItemFailure> = [];
+      for (const half of [group.slice(0, middle), group.slice(middle)]) {
+        try {
+          answers.push(...(await this.commitIsolating(half, receivedAt)));
+        } catch (halfError) {
+          // e.g. the database went down between halves: this half fails, the half already committed stays answered.
+          answers.push(...half.map(() => new ItemFailure(halfError)));
+        }
+      }
+      return answers;
+    }
+  }
+
+  private async commitTogether(group: Request[], receivedAt: Date): Promise<RecordResult[]> {
     const { acceptedIds } = await recordEvents(this.pool, group.flatMap((r) => r.events), receivedAt);
     const unclaimed = new Set(acceptedIds);
     return group.map((r) => {
@@ -63,4 +96,29 @@ export function groupCommitterFor(ctx: Pick<EngineContext, "database" | "queues"
   let committer = committers.get(ctx.database.pool);
   if (!committer) committers.set(ctx.database.pool, (committer = new GroupCommitter(ctx.database.pool, (ids) => publishStoredEvents(ctx, ids))));
   return committer;
+}
+
+/**
+ * SQLSTATE classes that name the data, not the server: 22 data exception (NUL in text, a date out of range,
+ * a number too large), 23 integrity constraint (a check on a value), 54 program limit (a value too large to index).
+ */
+const DATA_CLASSES = new Set(["22", "23", "54"]);
+
+function sqlState(error: unknown): string | null {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) ? code : null;
+}
+
+/** A refused value (its SQLSTATE class), or an error our code threw before any statement; not an outage, not the server's state. */
+function mayBeOneRequestsFault(error: unknown): boolean {
+  if (isDatabaseDown(error)) return false;
+  const state = sqlState(error);
+  return state === null || DATA_CLASSES.has(state.slice(0, 2));
+}
+
+/** The culprit's answer: 400 when PostgreSQL refused its data (without quoting the database), else the error itself (500). */
+function asRequestError(error: unknown): unknown {
+  const state = sqlState(error);
+  if (state === null || state === "23502") return error; // a thrown bug, or a NOT NULL we failed to fill: ours
+  return new ValidationError(`The database cannot store a value of this request (SQLSTATE ${state}); nothing of it was stored`);
 }

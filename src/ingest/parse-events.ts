@@ -5,7 +5,8 @@
 import { ValidationError, type FieldError } from "../lib/errors";
 import { zodFieldErrors } from "../lib/zod-errors";
 import { batchEnvelopeSchema, eventSchema, MAX_EVENT_BYTES, type LearnerProfile } from "./event.schema";
-import { correctClockSkew, MAX_FUTURE_MS } from "./clock-skew";
+import { correctClockSkew, correctedTimeProblem } from "./clock-skew";
+import { findUnsafeText } from "../lib/unsafe-text";
 
 export interface NormalizedEvent {
   id: string;
@@ -17,6 +18,17 @@ export interface NormalizedEvent {
   sentAt: Date | null;
   properties: Record<string, unknown>;
   learner: LearnerProfile | null;
+  /** The original record (xAPI statement, Caliper event, Segment call) an event was mapped from, stored beside it. */
+  source?: EventSourceRecord;
+}
+
+/** What recordEvents writes to event_sources beside an event that came from a learning-record standard. */
+export interface EventSourceRecord {
+  format: "xapi" | "caliper" | "segment";
+  mappingKey: string | null;
+  kind: Record<string, unknown>;
+  digest: string | null;
+  body: unknown;
 }
 
 /**
@@ -42,27 +54,51 @@ export function parseEvents(body: unknown, receivedAt: Date, bodyBytes?: number)
 
   const errors: FieldError[] = [];
   const events: NormalizedEvent[] = [];
+  const measure = !(bodyBytes !== undefined && bodyBytes <= MAX_EVENT_BYTES);
   rawEvents.forEach((raw, index) => {
-    const prefix = isBatch ? `events[${index}]` : "";
-    const at = (field: string) => (prefix && field ? `${prefix}.${field}` : prefix || field);
-    if (!(bodyBytes !== undefined && bodyBytes <= MAX_EVENT_BYTES) && Buffer.byteLength(JSON.stringify(raw ?? null)) > MAX_EVENT_BYTES) {
-      errors.push({ path: prefix, message: `An event may be at most ${MAX_EVENT_BYTES / 1024} KB of JSON` });
-      return;
-    }
-    const parsed = eventSchema.safeParse(raw);
-    if (!parsed.success) {
-      errors.push(...zodFieldErrors(parsed.error, prefix));
-      return;
-    }
-    const e = parsed.data;
-    const sentAtText = batchSentAt ?? e.sentAt;
-    const sentAt = sentAtText ? new Date(sentAtText) : null;
-    const occurredAt = correctClockSkew(new Date(e.occurredAt), sentAt, receivedAt);
-    if (occurredAt.getTime() - receivedAt.getTime() > MAX_FUTURE_MS) {
-      errors.push({ path: at("occurredAt"), message: "is more than 1 hour in the future (after clock-skew correction)" });
-      return;
-    }
-    events.push({
+    const parsed = parseOneEvent(raw, { prefix: isBatch ? `events[${index}]` : "", batchSentAt, receivedAt, measure });
+    if ("errors" in parsed) errors.push(...parsed.errors);
+    else events.push(parsed.event);
+  });
+  if (errors.length > 0) {
+    throw new ValidationError(isBatch ? `${new Set(errors.map((e) => e.path.split(".")[0])).size} event(s) in the batch are invalid; nothing was stored` : "The event is invalid; nothing was stored", errors);
+  }
+  return events;
+}
+
+/**
+ * Validates and normalizes one event: its size (when `measure`), unstorable text, the schema, and the
+ * skew-corrected time. For routes that keep the valid items of a batch and drop the others one by one
+ * (Segment-compatible calls, learning-record standards) as well as for parseEvents.
+ */
+export function parseOneEvent(
+  raw: unknown,
+  /**
+   * `measure: false` skips the size check (the body is known to be small enough); `checkText: false` skips the
+   * walk for NUL and lone surrogates (the caller built the event from strings it has already checked).
+   */
+  options: { prefix: string; batchSentAt?: string; receivedAt: Date; measure?: boolean; checkText?: boolean },
+): { event: NormalizedEvent } | { errors: FieldError[] } {
+  const { prefix, batchSentAt, receivedAt } = options;
+  const at = (field: string) => (prefix && field ? `${prefix}.${field}` : prefix || field);
+  if (options.measure !== false && Buffer.byteLength(JSON.stringify(raw ?? null)) > MAX_EVENT_BYTES) {
+    return { errors: [{ path: prefix, message: `An event may be at most ${MAX_EVENT_BYTES / 1024} KB of JSON` }] };
+  }
+  // Checked here too, not only at the HTTP boundary: routes that take calls one by one (Segment, xAPI) land here.
+  if (options.checkText !== false) {
+    const unsafe = findUnsafeText(raw, prefix);
+    if (unsafe.length > 0) return { errors: unsafe };
+  }
+  const parsed = eventSchema.safeParse(raw);
+  if (!parsed.success) return { errors: zodFieldErrors(parsed.error, prefix) };
+  const e = parsed.data;
+  const sentAtText = batchSentAt ?? e.sentAt;
+  const sentAt = sentAtText ? new Date(sentAtText) : null;
+  const occurredAt = correctClockSkew(new Date(e.occurredAt), sentAt, receivedAt);
+  const timeProblem = correctedTimeProblem(occurredAt, receivedAt);
+  if (timeProblem) return { errors: [{ path: at("occurredAt"), message: timeProblem }] };
+  return {
+    event: {
       id: e.id,
       type: e.type,
       learnerId: e.learnerId,
@@ -72,10 +108,6 @@ export function parseEvents(body: unknown, receivedAt: Date, bodyBytes?: number)
       sentAt,
       properties: (e.properties ?? {}) as Record<string, unknown>,
       learner: e.learner ?? null,
-    });
-  });
-  if (errors.length > 0) {
-    throw new ValidationError(isBatch ? `${new Set(errors.map((e) => e.path.split(".")[0])).size} event(s) in the batch are invalid; nothing was stored` : "The event is invalid; nothing was stored", errors);
-  }
-  return events;
+    },
+  };
 }
