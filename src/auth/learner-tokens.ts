@@ -19,19 +19,28 @@ export function signLearnerToken(key: string, claims: LearnerTokenClaims): strin
 
 /** Returns the claims of a valid, unexpired token, or null (bad signature, malformed or expired). */
 export function verifyLearnerToken(key: string, token: string, now: Date): LearnerTokenClaims | null {
-  if (!token.startsWith(PREFIX)) return null;
+  const read = readLearnerToken(key, token, now);
+  return read.outcome === "valid" ? read.claims : null;
+}
+
+/**
+ * Like verifyLearnerToken, but tells an expired token (our signature: someone we issued it to, late) from an
+ * invalid one (a forgery or garbage): only the latter is a guess worth counting against the sender.
+ */
+export function readLearnerToken(key: string, token: string, now: Date): { outcome: "valid"; claims: LearnerTokenClaims } | { outcome: "expired" | "invalid" } {
+  if (!token.startsWith(PREFIX)) return { outcome: "invalid" };
   const [payload, signature] = token.slice(PREFIX.length).split(".");
-  if (!payload || !signature) return null;
+  if (!payload || !signature) return { outcome: "invalid" };
   const expected = Buffer.from(sign(key, payload));
   const given = Buffer.from(signature);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { outcome: "invalid" };
   try {
     const { sub, exp } = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { sub?: unknown; exp?: unknown };
-    if (typeof sub !== "string" || typeof exp !== "number") return null;
-    if (exp * 1000 <= now.getTime()) return null;
-    return { learnerId: sub, expiresAt: new Date(exp * 1000) };
+    if (typeof sub !== "string" || typeof exp !== "number") return { outcome: "invalid" };
+    if (exp * 1000 <= now.getTime()) return { outcome: "expired" };
+    return { outcome: "valid", claims: { learnerId: sub, expiresAt: new Date(exp * 1000) } };
   } catch {
-    return null; // a forged payload that is not JSON is simply an invalid token
+    return { outcome: "invalid" }; // a payload that is not JSON is simply an invalid token
   }
 }
 

@@ -8,11 +8,16 @@ import { ForbiddenError, ValidationError } from "../lib/errors";
 import { hasRole, type Principal, type Role } from "../auth/principal";
 import { zodFieldErrors } from "../lib/zod-errors";
 import { authenticate } from "./middleware/authenticate";
+import { rejectUnsafeInput } from "./middleware/unsafe-input";
+import { throwDeferredBodyError } from "./middleware/deferred-body-error";
 import type { AppContext } from "./app-context";
 import { registerOperation } from "./openapi";
 
 /** Who may call: `public`, or roles (admin always may); `learnerParam` also admits that learner's token. */
-export type Access = "public" | { roles: readonly Role[]; learnerParam?: string; learnerBodyField?: string };
+export type Access =
+  | "public"
+  /** `queryToken`: a learner token may also come as ?access_token= (the stream: EventSource cannot send headers). */
+  | { roles: readonly Role[]; learnerParam?: string; learnerBodyField?: string; queryToken?: boolean };
 
 export interface RouteInput<B, Q> {
   body: B;
@@ -34,6 +39,14 @@ export interface RouteSpec<B, Q> {
   /** Status for a returned value (default 200). Return `undefined` after writing `res` yourself. */
   status?: number;
   responseDescription?: string;
+  /** OpenAPI only: a stable operation name (default: derived from method and path, see openapi.ts). */
+  operationId?: string;
+  /** OpenAPI only: the body a handler parses itself (e.g. events, validated as a batch by the domain). */
+  requestBody?: z.ZodType;
+  /** OpenAPI only: the success answer's shape. */
+  response?: z.ZodType;
+  /** OpenAPI only: a success answer that is not JSON. */
+  produces?: "text/event-stream" | "text/csv";
   handler: (input: RouteInput<B, Q>) => Promise<unknown>;
 }
 
@@ -43,10 +56,13 @@ const PUBLIC: Principal = { kind: "key", keyId: "public", name: "public", role: 
 export function route<B = undefined, Q = Record<string, never>>(router: Router, ctx: AppContext, spec: RouteSpec<B, Q>): void {
   registerOperation(spec);
   router[spec.method](spec.path, async (req: Request, res: Response) => {
-    const principal = spec.access === "public" ? PUBLIC : await authenticate(req, ctx);
+    const principal = spec.access === "public" ? PUBLIC : await authenticate(req, ctx, { queryToken: spec.access.queryToken });
     const params = req.params as Record<string, string>;
-    const body = spec.body ? parseOrThrow(spec.body, req.body, "") : (undefined as B);
-    if (spec.access !== "public") authorize(principal, spec.access, params, body);
+    // Access is decided before the body is looked at: a wrong role is 403 whatever the body holds.
+    const rawBody: unknown = spec.access === "public" ? req.body : authorize(principal, spec.access, params, req.body);
+    throwDeferredBodyError(res); // a body the parsers could not read (malformed, too large, too deep) answers only now
+    rejectUnsafeInput(req); // NUL and lone surrogates: 400 with their paths, before any schema or store sees them
+    const body = spec.body ? parseOrThrow(spec.body, rawBody, "") : (undefined as B);
     const query = spec.query ? parseOrThrow(spec.query, req.query, "query.") : ({} as Q);
     const result = await spec.handler({ body, query, params, principal, req, res });
     if (result !== undefined && !res.headersSent) res.status(spec.status ?? 200).json(result);
@@ -59,13 +75,23 @@ function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, prefix: string): 
   return parsed.data;
 }
 
-function authorize(principal: Principal, access: Exclude<Access, "public">, params: Record<string, string>, body: unknown): void {
+/**
+ * 403 unless the principal may call the route; returns the body to validate. A learner token acts only for its
+ * own learner and only where the route names one (path parameter or body field). The body field is read from
+ * the raw body, before any schema: left out, it is the token's learner (browsers need not repeat it); given,
+ * it must be the token's. A `learnerId` in the body of a path-scoped route must be the token's as well.
+ */
+function authorize(principal: Principal, access: Exclude<Access, "public">, params: Record<string, string>, rawBody: unknown): unknown {
   if (principal.kind === "key") {
     if (!hasRole(principal, access.roles)) throw new ForbiddenError(`This key's role (${principal.role}) may not do this`);
-    return;
+    return rawBody;
   }
-  // A learner token acts only for its own learner, and only where the route allows it.
-  const target = access.learnerParam ? params[access.learnerParam] : access.learnerBodyField ? (body as Record<string, unknown> | undefined)?.[access.learnerBodyField] : undefined;
-  if (target === undefined) throw new ForbiddenError("A learner token may not do this");
-  if (target !== principal.learnerId) throw new ForbiddenError("A learner token acts only for its own learner");
+  if (!access.learnerParam && !access.learnerBodyField) throw new ForbiddenError("A learner token may not do this");
+  if (access.learnerParam && params[access.learnerParam] !== principal.learnerId) throw new ForbiddenError("A learner token acts only for its own learner");
+  if (rawBody === null || typeof rawBody !== "object" || Array.isArray(rawBody)) return rawBody; // the schema answers 400
+  const field = access.learnerBodyField ?? "learnerId";
+  const given = (rawBody as Record<string, unknown>)[field];
+  if (given === undefined) return access.learnerBodyField ? { ...rawBody, [field]: principal.learnerId } : rawBody;
+  if (given !== principal.learnerId) throw new ForbiddenError("A learner token acts only for its own learner");
+  return rawBody;
 }

@@ -40,6 +40,19 @@ export class ConflictError extends AppError {
   readonly code = "conflict";
 }
 
+/**
+ * A conditional write (`If-Match`, or `version` in the body) named a version that is no longer current:
+ * someone changed the thing since the caller read it. 409 carrying `currentVersion`, so the client can
+ * re-read and merge instead of silently overwriting the other change.
+ */
+export class VersionConflictError extends AppError {
+  readonly status = 409;
+  readonly code = "version-conflict";
+  constructor(message: string, readonly currentVersion: number) {
+    super(message);
+  }
+}
+
 /** No credentials, or unknown or expired ones. */
 export class UnauthorizedError extends AppError {
   readonly status = 401;
@@ -50,6 +63,18 @@ export class UnauthorizedError extends AppError {
 export class ForbiddenError extends AppError {
   readonly status = 403;
   readonly code = "forbidden";
+}
+
+/**
+ * Too many failed attempts from one client (authentication): answered 429 with Retry-After. Exists so a
+ * client guessing keys is slowed down without the answer telling a right guess from a wrong one.
+ */
+export class TooManyRequestsError extends AppError {
+  readonly status = 429;
+  readonly code = "too-many-requests";
+  constructor(message: string, readonly retryAfterSeconds: number) {
+    super(message);
+  }
 }
 
 /** The body is larger than the contract allows. */
