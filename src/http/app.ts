@@ -3,12 +3,19 @@ import express, { Router, type Express } from "express";
 import helmet from "helmet";
 import type { AppContext } from "./app-context";
 import { requestContext } from "./middleware/request-context";
+import { jsonBody } from "./middleware/json-body";
+import { checksItsOwnBody } from "./middleware/unsafe-input";
+import { deferBodyErrors } from "./middleware/deferred-body-error";
 import { notFoundHandler, problemHandler } from "./middleware/problem-handler";
 import { operationsRoutes } from "./routes/operations.routes";
+import { failureRoutes } from "./routes/failures.routes";
 import { apiKeyRoutes } from "./routes/api-keys.routes";
 import { eventRoutes } from "./routes/events.routes";
 import { learnerTokenRoutes } from "./routes/learner-tokens.routes";
 import { segmentCompatRoutes } from "./routes/segment-compat.routes";
+import { xapiRoutes } from "./routes/xapi.routes";
+import { caliperRoutes } from "./routes/caliper.routes";
+import { mappingRoutes } from "./routes/mappings.routes";
 import { templateRoutes } from "./routes/templates.routes";
 import { ruleRoutes } from "./routes/rules.routes";
 import { segmentRoutes } from "./routes/segments.routes";
@@ -19,15 +26,21 @@ import { feedbackRoutes } from "./routes/feedback.routes";
 import { policyRoutes } from "./routes/policy.routes";
 import { analyticsRoutes } from "./routes/analytics.routes";
 import { adminUi } from "./admin-ui";
+import { learnerCors } from "./middleware/cors";
+import { sdkAssets } from "./sdk-assets";
 
 export type RouteModule = (router: Router, ctx: AppContext) => void;
 
 /** Route modules in mount order; later issues add theirs here. */
 export const ROUTE_MODULES: RouteModule[] = [
   operationsRoutes,
+  failureRoutes,
   apiKeyRoutes,
   eventRoutes,
   segmentCompatRoutes,
+  xapiRoutes,
+  caliperRoutes,
+  mappingRoutes,
   learnerTokenRoutes,
   templateRoutes,
   ruleRoutes,
@@ -46,13 +59,22 @@ export function buildApp(ctx: AppContext, modules: RouteModule[] = ROUTE_MODULES
   app.disable("x-powered-by");
   app.set("etag", false);
   app.set("query parser", "simple");
+  // req.ip (what failed authentications are counted by) is the socket's peer unless COACH_TRUST_PROXY names proxies.
+  app.set("trust proxy", ctx.config.trustProxy);
   app.use(helmet());
   app.use(requestContext(ctx));
+  app.use(learnerCors(ctx.config.corsOrigins));
+  app.use("/sdk", sdkAssets());
   app.use("/admin", adminUi());
   // Member uploads carry up to 100,000 ids and insight uploads 10,000 rows; every other body stays within the contract's 1 MiB.
-  app.put("/v1/segments/:key/members", express.json({ limit: "8mb" }));
-  app.put("/v1/insights", express.json({ limit: "8mb" }));
-  app.use(express.json({ limit: "1mb", type: ["application/json", "application/*+json", "text/plain"], strict: false }));
+  // Every JSON parser is jsonBody: bodies nested past 64 levels are refused before JSON.parse sees them.
+  app.put("/v1/segments/:key/members", jsonBody({ limit: "8mb" }));
+  app.put("/v1/insights", jsonBody({ limit: "8mb" }));
+  // The standards' endpoints (Segment calls, xAPI, Caliper) read their bodies themselves, after access is decided:
+  // gzip whatever the content type, their own size limits, strict UTF-8 (src/http/middleware/read-json-body.ts).
+  const parseJson = jsonBody({ limit: "1mb", type: ["application/json", "application/*+json", "text/plain"], strict: false });
+  app.use((req, res, next) => (checksItsOwnBody(req.path) ? next() : parseJson(req, res, next)));
+  app.use(deferBodyErrors); // a body's 4xx waits until route() has decided access (401/403 come first)
   const router = Router();
   for (const mount of modules) mount(router, ctx);
   app.use(router);

@@ -6,6 +6,12 @@
  */
 import type { NextFunction, Request, Response } from "express";
 import { ForbiddenError } from "../../lib/errors";
+import { toProblem } from "../problem";
+
+function sendProblem(res: Response, error: ForbiddenError): void {
+  const { problem } = toProblem(error);
+  res.status(problem.status).type("application/problem+json").send(JSON.stringify({ ...problem, instance: res.locals.requestId }));
+}
 
 /** The learner-facing routes, as path patterns. */
 const LEARNER_FACING = [
@@ -27,7 +33,8 @@ export function learnerCors(origins: readonly string[]) {
     res.vary("Origin");
     const permitted = allowed.has(origin.toLowerCase()) && isLearnerFacing(req.path);
     if (req.method === "OPTIONS" && req.headers["access-control-request-method"]) {
-      if (!permitted) return next(new ForbiddenError(`Cross-origin requests from ${origin} are not allowed here (COACH_CORS_ORIGINS, learner-facing endpoints only)`));
+      // Answered here, not passed on: a preflight is no request for the router (and no body error to defer).
+      if (!permitted) return sendProblem(res, new ForbiddenError(`Cross-origin requests from ${origin} are not allowed here (COACH_CORS_ORIGINS, learner-facing endpoints only)`));
       res.setHeader("Access-Control-Allow-Origin", origin);
       res.setHeader("Access-Control-Allow-Methods", "GET, POST, PUT");
       res.setHeader("Access-Control-Allow-Headers", "Authorization, Content-Type, Last-Event-ID");

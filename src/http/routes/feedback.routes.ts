@@ -5,6 +5,7 @@ import { submitFeedback } from "../../feedback/submit-feedback";
 import { presentMessage } from "../presenters/message.presenter";
 import { getMessageHistory } from "../../learners/message-history";
 import { route } from "../route";
+import { messageSchema } from "../schemas/course-player.schemas";
 import type { AppContext } from "../app-context";
 
 /** Adds /v1/messages/:messageId (with its history) and /v1/messages/:messageId/feedback. */
@@ -18,7 +19,7 @@ export function feedbackRoutes(router: Router, ctx: AppContext): void {
     },
   });
   route(router, ctx, {
-    method: "post", path: "/v1/messages/:messageId/feedback", tag: "Feedback", access: { roles: ["ingest"], learnerBodyField: "learnerId" }, body: feedbackSchema,
+    method: "post", path: "/v1/messages/:messageId/feedback", tag: "Feedback", access: { roles: ["ingest"], learnerBodyField: "learnerId" }, body: feedbackSchema, operationId: "postMessageFeedback", response: messageSchema,
     summary: "Record seen / clicked / dismissed / helpful / not_helpful / response; answers the message's updated state",
     handler: async ({ params, body }) => presentMessage(await submitFeedback(ctx, params.messageId, body)),
   });

@@ -8,15 +8,20 @@ import { loadPolicy } from "../../policy/policy-store";
 import { loadDeliveryState } from "../../delivery/delivery-state";
 import { throttleState } from "../../throttle/throttle-state";
 import { route } from "../route";
+import { inboxSchema } from "../schemas/course-player.schemas";
 import { streamDeliveries } from "../delivery-stream";
 import type { AppContext } from "../app-context";
 
 const courseQuery = z.object({ courseId: z.string().min(1).optional() });
+const streamQuery = courseQuery.extend({
+  access_token: z.string().optional().describe("A learner token, for browsers (EventSource cannot send Authorization)"),
+  lastEventId: z.string().optional().describe("Resume after this message id (as the Last-Event-ID header does)"),
+});
 
 /** Adds /v1/learners/:learnerId (profile), /messages, /stream and /goals. */
 export function learnerRoutes(router: Router, ctx: AppContext): void {
   route(router, ctx, {
-    method: "get", path: "/v1/learners/:learnerId/messages", tag: "Learners", access: { roles: ["ingest", "analyst"], learnerParam: "learnerId" }, query: inboxQuery,
+    method: "get", path: "/v1/learners/:learnerId/messages", tag: "Learners", access: { roles: ["ingest", "analyst"], learnerParam: "learnerId" }, query: inboxQuery, operationId: "listLearnerMessages", response: inboxSchema,
     summary: "The learner's inbox, newest first (default: delivered, not dismissed or expired; ?status= for others)",
     handler: async ({ params, query }) => ({ messages: (await listInbox(ctx.prisma, params.learnerId, query, ctx.clock.now())).map(presentMessage) }),
   });
@@ -30,15 +35,18 @@ export function learnerRoutes(router: Router, ctx: AppContext): void {
     handler: async ({ params }) => {
       const profile = await getLearnerProfile(ctx.prisma, params.learnerId);
       const now = ctx.clock.now();
-      const [policy, { history }] = await Promise.all([loadPolicy(ctx.prisma), loadDeliveryState(ctx.database.pool, params.learnerId, "", now, true)]);
+      const [policy, { history }] = await Promise.all([loadPolicy(ctx), loadDeliveryState(ctx.database.pool, params.learnerId, "", now, true)]);
       return { ...profile, throttle: throttleState(history, policy, profile.timezone, now) };
     },
   });
   route(router, ctx, {
-    method: "get", path: "/v1/learners/:learnerId/stream", tag: "Learners", access: { roles: ["ingest"], learnerParam: "learnerId" }, query: courseQuery,
-    summary: "Server-Sent Events: one `message` event per newly delivered message (id = message id; on reconnect, Last-Event-ID replays what was missed)",
+    method: "get", path: "/v1/learners/:learnerId/stream", tag: "Learners", access: { roles: ["ingest"], learnerParam: "learnerId", queryToken: true }, query: streamQuery,
+    operationId: "streamLearnerMessages", produces: "text/event-stream",
+    summary: "Server-Sent Events: one `message` event per newly delivered message (id = message id; on reconnect, Last-Event-ID replays what was missed). " +
+      "Browsers pass the learner token as ?access_token= (EventSource cannot send headers; accepted for learner tokens only, never logged) and may resume with ?lastEventId=",
     handler: async ({ params, query, req, res }) => {
-      const lastEventId = z.uuid().safeParse(req.get("last-event-id"));
+      // The header wins: EventSource sends it on its own reconnects; the query serves a page that reconnects by itself.
+      const lastEventId = z.uuid().safeParse(req.get("last-event-id") ?? query.lastEventId);
       await streamDeliveries(ctx, res, { learnerId: params.learnerId, courseId: query.courseId, lastEventId: lastEventId.success ? lastEventId.data : undefined });
       return undefined;
     },
