@@ -57,6 +57,8 @@ export function route<B = undefined, Q = Record<string, never>>(router: Router, 
   registerOperation(spec);
   router[spec.method](spec.path, async (req: Request, res: Response) => {
     const principal = spec.access === "public" ? PUBLIC : await authenticate(req, ctx, { queryToken: spec.access.queryToken });
+    // A page on an allowed origin (learner-facing CORS) must hold a learner token, never a server key.
+    if (res.locals.crossOrigin && principal.kind === "key") throw new ForbiddenError("A browser must call with a learner token (POST /v1/learner-tokens), never a server key");
     const params = req.params as Record<string, string>;
     // Access is decided before the body is looked at: a wrong role is 403 whatever the body holds.
     const rawBody: unknown = spec.access === "public" ? req.body : authorize(principal, spec.access, params, req.body);
