@@ -1,5 +1,5 @@
 /**
- * `npm run bench [name…]`: runs the benchmarks (all, or those named: ingest, matching, throttle, segments, segment-matching, e2e) and
+ * `npm run bench [name…]`: runs the benchmarks (all, or those named: ingest, matching, throttle, segments, segment-matching, e2e, standards, hostile) and
  * prints their figures. Targets are printed beside the figures, never asserted.
  */
 import { existsSync } from "node:fs";
@@ -12,6 +12,8 @@ const BENCHES: Record<string, { file: string; fn: string }> = {
   segments: { file: "segments.bench.ts", fn: "runSegmentsBench" },
   "segment-matching": { file: "segment-matching.bench.ts", fn: "runSegmentMatchingBench" },
   e2e: { file: "e2e.bench.ts", fn: "runE2eBench" },
+  standards: { file: "standards.bench.ts", fn: "runStandardsBench" },
+  hostile: { file: "hostile.bench.ts", fn: "runHostileBench" },
 };
 
 async function main(): Promise<void> {

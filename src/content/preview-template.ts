@@ -5,12 +5,24 @@
 import { z } from "zod";
 import type { EngineContext } from "../context";
 import { ValidationError } from "../lib/errors";
+import { countJsonValues } from "../lib/json-value-count";
 import { loadLearnerSnapshot } from "../learners/learner-snapshot";
-import { buildSampleContext } from "../templates/render-context";
-import { renderMessage, renderTemplateSource } from "../templates/render";
-import { findUnknownVariables } from "../templates/unknown-variables";
-import { validateTemplateSource } from "../templates/validate-template";
+import { buildSampleContext, toRenderData } from "../templates/render-context";
+import { renderMessage, renderTemplateSource, safeCtaUrl } from "../templates/render";
+import { findUnknownVariables, inspectVariables } from "../templates/unknown-variables";
+import { inspectTemplateSource, type TemplateIssue } from "../templates/validate-template";
 import { getTemplate } from "./template-store";
+
+/** Values (of any kind, nested ones included) a preview's sample `context` may hold. */
+export const MAX_PREVIEW_CONTEXT_VALUES = 5_000;
+
+/** The sample context: counted before zod walks it, so a megabyte of it is refused in time proportional to the limit. */
+const previewContextSchema = z.preprocess((value, ctx) => {
+  if (countJsonValues(value, MAX_PREVIEW_CONTEXT_VALUES) > MAX_PREVIEW_CONTEXT_VALUES) {
+    ctx.addIssue({ code: "custom", message: `A preview context may hold at most ${MAX_PREVIEW_CONTEXT_VALUES} values`, input: value });
+  }
+  return value;
+}, z.record(z.string(), z.json()));
 
 export const previewSchema = z.strictObject({
   templateKey: z.string().min(1).optional(),
@@ -18,12 +30,20 @@ export const previewSchema = z.strictObject({
   variant: z.string().min(1).optional(),
   learnerId: z.string().min(1).optional(),
   courseId: z.string().min(1).optional(),
-  source: z.strictObject({ title: z.string().optional(), body: z.string() }).optional(),
-  context: z.record(z.string(), z.json()).optional(),
+  /** Unsaved copy: a variant's title, body and call to action as the editor holds them. */
+  source: z.strictObject({ title: z.string().optional(), body: z.string(), cta: z.strictObject({ label: z.string(), url: z.string() }).optional() }).optional(),
+  context: previewContextSchema.optional(),
 }).refine((p) => p.templateKey || p.source, { message: "give templateKey or source", path: ["templateKey"] });
 export type PreviewInput = z.infer<typeof previewSchema>;
 
-/** Renders the preview. */
+/** The fields of unsaved copy a preview renders; a CTA's URL is rendered unescaped and then checked, as on delivery. */
+type SourceField = "body" | "title" | "cta.label" | "cta.url";
+
+/**
+ * Renders the preview. With `source`, the answer also lists each unknown variable and each object printed as
+ * text per field (`problems`, with line and column) and the render context itself (`context`), so an editor
+ * can flag them in place and show the variables a learner really has.
+ */
 export async function previewTemplate(ctx: EngineContext, input: PreviewInput) {
   const now = ctx.clock.now();
   let context: Record<string, unknown>;
@@ -41,17 +61,39 @@ export async function previewTemplate(ctx: EngineContext, input: PreviewInput) {
     context = { ...(buildSampleContext(now) as unknown as Record<string, unknown>), ...(input.context ?? {}) };
   }
 
+  const data = toRenderData(context); // converted once, for every field and check below
+
   if (input.source) {
-    const issues = [...validateTemplateSource(input.source.body).map((i) => ({ path: "source.body", ...i })), ...validateTemplateSource(input.source.title ?? "").map((i) => ({ path: "source.title", ...i }))];
-    if (issues.length) throw new ValidationError("The template source is invalid", issues.map((i) => ({ path: i.path, message: `${i.message} (line ${i.line}, column ${i.column})` })));
-    const warnings = [...findUnknownVariables(input.source.body, context), ...findUnknownVariables(input.source.title ?? "", context)].map((u) => `unknown variable ${u.variable} (line ${u.line}, column ${u.column})`);
-    return { title: renderTemplateSource(input.source.title ?? "", context, "title"), body: renderTemplateSource(input.source.body, context), cta: null, variant: null, warnings, data: usedData };
+    // Each source is parsed once: the checks, the variable walk and the compiler share the AST.
+    const sources: Array<[SourceField, string]> = [["body", input.source.body], ["title", input.source.title ?? ""]];
+    if (input.source.cta) sources.push(["cta.label", input.source.cta.label], ["cta.url", input.source.cta.url]);
+    const inspected = sources.map(([field, text]) => ({ field, ...inspectTemplateSource(text) }));
+    const located = (field: string, list: TemplateIssue[]) => list.map((i) => ({ path: `source.${field}`, message: `${i.message} (line ${i.line}, column ${i.column})`, line: i.line, column: i.column }));
+    const issues = inspected.flatMap((f) => located(f.field, [...f.issues, ...f.rawOutput]));
+    if (issues.length || inspected.some((f) => !f.ast)) throw new ValidationError("The template source is invalid", issues);
+    const problems = inspected.flatMap((f) => {
+      const { unknown, objects } = inspectVariables(f.ast!, data);
+      return [
+        ...unknown.map((u) => ({ field: f.field, kind: "unknown" as const, ...u })),
+        ...objects.map((u) => ({ field: f.field, kind: "object" as const, ...u })),
+      ];
+    });
+    const warnings = problems.map((p) => p.kind === "unknown" ? `unknown variable ${p.variable} (line ${p.line}, column ${p.column})` : `${p.variable} is an object: it would print as text like [object Object] (${p.field}, line ${p.line}, column ${p.column})`);
+    const [body, title, label, url] = inspected.map((f) => renderTemplateSource(f, data, f.field));
+    let cta: { label: string; url: string } | null = null;
+    if (input.source.cta) {
+      const safe = safeCtaUrl(url);
+      if (!label.trim()) warnings.push("The CTA label rendered empty; the CTA was dropped");
+      else if (safe === null) warnings.push("The CTA URL did not render to an http(s) or relative URL; the CTA was dropped");
+      else cta = { label: label.trim(), url: safe };
+    }
+    return { title, body, cta, variant: null, warnings, problems, context: data, data: usedData };
   }
   const template = await getTemplate(ctx.prisma, input.templateKey as string, input.version ?? undefined);
   const variantKey = input.variant ?? template.variants[0].key;
   const variant = template.variants.find((v) => v.key === variantKey);
   if (!variant) throw new ValidationError(`Template ${template.key} has no variant ${variantKey}`, [{ path: "variant", message: `must be one of ${template.variants.map((v) => v.key).join(", ")}` }]);
-  const rendered = renderMessage({ templateKey: template.key, version: template.version, locale: template.locale, variants: template.variants }, variantKey, context);
-  const unknown = [...findUnknownVariables(variant.body, context), ...findUnknownVariables(variant.title, context)].map((u) => `unknown variable ${u.variable} (line ${u.line}, column ${u.column})`);
+  const rendered = renderMessage({ templateKey: template.key, version: template.version, locale: template.locale, variants: template.variants }, variantKey, data);
+  const unknown = [...findUnknownVariables(variant.body, data), ...findUnknownVariables(variant.title, data)].map((u) => `unknown variable ${u.variable} (line ${u.line}, column ${u.column})`);
   return { title: rendered.title, body: rendered.body, cta: rendered.cta, variant: variantKey, locale: rendered.locale, version: template.version, warnings: [...unknown, ...rendered.warnings], data: usedData };
 }

@@ -9,7 +9,14 @@ export const insightSchema = z.strictObject({
   key: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, "must be an identifier (letters, digits, _) so templates can read insights.<key>"),
   value: z.json(),
   score: z.number().finite().nullable().optional(),
-  metadata: z.record(z.string(), z.json()).optional(),
+  /**
+   * Free-form, except `html`: `true` marks a string `value` as HTML written by staff, which templates may
+   * then output raw with `{{{insights.<key>.value}}}` (anything else is escaped; see templates/raw-output.ts).
+   */
+  metadata: z
+    .record(z.string(), z.json())
+    .refine((metadata) => metadata.html === undefined || typeof metadata.html === "boolean", { message: "html must be true or false", path: ["html"] })
+    .optional(),
 });
 
 export const putInsightsSchema = z.union([

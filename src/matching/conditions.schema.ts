@@ -1,16 +1,21 @@
 /**
  * The condition language of rules and attribute segments: `{all: […]}`, `{any: […]}`, `{not: …}` and
  * leaves `{field, op, value}`. Validated on save (with body paths), so matching never meets a bad condition.
+ * Depth and size are checked on the raw JSON first (condition-bounds.ts): the recursive union below is
+ * only ever run on a condition already known to be small.
  */
 import { z } from "zod";
 import { CONDITION_ROOTS } from "./match-context";
+import { findConditionBoundsIssue, MAX_CONDITION_DEPTH, MAX_CONDITION_LEAVES } from "./condition-bounds";
 
 export const OPERATORS = ["eq", "ne", "lt", "lte", "gt", "gte", "in", "nin", "exists", "contains"] as const;
 export type Operator = (typeof OPERATORS)[number];
 
 const FORBIDDEN_SEGMENTS = new Set(["__proto__", "constructor", "prototype"]);
-export const MAX_DEPTH = 10;
-export const MAX_LEAVES = 200;
+/** How deep a condition may nest (condition-bounds.ts enforces it before parsing). */
+export const MAX_DEPTH = MAX_CONDITION_DEPTH;
+/** How many field comparisons a condition may hold. */
+export const MAX_LEAVES = MAX_CONDITION_LEAVES;
 
 export type Condition =
   | { all: Condition[] }
@@ -18,7 +23,9 @@ export type Condition =
   | { not: Condition }
   | { field: string; op: Operator; value?: unknown };
 
-const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+function isScalar(value: unknown): boolean {
+  return value === null || typeof value === "string" || typeof value === "boolean" || (typeof value === "number" && Number.isFinite(value));
+}
 
 const fieldSchema = z.string().min(1).max(200).superRefine((field, ctx) => {
   const segments = field.split(".");
@@ -39,7 +46,8 @@ const leafSchema = z
     switch (leaf.op) {
       case "in":
       case "nin":
-        if (!Array.isArray(v) || !v.every((x) => scalar.safeParse(x).success)) bad("must be an array of strings, numbers or booleans");
+        // A typeof test per item, not a zod parse: `in` lists may be long, and this runs on each of them.
+        if (!Array.isArray(v) || !v.every(isScalar)) bad("must be an array of strings, numbers or booleans");
         break;
       case "lt":
       case "lte":
@@ -51,34 +59,29 @@ const leafSchema = z
         if (v !== undefined && typeof v !== "boolean") bad("must be true or false");
         break;
       case "contains":
-        if (!scalar.safeParse(v).success || v === null) bad("must be a string, number or boolean");
+        if (!isScalar(v) || v === null) bad("must be a string, number or boolean");
         break;
       default:
         if (v === undefined) bad("is required");
     }
   });
 
-export const conditionSchema: z.ZodType<Condition> = z
-  .lazy(() => z.union([
-    z.strictObject({ all: z.array(conditionSchema).min(1).max(MAX_LEAVES) }),
-    z.strictObject({ any: z.array(conditionSchema).min(1).max(MAX_LEAVES) }),
-    z.strictObject({ not: conditionSchema }),
+/** One node of a condition; recursion goes through this schema, never back through the bounds check. */
+const conditionNodeSchema: z.ZodType<Condition> = z.lazy(() =>
+  z.union([
+    z.strictObject({ all: z.array(conditionNodeSchema).min(1).max(MAX_LEAVES) }),
+    z.strictObject({ any: z.array(conditionNodeSchema).min(1).max(MAX_LEAVES) }),
+    z.strictObject({ not: conditionNodeSchema }),
     leafSchema,
-  ]))
-  .superRefine((c, ctx) => {
-    const { depth, leaves } = measure(c);
-    if (depth > MAX_DEPTH) ctx.addIssue({ code: "custom", message: `nests deeper than ${MAX_DEPTH} levels` });
-    if (leaves > MAX_LEAVES) ctx.addIssue({ code: "custom", message: `has more than ${MAX_LEAVES} conditions` });
-  }) as z.ZodType<Condition>;
+  ]),
+) as z.ZodType<Condition>;
 
-function measure(c: Condition): { depth: number; leaves: number } {
-  if ("all" in c || "any" in c) {
-    const children = ("all" in c ? c.all : c.any).map(measure);
-    return { depth: 1 + Math.max(0, ...children.map((m) => m.depth)), leaves: children.reduce((a, m) => a + m.leaves, 0) };
-  }
-  if ("not" in c) {
-    const inner = measure(c.not);
-    return { depth: inner.depth + 1, leaves: inner.leaves };
-  }
-  return { depth: 1, leaves: 1 };
-}
+/**
+ * A whole condition as posted: the depth and size limits on the raw value first (linear, with the path
+ * where a limit is crossed), and only then the schema. zod skips the schema once the check has an issue.
+ */
+export const conditionSchema = z.preprocess((value, ctx) => {
+  const issue = findConditionBoundsIssue(value);
+  if (issue) ctx.addIssue({ code: "custom", message: issue.message, path: issue.path, input: value });
+  return value;
+}, conditionNodeSchema);

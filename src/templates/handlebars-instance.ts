@@ -6,6 +6,7 @@
 import Handlebars from "handlebars";
 import { TemplateRenderError } from "./template-errors";
 import { TEMPLATE_HELPERS } from "./template-helpers";
+import { RAW_INSIGHT_HELPER, rawInsight } from "./raw-output";
 
 /** Block helpers a template may open with `{{#…}}`. */
 export const BLOCK_HELPERS: readonly string[] = ["if", "unless", "each", "with"];
@@ -19,9 +20,11 @@ export const ALLOWED_HELPERS: ReadonlySet<string> = new Set([...BLOCK_HELPERS, .
 /**
  * The compiler's `knownHelpers`: ours on, and Handlebars' `lookup` and `log` explicitly off, so
  * with `knownHelpersOnly` a template using them fails to compile even if validation were skipped.
+ * The raw-insight helper is known to the compiler (the renderer inserts it) but not to validation.
  */
 export const KNOWN_HELPERS: Record<string, boolean> = {
   ...Object.fromEntries([...ALLOWED_HELPERS].map((name) => [name, true])),
+  [RAW_INSIGHT_HELPER]: true,
   lookup: false,
   log: false,
 };
@@ -56,6 +59,7 @@ templateEngine.unregisterHelper("lookup");
 templateEngine.unregisterHelper("log");
 templateEngine.unregisterDecorator("inline");
 for (const [name, helper] of Object.entries(TEMPLATE_HELPERS)) templateEngine.registerHelper(name, helper);
+templateEngine.registerHelper(RAW_INSIGHT_HELPER, rawInsight);
 
 type EachHelper = (this: unknown, context: unknown, options: EachOptions) => string;
 interface EachOptions {

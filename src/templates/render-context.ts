@@ -60,12 +60,18 @@ export function toPlainRenderData(context: unknown): Record<string, unknown> {
   return typeof plain === "object" && plain !== null && !Array.isArray(plain) ? (plain as Record<string, unknown>) : {};
 }
 
+/** Results of toRenderData: passed back in (a preview renders two fields and checks both), they are used as they are. */
+const renderData = new WeakSet<object>();
+
 /**
  * What templates (and the unknown-variable check) actually see: the plain data, with
- * `learner.firstName` derived from `learner.name` when the caller did not give one.
+ * `learner.firstName` derived from `learner.name` when the caller did not give one. Data this function
+ * made is returned unchanged, so a caller converts a large context once however many fields it renders.
  */
 export function toRenderData(context: unknown): Record<string, unknown> {
+  if (typeof context === "object" && context !== null && renderData.has(context)) return context as Record<string, unknown>;
   const data = toPlainRenderData(context);
+  renderData.add(data);
   const learner = data.learner;
   if (typeof learner === "object" && learner !== null && !Array.isArray(learner)) {
     const fields = learner as Record<string, unknown>;

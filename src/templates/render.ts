@@ -6,16 +6,24 @@ import type { TemplateDelegate } from "handlebars";
 import { BUDGET_DATA_KEY, KNOWN_HELPERS, RUNTIME_OPTIONS, templateEngine, type RenderBudget } from "./handlebars-instance";
 import { LruCache } from "./lru-cache";
 import { pickLocale } from "./locale";
+import { enforceRawOutputPolicy } from "./raw-output";
 import { toRenderData, type RenderContextInput } from "./render-context";
 import { TemplateRenderError } from "./template-errors";
 import type { Cta, TemplateVariant } from "./template.schema";
-import { validateTemplateSource } from "./validate-template";
+import { inspectTemplateSource, type InspectedTemplate } from "./validate-template";
 
 /** A rendered field above this many bytes is an error: no nudge is that long on purpose. */
 export const MAX_RENDERED_FIELD_BYTES = 64 * 1024;
 
 /** `{{#each}}` iterations allowed per field render (arrays are already cut to 1,000 items). */
 export const MAX_LOOP_ITERATIONS = 10_000;
+
+/**
+ * Iterations × template tokens allowed per field render. Each iteration runs at most every token of the
+ * template once, so this bounds the work of a render whatever its loops hold: a small template keeps
+ * its loops (4,000 iterations for a 10-token one), a 1,000-token one may loop 40 times.
+ */
+export const RENDER_WORK_BUDGET = 40_000;
 
 /**
  * Loop output is counted once per enclosing `{{#each}}` (inner output is part of the outer's), so the
@@ -52,9 +60,14 @@ export interface RenderedMessage {
   warnings: string[];
 }
 
-interface CacheEntry {
-  source: string;
+interface CompiledField {
   render: TemplateDelegate;
+  /** The source's token count (template-prescan.ts), which sets its loop allowance. */
+  tokens: number;
+}
+
+interface CacheEntry extends CompiledField {
+  source: string;
 }
 
 const compiled = new LruCache<string, CacheEntry>(2000);
@@ -66,12 +79,30 @@ function isUrlField(field: string): boolean {
 
 /**
  * Compiles after validating again: stored versions were checked on save, but a rule added since
- * (or a row written by hand) must not let a template reach the renderer. Cached, so this runs once.
+ * (or a row written by hand) must not let a template reach the renderer. Raw output that the rules no
+ * longer allow is not an error here but escaped (raw-output.ts), so an old version still renders, safely.
+ * The AST the checks parsed is the one compiled. Cached, so this runs once per version.
  */
-function compileSource(source: string, field: string): TemplateDelegate {
-  const [issue] = validateTemplateSource(source);
-  if (issue) throw new TemplateRenderError(`Invalid ${field} (line ${issue.line}, column ${issue.column}): ${issue.message}`, field);
-  return templateEngine.compile(source, { knownHelpers: KNOWN_HELPERS, knownHelpersOnly: true, strict: false, noEscape: isUrlField(field) });
+function compileSource(source: string | InspectedTemplate, field: string): CompiledField {
+  const { ast, issues, tokens } = typeof source === "string" ? inspectTemplateSource(source) : source;
+  const [issue] = issues;
+  if (issue || !ast) {
+    throw new TemplateRenderError(`Invalid ${field} (line ${issue?.line ?? 1}, column ${issue?.column ?? 1}): ${issue?.message ?? "does not parse"}`, field);
+  }
+  // URL fields are not HTML (noEscape); safeCtaUrl checks what they render to instead.
+  if (!isUrlField(field)) enforceRawOutputPolicy(ast);
+  const render = templateEngine.compile(ast, { knownHelpers: KNOWN_HELPERS, knownHelpersOnly: true, strict: false, noEscape: isUrlField(field) });
+  return { render, tokens };
+}
+
+/** The cached compiled field for one field of one variant (see compileTemplate). */
+function compiledField(key: CompileKey, source: string): CompiledField {
+  const cacheKey = JSON.stringify([key.templateKey, key.version, key.variantKey, key.locale, key.field]);
+  const hit = compiled.get(cacheKey);
+  if (hit && hit.source === source) return hit;
+  const field = compileSource(source, key.field);
+  compiled.set(cacheKey, { source, ...field });
+  return field;
 }
 
 /**
@@ -79,12 +110,7 @@ function compileSource(source: string, field: string): TemplateDelegate {
  * compared too, so a caller reusing a key for different text (a preview) never gets stale output.
  */
 export function compileTemplate(key: CompileKey, source: string): TemplateDelegate {
-  const cacheKey = JSON.stringify([key.templateKey, key.version, key.variantKey, key.locale, key.field]);
-  const hit = compiled.get(cacheKey);
-  if (hit && hit.source === source) return hit.render;
-  const render = compileSource(source, key.field);
-  compiled.set(cacheKey, { source, render });
-  return render;
+  return compiledField(key, source).render;
 }
 
 /** Empties the compile cache (tests; or to free memory after bulk edits). */
@@ -92,9 +118,14 @@ export function clearTemplateCache(): void {
   compiled.clear();
 }
 
+/** Loop iterations allowed for a template of this many tokens (RENDER_WORK_BUDGET), at least one pass over a short list. */
+export function loopAllowance(tokens: number): number {
+  return Math.max(10, Math.min(MAX_LOOP_ITERATIONS, Math.floor(RENDER_WORK_BUDGET / Math.max(1, tokens))));
+}
+
 /** Runs one compiled field over plain data with a fresh budget; every failure becomes a TemplateRenderError. */
-function runField(render: TemplateDelegate, data: Record<string, unknown>, field: string): string {
-  const budget: RenderBudget = { iterations: 0, output: 0, maxIterations: MAX_LOOP_ITERATIONS, maxOutput: MAX_LOOP_OUTPUT };
+function runField({ render, tokens }: CompiledField, data: Record<string, unknown>, field: string): string {
+  const budget: RenderBudget = { iterations: 0, output: 0, maxIterations: loopAllowance(tokens), maxOutput: MAX_LOOP_OUTPUT };
   let output: string;
   try {
     output = render(data, { ...RUNTIME_OPTIONS, data: { [BUDGET_DATA_KEY]: budget } });
@@ -108,8 +139,11 @@ function runField(render: TemplateDelegate, data: Record<string, unknown>, field
   return output;
 }
 
-/** Renders a single source without caching: previews of unsaved copy. */
-export function renderTemplateSource(source: string, context: RenderContextInput | Record<string, unknown>, field = "body"): string {
+/**
+ * Renders a single source without caching: previews of unsaved copy. A preview that has already inspected
+ * the source passes the result, so the text is parsed once; the compiler then consumes (mutates) that AST.
+ */
+export function renderTemplateSource(source: string | InspectedTemplate, context: RenderContextInput | Record<string, unknown>, field = "body"): string {
   return runField(compileSource(source, field), toRenderData(context), field);
 }
 
@@ -127,7 +161,7 @@ export function renderMessage(template: RenderableTemplate, variantKey: string, 
   const { locale, content } = pickLocale(variant, learnerLocale, template.locale);
   const field = (name: string, source: string): string => {
     const key = { templateKey: template.templateKey, version: template.version, variantKey, locale, field: name };
-    return runField(compileTemplate(key, source), data, name);
+    return runField(compiledField(key, source), data, name);
   };
 
   const warnings: string[] = [];

@@ -2,9 +2,15 @@
  * Preview warnings: variables a template reads that the given context does not have, such as a
  * typo'd `learner.nickname`. A missing variable renders as "" rather than failing, so without this
  * a typo ships silently. Walks the AST following `with`/`each` scopes and block params.
+ * Linear in the template and the context: the pre-scan bounds nesting before the parser runs, each
+ * variable is remembered in a set, and an object's first value is looked up once however many blocks ask.
  */
 import { templateEngine } from "./handlebars-instance";
 import { toRenderData } from "./render-context";
+import { scanTemplate } from "./template-prescan";
+
+/** Warnings past this many are dropped: the author fixes the first ones first. */
+export const MAX_UNKNOWN_VARIABLES = 50;
 
 /** A path the template reads that the context lacks; line and column are 1-based. */
 export interface UnknownVariable {
@@ -25,22 +31,39 @@ interface Scope {
 /**
  * The variables in `source` that `context` does not provide, each reported once. A path through a
  * value that is present but null (`goal.text` when `goal` is null) counts as known: the context
- * says what it is. Sources that do not parse give no warnings; validation reports those.
+ * says what it is. Sources that do not parse give no warnings; validation reports those. A caller that
+ * has parsed the source already (inspectTemplateSource) may pass the AST instead; it is only read.
  */
-export function findUnknownVariables(source: string, context: unknown): UnknownVariable[] {
+export function findUnknownVariables(source: string | hbs.AST.Program, context: unknown): UnknownVariable[] {
+  return inspectVariables(source, context).unknown;
+}
+
+/**
+ * The unknown variables, and the variables `{{ }}` would print that hold an object or a list: Handlebars
+ * renders those as "[object Object]" (or items joined by commas), never what the author meant.
+ */
+export function inspectVariables(source: string | hbs.AST.Program, context: unknown): { unknown: UnknownVariable[]; objects: UnknownVariable[] } {
   let ast: hbs.AST.Program;
-  try {
-    ast = templateEngine.parse(source);
-  } catch {
-    return [];
+  if (typeof source !== "string") {
+    ast = source;
+  } else {
+    if (scanTemplate(source).problem) return { unknown: [], objects: [] }; // too deep or too long to parse; validation says so
+    try {
+      ast = templateEngine.parseWithoutProcessing(source);
+    } catch {
+      return { unknown: [], objects: [] };
+    }
   }
   const finder = new UnknownVariableFinder(toRenderData(context));
   finder.program(ast);
-  return finder.found;
+  return { unknown: finder.found, objects: finder.objects };
 }
 
 class UnknownVariableFinder {
   readonly found: UnknownVariable[] = [];
+  /** Paths printed as text whose value is an object or an array. */
+  readonly objects: UnknownVariable[] = [];
+  private readonly reported = new Set<string>();
   private readonly scopes: Scope[];
 
   constructor(root: Record<string, unknown>) {
@@ -56,7 +79,13 @@ class UnknownVariableFinder {
       const mustache = node as hbs.AST.MustacheStatement;
       const isCall = mustache.params.length > 0 || (mustache.hash?.pairs.length ?? 0) > 0;
       if (isCall) this.arguments(mustache);
-      else if (mustache.path.type === "PathExpression") this.resolve(mustache.path as hbs.AST.PathExpression);
+      else if (mustache.path.type === "PathExpression") {
+        const path = mustache.path as hbs.AST.PathExpression;
+        const value = this.resolve(path);
+        if (value !== UNKNOWN && typeof value === "object" && value !== null && this.objects.length < MAX_UNKNOWN_VARIABLES) {
+          this.objects.push({ variable: path.original, line: path.loc?.start.line ?? 1, column: (path.loc?.start.column ?? 0) + 1 });
+        }
+      }
     } else if (node.type === "BlockStatement") {
       this.block(node as hbs.AST.BlockStatement);
     }
@@ -126,17 +155,24 @@ class UnknownVariableFinder {
 
   private report(path: hbs.AST.PathExpression): void {
     const variable = path.original;
-    if (this.found.some((item) => item.variable === variable)) return;
+    if (this.reported.has(variable) || this.found.length >= MAX_UNKNOWN_VARIABLES) return;
+    this.reported.add(variable);
     this.found.push({ variable, line: path.loc?.start.line ?? 1, column: (path.loc?.start.column ?? 0) + 1 });
   }
 }
+
+/** Objects' first values, computed once each: listing a large object's values for every block would be quadratic. */
+const firstValues = new WeakMap<object, Value>();
 
 /** What `{{#each}}` would bind first: an array's first item, an object's first value, else unknown. */
 function firstItem(value: Value): Value {
   if (Array.isArray(value)) return value.length > 0 ? value[0] : UNKNOWN;
   if (typeof value === "object" && value !== null) {
-    const values = Object.values(value);
-    return values.length > 0 ? values[0] : UNKNOWN;
+    if (!firstValues.has(value)) {
+      const keys = Object.keys(value);
+      firstValues.set(value, keys.length > 0 ? (value as Record<string, unknown>)[keys[0]] : UNKNOWN);
+    }
+    return firstValues.get(value);
   }
   return UNKNOWN;
 }

@@ -1,12 +1,16 @@
 /**
- * Save-time checks for staff-authored Handlebars: syntax, size, and a walk of the AST that rejects
- * anything outside the small language we render (our helpers, if/unless/each/with, plain paths).
+ * Save-time checks for staff-authored Handlebars: size, nesting and token count (a linear pre-scan,
+ * before the parser: template-prescan.ts), syntax, and a walk of the AST that rejects anything outside
+ * the small language we render (our helpers, if/unless/each/with, plain paths).
  * Rendering is hardened too (render.ts); rejecting here gives authors a line and column instead.
  *
- * Raw output `{{{ }}}` (and `{{& }}`) is allowed: it is the template's explicit mark that a value is
- * HTML, as the contract puts it ("HTML-escaped unless the template marks it otherwise").
+ * Raw output `{{{ }}}` (and `{{& }}`) is allowed only for insight values marked as HTML (raw-output.ts):
+ * a template cannot mark learner or event data as HTML, whatever the contract's "unless the template
+ * marks it otherwise" suggests, because that data is written by learners and course players.
  */
 import { templateEngine, BLOCK_HELPERS, INLINE_HELPERS, ALLOWED_HELPERS } from "./handlebars-instance";
+import { blockKeepsRoot, rawOutputProblem } from "./raw-output";
+import { MAX_TEMPLATE_NESTING, scanTemplate } from "./template-prescan";
 import { DATE_FORMAT_NAMES } from "./template-helpers";
 import { templateDefinitionSchema, type TemplateDefinition, type LocalizedContent } from "./template.schema";
 import { ValidationError } from "../lib/errors";
@@ -24,6 +28,18 @@ export const MAX_TEMPLATE_SOURCE_BYTES = 20 * 1024;
 
 /** How deep `{{#each}}` blocks may nest: each level multiplies the work of the one inside. */
 export const MAX_EACH_NESTING = 3;
+
+/** Path segments (and `../` steps) in one path: compiled paths nest one call per segment. */
+export const MAX_PATH_SEGMENTS = MAX_TEMPLATE_NESTING;
+
+/**
+ * Tokens across every source of one definition (all variants, locales and fields): what one save may
+ * make the parser do (about 5 µs a token). The largest built-in template uses 92.
+ */
+export const MAX_DEFINITION_TOKENS = 5_000;
+
+/** Translations per variant. */
+export const MAX_LOCALES_PER_VARIANT = 50;
 
 /** More issues than this are cut off: past a few dozen, the author needs to fix the first ones anyway. */
 const MAX_ISSUES = 50;
@@ -47,20 +63,44 @@ export interface TemplateFieldIssue extends TemplateIssue {
 
 type Node = hbs.AST.Node;
 
-/** Checks one template source; an empty list means it can be saved. */
-export function validateTemplateSource(source: string): TemplateIssue[] {
+/** A source after the checks: its AST when it parsed, what would stop it rendering, and raw-output problems. */
+export interface InspectedTemplate {
+  /** Unprocessed (no whitespace control yet), so it can be compiled as it is. Null when it did not parse. */
+  ast: hbs.AST.Program | null;
+  /** Problems that stop the source from being saved or rendered. */
+  issues: TemplateIssue[];
+  /** Raw output of data staff do not control: refused on save; on render such output is escaped instead. */
+  rawOutput: TemplateIssue[];
+  /** Tokens (template-prescan.ts): the unit of parse, compile and render work. */
+  tokens: number;
+}
+
+/**
+ * Runs every check on one source, cheapest first, so that hostile text is refused before the costly
+ * steps: size, then the linear pre-scan (nesting, tokens), then the parser, then the AST walk.
+ */
+export function inspectTemplateSource(source: string): InspectedTemplate {
+  const refused = (issue: TemplateIssue, tokens = 0): InspectedTemplate => ({ ast: null, issues: [issue], rawOutput: [], tokens });
   if (Buffer.byteLength(source, "utf8") > MAX_TEMPLATE_SOURCE_BYTES) {
-    return [{ message: `Template is larger than ${MAX_TEMPLATE_SOURCE_BYTES / 1024} KB`, line: 1, column: 1 }];
+    return refused({ message: `Template is larger than ${MAX_TEMPLATE_SOURCE_BYTES / 1024} KB`, line: 1, column: 1 });
   }
+  const scan = scanTemplate(source);
+  if (scan.problem) return refused(scan.problem, scan.tokens);
   let ast: hbs.AST.Program;
   try {
-    ast = templateEngine.parse(source);
+    ast = templateEngine.parseWithoutProcessing(source);
   } catch (error) {
-    return [syntaxIssue(error)];
+    return refused(syntaxIssue(error), scan.tokens);
   }
   const walker = new TemplateWalker();
-  walker.program(ast, 0);
-  return walker.issues.slice(0, MAX_ISSUES);
+  walker.program(ast, 0, true);
+  return { ast, issues: walker.issues.slice(0, MAX_ISSUES), rawOutput: walker.rawOutput.slice(0, MAX_ISSUES), tokens: scan.tokens };
+}
+
+/** Checks one template source; an empty list means it can be saved. */
+export function validateTemplateSource(source: string): TemplateIssue[] {
+  const { issues, rawOutput } = inspectTemplateSource(source);
+  return [...issues, ...rawOutput].slice(0, MAX_ISSUES);
 }
 
 interface LexerPosition {
@@ -94,23 +134,51 @@ function syntaxIssue(error: unknown): TemplateIssue {
  * and the same in each locale override. Paths point into the posted body.
  */
 export function validateTemplateDefinition(def: Pick<TemplateDefinition, "variants">): TemplateFieldIssue[] {
-  const issues: TemplateFieldIssue[] = [];
+  const sources: Array<[PropertyKey[], string]> = [];
   def.variants.forEach((variant, index) => {
-    issues.push(...validateContent(variant, ["variants", index]));
+    sources.push(...contentSources(variant, ["variants", index]));
     for (const [locale, content] of Object.entries(variant.locales ?? {})) {
-      issues.push(...validateContent(content, ["variants", index, "locales", locale]));
+      sources.push(...contentSources(content, ["variants", index, "locales", locale]));
     }
   });
-  return issues;
+  // The whole definition's size first (one linear scan per source), so that no source is parsed when the sum is too much.
+  let tokens = 0;
+  for (const [, source] of sources) tokens += scanTemplate(source).tokens;
+  if (tokens > MAX_DEFINITION_TOKENS) {
+    return [{ path: "variants", message: `The template's sources hold ${tokens} expression tokens in all, more than ${MAX_DEFINITION_TOKENS}`, line: 1, column: 1 }];
+  }
+  return sources.flatMap(([path, source]) => validateTemplateSource(source).map((issue) => ({ path: formatPath(path), ...issue })));
 }
 
-function validateContent(content: LocalizedContent, at: PropertyKey[]): TemplateFieldIssue[] {
+function contentSources(content: LocalizedContent, at: PropertyKey[]): Array<[PropertyKey[], string]> {
   const sources: Array<[PropertyKey[], string]> = [
     [[...at, "title"], content.title],
     [[...at, "body"], content.body],
   ];
   if (content.cta) sources.push([[...at, "cta", "label"], content.cta.label], [[...at, "cta", "url"], content.cta.url]);
-  return sources.flatMap(([path, source]) => validateTemplateSource(source).map((issue) => ({ path: formatPath(path), ...issue })));
+  return sources;
+}
+
+/**
+ * Limits checked on the raw body before zod: the schema's locale record would otherwise check every one
+ * of thousands of posted locale tags (with Intl) before any limit applied.
+ */
+function definitionShapeErrors(input: unknown): Array<{ path: string; message: string }> {
+  const variants = (input as { variants?: unknown } | null)?.variants;
+  if (!Array.isArray(variants)) return [];
+  const errors: Array<{ path: string; message: string }> = [];
+  variants.slice(0, 10).forEach((variant: unknown, index) => {
+    const locales = (variant as { locales?: unknown } | null)?.locales;
+    if (typeof locales !== "object" || locales === null) return;
+    let count = 0;
+    for (const key in locales) {
+      if (Object.hasOwn(locales, key) && ++count > MAX_LOCALES_PER_VARIANT) {
+        errors.push({ path: formatPath(["variants", index, "locales"]), message: `A variant may have at most ${MAX_LOCALES_PER_VARIANT} translations` });
+        return;
+      }
+    }
+  });
+  return errors;
 }
 
 /**
@@ -119,6 +187,8 @@ function validateContent(content: LocalizedContent, at: PropertyKey[]): Template
  * and `message`, so the problem+json `errors` can show them as they are.
  */
 export function parseTemplateDefinition(input: unknown): TemplateDefinition {
+  const shapeErrors = definitionShapeErrors(input);
+  if (shapeErrors.length > 0) throw new ValidationError("Invalid template", shapeErrors);
   const parsed = templateDefinitionSchema.safeParse(input);
   if (!parsed.success) throw new ValidationError("Invalid template", zodFieldErrors(parsed.error));
   const issues = validateTemplateDefinition(parsed.data);
@@ -132,24 +202,30 @@ export function parseTemplateDefinition(input: unknown): TemplateDefinition {
 /** Walks the AST once, collecting every issue (authors fix them all in one go). */
 class TemplateWalker {
   readonly issues: TemplateIssue[] = [];
+  readonly rawOutput: TemplateIssue[] = [];
 
-  program(program: hbs.AST.Program | undefined, eachDepth: number): void {
-    for (const statement of program?.body ?? []) this.statement(statement, eachDepth);
+  /** `atRoot`: plain paths still read the render root here (no `with`/`each` around). */
+  program(program: hbs.AST.Program | undefined, eachDepth: number, atRoot: boolean): void {
+    for (const statement of program?.body ?? []) this.statement(statement, eachDepth, atRoot);
   }
 
-  private report(node: Node, message: string): void {
-    this.issues.push({ message, line: node.loc?.start.line ?? 1, column: (node.loc?.start.column ?? 0) + 1 });
+  private report(node: Node, message: string, list: TemplateIssue[] = this.issues): void {
+    list.push({ message, line: node.loc?.start.line ?? 1, column: (node.loc?.start.column ?? 0) + 1 });
   }
 
-  private statement(node: Node, eachDepth: number): void {
+  private statement(node: Node, eachDepth: number, atRoot: boolean): void {
     switch (node.type) {
       case "ContentStatement":
       case "CommentStatement":
         return;
-      case "MustacheStatement":
-        return this.mustache(node as hbs.AST.MustacheStatement);
+      case "MustacheStatement": {
+        const mustache = node as hbs.AST.MustacheStatement;
+        const raw = rawOutputProblem(mustache, atRoot);
+        if (raw) this.report(mustache, raw, this.rawOutput);
+        return this.mustache(mustache);
+      }
       case "BlockStatement":
-        return this.block(node as hbs.AST.BlockStatement, eachDepth);
+        return this.block(node as hbs.AST.BlockStatement, eachDepth, atRoot);
       case "PartialStatement":
       case "PartialBlockStatement":
         return this.report(node, "Partials ({{> …}}) are not available in templates");
@@ -182,7 +258,7 @@ class TemplateWalker {
     this.callArguments(node, helperNameOf(path));
   }
 
-  private block(node: hbs.AST.BlockStatement, eachDepth: number): void {
+  private block(node: hbs.AST.BlockStatement, eachDepth: number, atRoot: boolean): void {
     const name = helperNameOf(node.path);
     if (!name || !BLOCK_HELPERS.includes(name)) {
       this.report(node.path, `Only ${BLOCK_HELPERS.join(", ")} may open a block, not "${node.path.original}"`);
@@ -194,8 +270,9 @@ class TemplateWalker {
       this.report(node.path, `{{#each}} blocks may nest at most ${MAX_EACH_NESTING} deep`);
     }
     this.callArguments(node, name);
-    this.program(node.program, depth);
-    this.program(node.inverse, depth);
+    const inner = blockKeepsRoot(node, atRoot);
+    this.program(node.program, depth, inner);
+    this.program(node.inverse, depth, inner);
   }
 
   private callArguments(node: { params: hbs.AST.Expression[]; hash?: hbs.AST.Hash }, helper: string | null): void {
@@ -226,6 +303,10 @@ class TemplateWalker {
   }
 
   private path(node: hbs.AST.PathExpression): void {
+    if (node.parts.length + node.depth > MAX_PATH_SEGMENTS) {
+      this.report(node, `A path may have at most ${MAX_PATH_SEGMENTS} segments`);
+      return;
+    }
     if (node.data) {
       const [first = ""] = node.parts;
       if (!ALLOWED_DATA.has(first)) this.report(node, `Unknown data variable "@${first}"`);

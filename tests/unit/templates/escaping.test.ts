@@ -13,8 +13,14 @@ describe("escaping learner-supplied data", () => {
     );
   });
 
-  it("when the template marks output raw with a triple-stash, then that output is not escaped", () => {
-    expect(renderTemplateSource("{{{insights.html.value}}}", { insights: { html: { value: "<b>bold</b>" } } })).toBe("<b>bold</b>");
+  it("when a triple-stash outputs an insight the author marked as HTML, then that output is not escaped", () => {
+    const insights = { html: { value: "<b>bold</b>", score: null, metadata: { html: true } } };
+    expect(renderTemplateSource("{{{insights.html.value}}}", { insights })).toBe("<b>bold</b>");
+  });
+
+  it("when a triple-stash outputs an insight not marked as HTML, then it is escaped all the same", () => {
+    const insights = { html: { value: "<b>bold</b>", score: null, metadata: {} } };
+    expect(renderTemplateSource("{{{insights.html.value}}}", { insights })).toBe("&lt;b&gt;bold&lt;/b&gt;");
   });
 
   it("whatever a learner's name is, then escaped output never contains raw HTML-significant characters", () => {
