@@ -41,6 +41,7 @@ describeInBrowser("the learner widget <coach-inbox> in Chromium", () => {
   let browser: Browser;
   let pages: Awaited<ReturnType<typeof servePages>>;
   let stranger: Awaited<ReturnType<typeof servePages>>;
+  const scriptErrors = new WeakMap<Page, string[]>();
   const engineUrl = () => `http://127.0.0.1:${port}`;
   const ingest = () => `Bearer ${engine.keys.ingest}`;
 
@@ -55,7 +56,7 @@ describeInBrowser("the learner widget <coach-inbox> in Chromium", () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
-    (page as Page & { pageErrors?: string[] }).pageErrors = errors;
+    scriptErrors.set(page, errors);
     await page.goto(`${origin}/lesson?engine=${encodeURIComponent(engineUrl())}&course=${COURSE}&token=${await tokenFor(learnerId)}${extra}`);
     return page;
   };
@@ -108,7 +109,7 @@ describeInBrowser("the learner widget <coach-inbox> in Chromium", () => {
     await page.getByText("No messages right now").waitFor();
     await waitFor(() => engine.ctx.prisma.message.findUnique({ where: { id: welcome!.id } }), (m) => Boolean(m?.dismissedAt), 20_000);
     await expect(page.evaluate(() => document.activeElement?.tagName)).resolves.toBe("COACH-INBOX");
-    expect((page as Page & { pageErrors?: string[] }).pageErrors).toEqual([]);
+    expect(scriptErrors.get(page)).toEqual([]);
     await page.close();
   }, 120_000);
 
