@@ -9,7 +9,7 @@ import type { Db } from "../db/client";
 import { NotFoundError } from "../lib/errors";
 import { experimentSchema, readHoldout, readSettings } from "../experiments/settings";
 import { listVariantPauses } from "../experiments/variant-pauses";
-import { loadPublishedTemplate } from "../content/published-templates";
+import { readPublishedTemplate } from "../content/published-templates";
 import { wilsonInterval } from "./stats/wilson";
 import { twoProportionZTest, newcombeInterval } from "./stats/proportions";
 import { probabilityBest } from "./stats/probability-best";
@@ -61,7 +61,7 @@ export async function experimentReport(db: Db, pool: Pool, ruleKey: string, opti
   const rule = await db.rule.findUnique({ where: { key: ruleKey } });
   if (!rule) throw new NotFoundError(`No rule ${ruleKey}`);
   const experiment = readSettings(experimentSchema, rule.experiment) ?? experimentSchema.parse({});
-  const template = await loadPublishedTemplate(db, rule.templateKey);
+  const template = await readPublishedTemplate(db, rule.templateKey);
   const rows = await experimentRows(pool, rule.key, rule.templateKey);
   const pauses = await listVariantPauses(pool, rule.templateKey);
   const variantKeys = [...new Set([...(template?.variants.map((v) => v.key) ?? []), ...rows.map((r) => r.variant)])];
