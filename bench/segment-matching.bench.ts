@@ -33,8 +33,8 @@ async function setUp(ctx: EngineContext): Promise<void> {
   const pool = ctx.database.pool;
   const now = ctx.clock.now();
   await emptyTables(pool);
-  await savePolicy(ctx.prisma, policySchema.parse({ maxPerDay: 1_000_000, maxPerWeek: 1_000_000, minGapMinutes: 0, quietHours: null }), "bench", now);
-  await createTemplate(ctx.prisma, { key: "bench", name: "Bench", kind: "nudge", variants: [{ key: "A", title: "Hi", body: "Keep going, {{default learner.firstName \"there\"}}!", weight: 1 }] }, "bench", now);
+  await savePolicy(ctx, policySchema.parse({ maxPerDay: 1_000_000, maxPerWeek: 1_000_000, minGapMinutes: 0, quietHours: null }), "bench", now);
+  await createTemplate(ctx, { key: "bench", name: "Bench", kind: "nudge", variants: [{ key: "A", title: "Hi", body: "Keep going, {{default learner.firstName \"there\"}}!", weight: 1 }] }, "bench", now);
   await pool.query(
     `INSERT INTO segments (key, name, type, created_at, updated_at) SELECT 'seg-' || s, 'Segment ' || s, 'static'::"SegmentType", $1, $1 FROM generate_series(0, $2 - 1) AS s`,
     [now, SEGMENTS],
@@ -53,7 +53,7 @@ async function timeMatching(ctx: EngineContext, withSegments: boolean): Promise<
   const now = ctx.clock.now();
   await pool.query("TRUNCATE events, messages, feedback, suppressions, rules, learners, learner_course_state CASCADE");
   for (let i = 0; i < SEGMENTS; i++) {
-    await createRule(ctx.prisma, createRuleSchema.parse({
+    await createRule(ctx, createRuleSchema.parse({
       key: `r${i}`, name: `Rule ${i}`, templateKey: "bench", priority: i,
       trigger: { eventType: "quiz.failed", courseId: `c${i % COURSES}` },
       ...(withSegments ? { segmentKey: `seg-${i}` } : {}),

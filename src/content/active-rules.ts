@@ -1,10 +1,13 @@
 /**
- * The enabled rules in the plain shape the matcher uses, cached: the list is re-read at most once a second
- * and only rebuilt when a cheap fingerprint (count, latest update) changes, so the rule index is rebuilt
- * only when rules change — never per event.
+ * The enabled rules in the plain shape the matcher uses, cached on the context: reloaded only when the
+ * database's rules revision moves (any write to rules, through any process, bumps it in the write's own
+ * transaction), so the list is read once per change, never per event, and never kept after a change
+ * because another process's clock wrote an older `updated_at`.
  */
-import type { Db } from "../db/client";
+import type { EngineContext } from "../context";
+import { cacheArea } from "../db/content-cache";
 import type { Condition } from "../matching/conditions.schema";
+import type { Rule } from "../generated/prisma/client";
 import { experimentSchema, gateSchema, readHoldout, readSettings, type ExperimentSettings, type GateSettings, type HoldoutSettings } from "../experiments/settings";
 
 export interface ActiveRule {
@@ -27,35 +30,34 @@ export interface ActiveRule {
   where: Condition | null;
 }
 
-const CHECK_MS = 1_000;
-const caches = new WeakMap<Db, { rules: ActiveRule[]; fingerprint: string; checkedAt: number }>();
+/** The cache and database the rule loaders need (the engine context, or a part of it). */
+export type ContentContext = Pick<EngineContext, "prisma" | "cache">;
+
+const ACTIVE_RULES = cacheArea<ActiveRule[]>({ name: "active-rules", kind: "rules" });
 
 /** The active rules; the same array instance until rules change. */
-export async function loadActiveRules(db: Db): Promise<ActiveRule[]> {
-  const cached = caches.get(db);
-  if (cached && Date.now() - cached.checkedAt < CHECK_MS) return cached.rules;
-  const stats = await db.rule.aggregate({ _count: true, _max: { updatedAt: true } });
-  const fingerprint = `${stats._count}:${stats._max.updatedAt?.getTime() ?? 0}`;
-  if (cached && cached.fingerprint === fingerprint) {
-    cached.checkedAt = Date.now();
-    return cached.rules;
-  }
-  const rows = await db.rule.findMany({ where: { enabled: true, deletedAt: null } });
-  const rules = rows.map((r): ActiveRule => ({
+export async function loadActiveRules(ctx: ContentContext): Promise<ActiveRule[]> {
+  return ctx.cache.get(ACTIVE_RULES, "all", async () => {
+    const rows = await ctx.prisma.rule.findMany({ where: { enabled: true, deletedAt: null } });
+    return rows.map(activeRuleOf);
+  });
+}
+
+/** A stored rule row in the matcher's shape (also for a disabled rule a test-match asks about). */
+export function activeRuleOf(r: Rule): ActiveRule {
+  return {
     key: r.key, name: r.name, priority: r.priority, eventType: r.eventType, courseId: r.courseId, inactiveDays: r.inactiveDays,
     segmentKey: r.segmentKey, templateKey: r.templateKey, delaySeconds: r.delaySeconds, cooldownHours: r.cooldownHours,
     maxPerLearner: r.maxPerLearner, expiresAfterHours: r.expiresAfterHours, essential: r.essential,
     experiment: readSettings(experimentSchema, r.experiment), holdout: readHoldout(r.holdout, r.holdoutShare), gate: readSettings(gateSchema, r.gate),
     where: ((r.trigger as { where?: Condition | null }).where ?? null),
-  }));
-  caches.set(db, { rules, fingerprint, checkedAt: Date.now() });
-  return rules;
+  };
 }
 
 /**
- * Forgets the cached list after a rule write in this process, so the change applies to the next event at
- * once here; other processes pick it up within CHECK_MS.
+ * After a rule write committed through this process: the change applies to the next event here at once;
+ * other processes see the bumped revision within POLL_MS.
  */
-export function forgetActiveRules(db: Db): void {
-  caches.delete(db);
+export function forgetActiveRules(ctx: Pick<EngineContext, "cache">): void {
+  ctx.cache.changed("rules");
 }

@@ -36,6 +36,17 @@ const ruleFields = {
 };
 
 export const createRuleSchema = z.strictObject({ key: z.string().regex(RULE_KEY, "must match ^[a-z0-9][a-z0-9-_.]{0,63}$"), ...ruleFields });
-export const updateRuleSchema = z.strictObject(ruleFields);
+/**
+ * PUT /v1/rules/{key}: the definition, and also exactly what GET returned, so GET-edit-PUT works. Of the
+ * read-only fields, `key` must be the path's and `version` is a precondition (as If-Match); the others are
+ * ignored.
+ */
+export const updateRuleSchema = z.strictObject({
+  ...ruleFields,
+  key: z.string().optional(),
+  version: z.number().int().min(1).optional(),
+  createdAt: z.unknown().optional(),
+  updatedAt: z.unknown().optional(),
+});
 export type CreateRuleInput = z.infer<typeof createRuleSchema>;
 export type UpdateRuleInput = z.infer<typeof updateRuleSchema>;

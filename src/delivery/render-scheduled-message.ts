@@ -1,9 +1,10 @@
 /**
  * Renders a scheduled message with the learner's current data (profile, latest goal for the course,
- * assessments, insights) and the triggering event. Template versions are immutable, so compiled
- * versions are cached by (key, version) forever.
+ * assessments, insights) and the triggering event. Template versions are cached by (key, version) on the
+ * context under the templates revision (immutable, but an emptied database may reuse a number).
  */
 import type { EngineContext } from "../context";
+import { cacheArea } from "../db/content-cache";
 import type { LearnerSnapshot } from "../learners/learner-snapshot";
 import { renderMessage, type RenderableTemplate } from "../templates/render";
 import type { Cta } from "../templates/template.schema";
@@ -11,7 +12,7 @@ import type { ScheduledMessage } from "./scheduled-message";
 
 export type RenderOutcome = { ok: true; title: string; body: string; cta: Cta | null } | { ok: false; error: string };
 
-const versions = new Map<string, RenderableTemplate>();
+const RENDERABLE_VERSIONS = cacheArea<RenderableTemplate | null>({ name: "renderable-template-versions", kind: "templates", maxEntries: 5_000 });
 
 /** Renders the message's template version and variant for the learner, or says why it cannot. */
 export async function renderScheduledMessage(ctx: EngineContext, message: ScheduledMessage, snapshot: LearnerSnapshot): Promise<RenderOutcome> {
@@ -34,15 +35,11 @@ export async function renderScheduledMessage(ctx: EngineContext, message: Schedu
   }
 }
 
-/** A template version, compiled once: versions are immutable. */
+/** A template version as rendering needs it, read once per templates revision. */
 export async function loadTemplateVersion(ctx: EngineContext, key: string, version: number): Promise<RenderableTemplate | null> {
-  const cacheKey = `${key}@${version}`;
-  const hit = versions.get(cacheKey);
-  if (hit) return hit;
-  const row = await ctx.prisma.templateVersion.findUnique({ where: { templateKey_version: { templateKey: key, version } } });
-  if (!row) return null;
-  const template: RenderableTemplate = { templateKey: key, version, locale: row.locale, variants: row.variants as unknown as RenderableTemplate["variants"] };
-  if (versions.size > 5_000) versions.clear();
-  versions.set(cacheKey, template);
-  return template;
+  return ctx.cache.get(RENDERABLE_VERSIONS, `${key}@${version}`, async () => {
+    const row = await ctx.prisma.templateVersion.findUnique({ where: { templateKey_version: { templateKey: key, version } } });
+    if (!row) return null;
+    return { templateKey: key, version, locale: row.locale, variants: row.variants as unknown as RenderableTemplate["variants"] };
+  });
 }

@@ -8,7 +8,7 @@ import { hashToUnit } from "./split";
 /** The gate's decision for sending `templateKey`/`variant` to the learner at `now`. */
 export async function askGate(ctx: EngineContext, settings: GateSettings, templateKey: string, variant: string, decision: { learnerId: string; triggerKey: string }, now: Date): Promise<GateDecision> {
   const [priors, learner] = await Promise.all([
-    loadGatePriors(ctx.database.pool, ctx.clock, templateKey, variant),
+    loadGatePriors(ctx, templateKey, variant),
     loadLearnerOutcomes(ctx.database.pool, decision.learnerId, now),
   ]);
   const estimate = estimateOutcomes(learner, priors.message, priors.global, settings);

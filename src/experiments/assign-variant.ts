@@ -46,7 +46,7 @@ export async function assignVariant(
   if (active.length === 0) return null;
   const experiment = rule.experiment;
   if (experiment?.mode === "bandit" && active.length > 1) {
-    const outcomes = await loadVariantOutcomes(ctx.database.pool, ctx.clock, rule.key, template.key);
+    const outcomes = await loadVariantOutcomes(ctx, rule.key, template.key);
     const arms = active.map((v) => {
       const o = outcomes.get(v.key) ?? { delivered: 0, engaged: 0, helpful: 0, notHelpful: 0 };
       return experiment.reward === "engagement"

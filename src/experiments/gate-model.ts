@@ -1,14 +1,14 @@
 /**
  * The helpfulness gate's data: message-level priors recomputed by a repeatable job into `gate_priors`,
- * read through a per-process cache (a minute of engine time), and each learner's own settled outcomes,
+ * read through the context's cache (a minute of engine time), and each learner's own settled outcomes,
  * read live because a learner's last vote should count at their next decision.
  *
  * A delivered message is settled once it has a vote, or SETTLE_HOURS after delivery without one
  * ("no interaction").
  */
 import type { Pool } from "pg";
-import type { Clock } from "../lib/clock";
-import { EngineTimeCache } from "../lib/engine-time-cache";
+import type { EngineContext } from "../context";
+import { cacheArea } from "../db/content-cache";
 import type { OutcomeCounts } from "./gate-estimate";
 
 export const SETTLE_HOURS = 24;
@@ -16,11 +16,14 @@ interface Priors {
   byVariant: Map<string, OutcomeCounts>;
   global: OutcomeCounts;
 }
-const cache = new EngineTimeCache<Priors>(60_000);
+const GATE_PRIORS = cacheArea<Priors>({ name: "gate-priors", kind: null, maxAgeMs: 60_000 });
+
+type GateContext = Pick<EngineContext, "database" | "cache">;
 const ZERO: OutcomeCounts = { helpful: 0, notHelpful: 0, noInteraction: 0 };
 
 /** Recomputes every template variant's settled outcome counts as of `now`; returns how many rows. */
-export async function refreshGatePriors(pool: Pool, now: Date): Promise<number> {
+export async function refreshGatePriors(ctx: GateContext, now: Date): Promise<number> {
+  const pool = ctx.database.pool;
   const settledBefore = new Date(now.getTime() - SETTLE_HOURS * 3_600_000);
   const result = await pool.query(
     `WITH counts AS (
@@ -38,14 +41,14 @@ export async function refreshGatePriors(pool: Pool, now: Date): Promise<number> 
      SELECT count(*)::int AS n FROM upserted`,
     [now, settledBefore],
   );
-  cache.forget(pool);
+  ctx.cache.forget(GATE_PRIORS);
   return result.rows[0].n as number;
 }
 
 /** The prior for one template variant and the global one, from the cached `gate_priors`. */
-export async function loadGatePriors(pool: Pool, clock: Clock, templateKey: string, variant: string): Promise<{ message: OutcomeCounts; global: OutcomeCounts }> {
-  const priors = await cache.get(pool, "all", clock, async () => {
-    const { rows } = await pool.query<{ template_key: string; variant: string; helpful: number; not_helpful: number; no_interaction: number }>(
+export async function loadGatePriors(ctx: GateContext, templateKey: string, variant: string): Promise<{ message: OutcomeCounts; global: OutcomeCounts }> {
+  const priors = await ctx.cache.get(GATE_PRIORS, "all", async () => {
+    const { rows } = await ctx.database.pool.query<{ template_key: string; variant: string; helpful: number; not_helpful: number; no_interaction: number }>(
       `SELECT template_key, variant, helpful, not_helpful, no_interaction FROM gate_priors`,
     );
     const global = { ...ZERO };

@@ -17,8 +17,8 @@ export interface LearningModelRefresh {
 /** Refreshes priors and reviews variants as of the engine clock's now. */
 export async function refreshLearningModel(ctx: EngineContext): Promise<LearningModelRefresh> {
   const now = ctx.clock.now();
-  const priors = await refreshGatePriors(ctx.database.pool, now);
-  const policy = await loadPolicy(ctx.prisma);
+  const priors = await refreshGatePriors(ctx, now);
+  const policy = await loadPolicy(ctx);
   const reviews = await reviewVariants(ctx.database.pool, policy.autoPause, now);
   const paused = reviews.filter((r) => r.pause).map((r) => `${r.templateKey}/${r.variant}`);
   if (paused.length) ctx.log.info({ paused }, "auto-paused variants");

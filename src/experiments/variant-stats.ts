@@ -1,11 +1,10 @@
 /**
- * Outcome counts per variant of a rule's template, as the bandit needs them. Cached per (rule, template)
- * for a minute of engine time: posteriors move slowly, and one query per event would cost more than the
+ * Outcome counts per variant of a rule's template, as the bandit needs them. Cached on the context per
+ * (rule, template) for a minute of engine time: posteriors move slowly, and one query per event would cost more than the
  * decision itself. Engine time (not wall time) so the simulator's weeks see fresh counts.
  */
-import type { Pool } from "pg";
-import type { Clock } from "../lib/clock";
-import { EngineTimeCache } from "../lib/engine-time-cache";
+import type { EngineContext } from "../context";
+import { cacheArea } from "../db/content-cache";
 
 export interface VariantOutcomes {
   delivered: number;
@@ -14,12 +13,12 @@ export interface VariantOutcomes {
   notHelpful: number;
 }
 
-const cache = new EngineTimeCache<Map<string, VariantOutcomes>>(60_000);
+const VARIANT_OUTCOMES = cacheArea<Map<string, VariantOutcomes>>({ name: "variant-outcomes", kind: null, maxAgeMs: 60_000, maxEntries: 10_000 });
 
 /** Counts per variant of messages this rule delivered with this template. */
-export async function loadVariantOutcomes(pool: Pool, clock: Clock, ruleKey: string, templateKey: string): Promise<Map<string, VariantOutcomes>> {
-  return cache.get(pool, `${ruleKey}\u0000${templateKey}`, clock, async () => {
-    const { rows } = await pool.query<{ variant: string; delivered: number; engaged: number; helpful: number; not_helpful: number }>(
+export async function loadVariantOutcomes(ctx: Pick<EngineContext, "database" | "cache">, ruleKey: string, templateKey: string): Promise<Map<string, VariantOutcomes>> {
+  return ctx.cache.get(VARIANT_OUTCOMES, `${ruleKey}\u0000${templateKey}`, async () => {
+    const { rows } = await ctx.database.pool.query<{ variant: string; delivered: number; engaged: number; helpful: number; not_helpful: number }>(
       `SELECT variant, count(*)::int AS delivered,
               count(*) FILTER (WHERE clicked_at IS NOT NULL OR responded_at IS NOT NULL OR vote IS NOT NULL)::int AS engaged,
               count(*) FILTER (WHERE vote = 'helpful')::int AS helpful, count(*) FILTER (WHERE vote = 'not_helpful')::int AS not_helpful

@@ -15,7 +15,7 @@ export async function submitFeedback(ctx: EngineContext, messageId: string, inpu
   const now = ctx.clock.now();
   const message = await recordFeedback(ctx.prisma, messageId, input, now);
   if (input.type === "helpful" || input.type === "not_helpful") {
-    const policy = await loadPolicy(ctx.prisma);
+    const policy = await loadPolicy(ctx);
     await reviewVariants(ctx.database.pool, policy.autoPause, now, { templateKey: message.templateKey, variant: message.variant });
   }
   return message;

@@ -19,7 +19,7 @@ export async function loadJudgeInputs(ctx: EngineContext, asks: Array<{ learnerI
   const templateKeys = new Set<string>();
   for (const key of new Set(asks.flatMap((a) => a.rules.map((r) => r.templateKey)))) {
     // Published templates are cached; only the pause state of those that exist is read here.
-    if (await loadPublishedTemplate(ctx.prisma, key)) templateKeys.add(key);
+    if (await loadPublishedTemplate(ctx, key)) templateKeys.add(key);
   }
   const [states, paused] = await Promise.all([
     loadDeliveryStates(ctx.database.pool, asks.map((a) => ({ learnerId: a.learnerId, ruleKeys: a.rules.map((r) => r.key) })), now, ctx.config.throttle),

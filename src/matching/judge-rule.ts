@@ -34,14 +34,14 @@ export interface Decision {
  * `inputs` were loaded for this learner and rule at `now` (loadJudgeInputs).
  */
 export async function judgeRule(ctx: EngineContext, rule: ActiveRule, event: Decision, snapshot: LearnerSnapshot, now: Date, inputs: JudgeInputs): Promise<RuleVerdict<NudgePayload>> {
-  const template = await loadPublishedTemplate(ctx.prisma, rule.templateKey);
+  const template = await loadPublishedTemplate(ctx, rule.templateKey);
   if (!template) return { type: "skip", reason: "template.unpublished", details: { templateKey: rule.templateKey } };
 
   const paused = inputs.pausedVariants(template.key);
   const assignment = await assignVariant(ctx, rule, template, event, paused);
   if (!assignment) return { type: "skip", reason: "variant.paused", details: { templateKey: template.key, paused: [...paused] } };
 
-  const policy = await loadPolicyInForce(ctx.prisma, ctx.config.throttle);
+  const policy = await loadPolicyInForce(ctx, ctx.config.throttle);
   // A nudge waits out its decision window, so that a higher-priority match later in the window can outrank it.
   const dueAt = new Date(now.getTime() + Math.max(rule.delaySeconds * 1000, policy.decisionWindowMinutes * 60_000));
   const expiresAt = rule.expiresAfterHours ? new Date(dueAt.getTime() + rule.expiresAfterHours * 3_600_000) : null;

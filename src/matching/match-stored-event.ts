@@ -11,9 +11,8 @@
  */
 import type { EngineContext } from "../context";
 import { loadLearnerSnapshots, type LearnerSnapshot } from "../learners/learner-snapshot";
-import { loadActiveRules } from "../content/active-rules";
 import { loadStoredEvents, markEventsMatched, type StoredEvent } from "./stored-event";
-import { indexRules } from "./rule-index-cache";
+import { loadRuleIndex } from "./rule-index-cache";
 import { candidateRules } from "./rule-index";
 import { matchEvent } from "./match-event";
 import { loadMembershipsBatch } from "./memberships";
@@ -32,7 +31,7 @@ export async function matchStoredEvent(ctx: EngineContext, eventId: string): Pro
 export async function matchStoredEvents(ctx: EngineContext, eventIds: string[]): Promise<void> {
   const pool = ctx.database.pool;
   const now = ctx.clock.now();
-  const index = indexRules(await loadActiveRules(ctx.prisma));
+  const index = await loadRuleIndex(ctx);
   const events = (await loadStoredEvents(pool, eventIds)).filter((e) => !e.matchedAt).map((event) => ({ event, candidates: candidateRules(index, event.type, event.courseId) }));
   await markEventsMatched(pool, events.filter((e) => e.candidates.length === 0).map((e) => e.event.id), now);
   const withCandidates = events.filter((e) => e.candidates.length > 0);
@@ -44,7 +43,7 @@ export async function matchStoredEvents(ctx: EngineContext, eventIds: string[]):
     learnerId: event.learnerId, courseId: event.courseId, profileOnly: !candidates.some((r) => r.where !== null || r.segmentKey !== null),
   })), now);
   const contexts = busy.map((event, i) => matchContextOf(event, snapshots[i]));
-  const memberships = await loadMembershipsBatch(pool, withCandidates.map(({ event, candidates }, i) => ({
+  const memberships = await loadMembershipsBatch(ctx, withCandidates.map(({ event, candidates }, i) => ({
     learnerId: event.learnerId,
     segmentKeys: candidates.map((r) => r.segmentKey).filter((k): k is string => !!k),
     ctx: contexts[i],
@@ -65,7 +64,8 @@ export async function matchStoredEvents(ctx: EngineContext, eventIds: string[]):
   await scheduleMessages(ctx, plans, now);
 }
 
-function matchContextOf(event: StoredEvent, snapshot: LearnerSnapshot): MatchContext {
+/** What conditions and attribute segments read for a stored event (also used by a rule's test-match). */
+export function matchContextOf(event: StoredEvent, snapshot: LearnerSnapshot): MatchContext {
   return {
     event: { id: event.id, type: event.type, courseId: event.courseId, moduleId: event.moduleId, occurredAt: event.occurredAt.toISOString(), properties: event.properties },
     learner: snapshot.learner ?? { id: event.learnerId, attributes: {} },

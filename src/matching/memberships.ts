@@ -1,27 +1,33 @@
 /**
  * Segment membership for the segments candidate rules target: stored members for static and SQL segments,
  * and for attribute segments their conditions evaluated on the learner's match context, at match time.
- * Attribute-segment definitions are compiled once and cached briefly (they change rarely).
+ * Segment definitions (type, compiled conditions) are cached on the context until the segments revision
+ * moves: a definition change through any process applies everywhere within POLL_MS.
  */
-import type { Pool } from "pg";
+import type { EngineContext } from "../context";
+import { cacheArea } from "../db/content-cache";
 import { compileCondition, type CompiledCondition } from "./compile-condition";
 import type { Condition } from "./conditions.schema";
 import type { MatchContext } from "./match-context";
 
-const CACHE_MS = 1_000;
-const definitions = new WeakMap<Pool, Map<string, { type: string; test: CompiledCondition | null; at: number }>>();
+type SegmentDefinitions = Map<string, { type: string; test: CompiledCondition | null }>;
+
+const SEGMENT_DEFINITIONS = cacheArea<SegmentDefinitions>({ name: "segment-definitions", kind: "segments" });
+
+type MembershipContext = Pick<EngineContext, "database" | "cache">;
 
 /** A membership test over `segmentKeys` for this learner and context. Unknown segments have no members. */
-export async function loadMemberships(pool: Pool, learnerId: string, segmentKeys: string[], ctx: MatchContext): Promise<(key: string) => boolean> {
-  const [test] = await loadMembershipsBatch(pool, [{ learnerId, segmentKeys, ctx }]);
+export async function loadMemberships(engine: MembershipContext, learnerId: string, segmentKeys: string[], ctx: MatchContext): Promise<(key: string) => boolean> {
+  const [test] = await loadMembershipsBatch(engine, [{ learnerId, segmentKeys, ctx }]);
   return test;
 }
 
 /** Membership tests for many learners at once: one query for all their stored memberships, in the order asked. */
-export async function loadMembershipsBatch(pool: Pool, asks: Array<{ learnerId: string; segmentKeys: string[]; ctx: MatchContext }>): Promise<Array<(key: string) => boolean>> {
+export async function loadMembershipsBatch(engine: MembershipContext, asks: Array<{ learnerId: string; segmentKeys: string[]; ctx: MatchContext }>): Promise<Array<(key: string) => boolean>> {
   const keys = [...new Set(asks.flatMap((a) => a.segmentKeys))];
   if (keys.length === 0) return asks.map(() => () => false);
-  const defs = await loadDefinitions(pool, keys);
+  const pool = engine.database.pool;
+  const defs = await loadDefinitions(engine);
   const storedKeys = keys.filter((k) => defs.get(k)?.type !== "attributes");
   const stored = new Set<string>();
   // Only the (learner, segment) pairs asked about, each an index probe: not every learner × every segment.
@@ -43,15 +49,10 @@ export async function loadMembershipsBatch(pool: Pool, asks: Array<{ learnerId: 
   });
 }
 
-async function loadDefinitions(pool: Pool, keys: string[]) {
-  let cache = definitions.get(pool);
-  if (!cache) definitions.set(pool, (cache = new Map()));
-  const now = Date.now();
-  const missing = keys.filter((k) => !(cache.get(k) && now - cache.get(k)!.at < CACHE_MS));
-  if (missing.length) {
-    const { rows } = await pool.query<{ key: string; type: string; conditions: Condition | null }>(`SELECT key, type, conditions FROM segments WHERE key = ANY($1::text[])`, [missing]);
-    for (const k of missing) cache.delete(k);
-    for (const r of rows) cache.set(r.key, { type: r.type, test: r.type === "attributes" && r.conditions ? compileCondition(r.conditions) : null, at: now });
-  }
-  return cache;
+/** Every segment's type and compiled conditions: few rows, read once per segments revision. */
+async function loadDefinitions(engine: MembershipContext): Promise<SegmentDefinitions> {
+  return engine.cache.get(SEGMENT_DEFINITIONS, "all", async () => {
+    const { rows } = await engine.database.pool.query<{ key: string; type: string; conditions: Condition | null }>(`SELECT key, type, conditions FROM segments`);
+    return new Map(rows.map((r) => [r.key, { type: r.type, test: r.type === "attributes" && r.conditions ? compileCondition(r.conditions) : null }]));
+  });
 }

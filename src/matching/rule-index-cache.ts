@@ -1,11 +1,12 @@
-/** Rebuilds the rule index only when the active rule list changes (the loader returns the same array until then). */
-import type { ActiveRule } from "../content/active-rules";
+/** The rule index, rebuilt only when rules change: it lives on the context's cache under the rules' revision. */
+import { loadActiveRules, type ActiveRule, type ContentContext } from "../content/active-rules";
+import { cacheArea } from "../db/content-cache";
 import { buildRuleIndex, type RuleIndex } from "./rule-index";
 
-let last: { rules: ActiveRule[]; index: RuleIndex<ActiveRule> } | null = null;
+const RULE_INDEX = cacheArea<RuleIndex<ActiveRule>>({ name: "rule-index", kind: "rules" });
 
-/** The index for this exact rule list. */
-export function indexRules(rules: ActiveRule[]): RuleIndex<ActiveRule> {
-  if (last?.rules !== rules) last = { rules, index: buildRuleIndex(rules) };
-  return last.index;
+/** The index of the current active rules, built once per rules revision (never per event). */
+export async function loadRuleIndex(ctx: ContentContext): Promise<RuleIndex<ActiveRule>> {
+  // The rules are read inside the loader, after the index's revision: never older than the revision it is kept under.
+  return ctx.cache.get(RULE_INDEX, "all", async () => buildRuleIndex(await loadActiveRules(ctx)));
 }

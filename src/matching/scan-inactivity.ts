@@ -20,7 +20,7 @@ const PAGE = 2_000;
 
 /** Runs every inactivity rule once; returns how many spells were handled per rule. */
 export async function scanInactivity(ctx: EngineContext): Promise<Record<string, number>> {
-  const rules = (await loadActiveRules(ctx.prisma)).filter((r) => r.inactiveDays);
+  const rules = (await loadActiveRules(ctx)).filter((r) => r.inactiveDays);
   const handled: Record<string, number> = {};
   for (const rule of rules) handled[rule.key] = await scanRule(ctx, rule);
   return handled;
@@ -56,7 +56,7 @@ async function scanRule(ctx: EngineContext, rule: ActiveRule): Promise<number> {
 async function fireForSpell(ctx: EngineContext, rule: ActiveRule, learnerId: string, courseId: string, lastActivityAt: Date, now: Date): Promise<void> {
   const snapshot = await loadLearnerSnapshot(ctx.database.pool, learnerId, courseId, now);
   const context = { event: null, learner: snapshot.learner, goal: snapshot.goal, assessments: snapshot.assessments, insights: snapshot.insights, state: snapshot.state };
-  const isMember = rule.segmentKey ? await loadMemberships(ctx.database.pool, learnerId, [rule.segmentKey], context) : () => true;
+  const isMember = rule.segmentKey ? await loadMemberships(ctx, learnerId, [rule.segmentKey], context) : () => true;
   const spellKey = `inactive:${learnerId}:${courseId}:${lastActivityAt.toISOString()}`;
   const inputs = await loadJudgeInputs(ctx, [{ learnerId, rules: [rule] }], now);
   const plan = await planNudge([rule], (r) =>

@@ -1,12 +1,14 @@
 /**
  * Writes match outcomes atomically — the winning message (status `scheduled`), the suppression records,
- * and the event's `matched_at` (see write-match-outcome.ts) — then enqueues delivery after commit. Claiming
- * the event (UPDATE … WHERE matched_at IS NULL) makes two concurrent matchers of one event a no-op for the loser.
+ * and the event's `matched_at` (see write-match-outcome.ts) — then enqueues delivery after commit
+ * (src/queue/enqueue-deliveries.ts). Claiming the event (UPDATE … WHERE matched_at IS NULL) makes two
+ * concurrent matchers of one event a no-op for the loser.
  */
 import type { EngineContext } from "../context";
 import { newId } from "../lib/ids";
 import type { SuppressionRecord } from "../delivery/suppressions";
 import { writeMatchOutcomes, type MatchOutcome, type MessageRow } from "./write-match-outcome";
+import { enqueueDeliveries, type DueDelivery } from "../queue/enqueue-deliveries";
 import type { ActiveRule } from "../content/active-rules";
 import type { NudgePayload } from "./judge-rule";
 import type { NudgePlan } from "./plan-nudge";
@@ -59,36 +61,19 @@ export async function scheduleMessages(ctx: EngineContext, plans: TriggerPlan[],
     return { eventId: trigger.eventId, message, records };
   });
   const { claimed, messageIds } = await writeMatchOutcomes(ctx.database.pool, now, outcomes);
-  const deliveries: Array<{ messageId: string; delayMs: number }> = [];
+  const deliveries: DueDelivery[] = [];
   const scheduled = plans.map(({ winner, skipped }, i): string | null => {
     const { eventId, message } = outcomes[i];
     if (eventId !== null && !claimed.has(eventId)) return null;
     ctx.metrics.messages.inc({ outcome: "suppressed" }, skipped.length);
     if (!message || !messageIds.has(message.id) || !winner) return null;
     if (winner.payload.heldOut) ctx.metrics.messages.inc({ outcome: "held_out" });
-    else deliveries.push({ messageId: message.id, delayMs: winner.dueAt.getTime() - now.getTime() });
+    else deliveries.push({ messageId: message.id, dueAt: winner.dueAt });
     return message.id;
   });
   ctx.metrics.messages.inc({ outcome: "scheduled" }, deliveries.length);
-  await enqueueDeliveries(ctx, deliveries);
+  await enqueueDeliveries(ctx, deliveries, now);
   return scheduled;
-}
-
-/**
- * Enqueues deliveries in at most two queue calls: messages due now as one batch job, each later one as its
- * own delayed job (job id = message id). On failure the sweeper finds the messages once they are overdue.
- */
-export async function enqueueDeliveries(ctx: EngineContext, deliveries: Array<{ messageId: string; delayMs: number }>): Promise<void> {
-  if (deliveries.length === 0) return;
-  const now = deliveries.filter((d) => d.delayMs <= 0).map((d) => d.messageId);
-  const later = deliveries.filter((d) => d.delayMs > 0);
-  try {
-    if (now.length) await ctx.queues.enqueue("deliverMessages", [{ messageIds: now }]);
-    if (later.length) await ctx.queues.enqueueEach("deliverMessage", later.map(({ messageId, delayMs }) => ({ payload: { messageId }, delayMs })));
-  } catch (error) {
-    ctx.metrics.enqueueFailures.inc({ job: "deliver-message" }, deliveries.length);
-    ctx.log.warn({ count: deliveries.length, messageId: deliveries[0].messageId, err: (error as Error).message }, "could not enqueue delivery; the sweeper will retry");
-  }
 }
 
 function messageRow(event: Trigger, winner: NonNullable<Winner>, now: Date): MessageRow {

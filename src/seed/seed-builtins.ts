@@ -8,6 +8,7 @@ import { loadBuiltinLibrary } from "../templates/builtin-library";
 import { createRuleSchema } from "../content/rule.schema";
 import { createHash } from "node:crypto";
 import { forgetActiveRules } from "../content/active-rules";
+import { forgetPublishedTemplate } from "../content/published-templates";
 
 /** Inserts each missing built-in template (version 1, published, author "builtin") and rule. */
 export async function seedBuiltins(ctx: EngineContext): Promise<{ templates: number; rules: number }> {
@@ -36,7 +37,8 @@ export async function seedBuiltins(ctx: EngineContext): Promise<{ templates: num
       ON CONFLICT (key) DO NOTHING`;
     seededRules += created;
   }
-  if (seededRules) forgetActiveRules(ctx.prisma);
+  if (seededRules) forgetActiveRules(ctx);
+  if (seededTemplates) forgetPublishedTemplate(ctx);
   if (seededTemplates || seededRules) ctx.log.info({ templates: seededTemplates, rules: seededRules }, "seeded built-in templates and rules");
   return { templates: seededTemplates, rules: seededRules };
 }

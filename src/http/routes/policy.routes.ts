@@ -10,11 +10,11 @@ import type { AppContext } from "../app-context";
 export function policyRoutes(router: Router, ctx: AppContext): void {
   route(router, ctx, {
     method: "get", path: "/v1/policy", tag: "Policy", access: { roles: ["author", "analyst"] }, summary: "The throttling policy in force (defaults filled in)",
-    handler: async () => loadPolicy(ctx.prisma),
+    handler: async () => loadPolicy(ctx),
   });
   route(router, ctx, {
     method: "put", path: "/v1/policy", tag: "Policy", access: { roles: ["author"] }, body: policySchema,
     summary: "Replace the throttling policy; fields left out take their documented defaults",
-    handler: async ({ body, principal }) => savePolicy(ctx.prisma, body, principalName(principal), ctx.clock.now()),
+    handler: async ({ body, principal }) => savePolicy(ctx, body, principalName(principal), ctx.clock.now()),
   });
 }

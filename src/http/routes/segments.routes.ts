@@ -5,6 +5,10 @@ import { createSegmentSchema, listMembersQuery, putMembersSchema, updateSegmentS
 import { createSegment, deleteSegment, getSegment, listSegments, putSegmentMembers, updateSegment } from "../../segments/segment-store";
 import { listSegmentMembers } from "../../segments/segment-members";
 import { refreshSegmentNow } from "../../segments/refresh-segment";
+import { countAttributeMembers } from "../../segments/count-members";
+import { z } from "zod";
+import { expectedVersion } from "../../lib/expected-version";
+import { readIfMatch, withVersionTag } from "../preconditions";
 import { route } from "../route";
 import type { AppContext } from "../app-context";
 
@@ -12,27 +16,35 @@ import type { AppContext } from "../app-context";
 export function segmentRoutes(router: Router, ctx: AppContext): void {
   const read = { roles: ["author", "analyst"] as const };
   const write = { roles: ["author"] as const };
+  const tagged = <T extends { version: number }>(res: Parameters<typeof withVersionTag>[0], view: T) => withVersionTag(res, view, view.version);
   route(router, ctx, {
     method: "get", path: "/v1/segments", tag: "Segments", access: read, summary: "List segments",
     handler: async () => ({ segments: await listSegments(ctx.prisma) }),
   });
   route(router, ctx, {
-    method: "post", path: "/v1/segments", tag: "Segments", access: write, status: 201, body: createSegmentSchema,
+    method: "post", path: "/v1/segments", tag: "Segments", versioned: true, access: write, status: 201, body: createSegmentSchema,
     summary: "Create a segment: static (uploaded members), attributes (conditions) or sql (a SELECT learner_id …)",
-    handler: async ({ body, principal }) => createSegment(ctx.database, body, principalName(principal), ctx.clock.now()),
+    handler: async ({ body, principal, res }) => tagged(res, await createSegment(ctx, body, principalName(principal), ctx.clock.now())),
   });
   route(router, ctx, {
-    method: "get", path: "/v1/segments/:key", tag: "Segments", access: read, summary: "One segment with its refresh status",
-    handler: async ({ params }) => getSegment(ctx.prisma, params.key),
+    method: "post", path: "/v1/segments/count", tag: "Segments", access: read, body: z.strictObject({ conditions: z.unknown() }), operationId: "countSegmentDraft",
+    summary: "How many learners an unsaved attribute segment selects now (capped at 100,000; 5 s at most): the editor's live count",
+    handler: async ({ body }) => countAttributeMembers(ctx.database.pool, body.conditions),
   });
   route(router, ctx, {
-    method: "put", path: "/v1/segments/:key", tag: "Segments", access: write, body: updateSegmentSchema, summary: "Update a segment",
-    handler: async ({ params, body, principal }) => updateSegment(ctx.database, params.key, body, principalName(principal), ctx.clock.now()),
+    method: "get", path: "/v1/segments/:key", tag: "Segments", versioned: true, access: read, summary: "One segment with its refresh status (ETag: its version)",
+    handler: async ({ params, res }) => tagged(res, await getSegment(ctx.prisma, params.key)),
   });
   route(router, ctx, {
-    method: "delete", path: "/v1/segments/:key", tag: "Segments", access: write, status: 204, summary: "Delete a segment and its members",
-    handler: async ({ params, principal, res }) => {
-      await deleteSegment(ctx.prisma, params.key, principalName(principal));
+    method: "put", path: "/v1/segments/:key", tag: "Segments", versioned: true, access: write, body: updateSegmentSchema,
+    summary: "Update a segment (version + 1); accepts what GET returned; If-Match (or the body's version) makes it conditional: 409 with currentVersion when it moved",
+    handler: async ({ params, body, principal, req, res }) =>
+      tagged(res, await updateSegment(ctx, params.key, body, principalName(principal), ctx.clock.now(), expectedVersion(readIfMatch(req), body.version))),
+  });
+  route(router, ctx, {
+    method: "delete", path: "/v1/segments/:key", tag: "Segments", versioned: true, access: write, status: 204, summary: "Delete a segment and its members; honours If-Match",
+    handler: async ({ params, principal, req, res }) => {
+      await deleteSegment(ctx, params.key, principalName(principal), readIfMatch(req));
       res.status(204).end();
       return undefined;
     },
@@ -40,7 +52,7 @@ export function segmentRoutes(router: Router, ctx: AppContext): void {
   route(router, ctx, {
     method: "put", path: "/v1/segments/:key/members", tag: "Segments", access: write, body: putMembersSchema,
     summary: "Upload members of a static segment (up to 100,000 ids; mode add | remove | replace)",
-    handler: async ({ params, body, principal }) => putSegmentMembers(ctx.database, params.key, body, principalName(principal), ctx.clock.now()),
+    handler: async ({ params, body, principal }) => putSegmentMembers(ctx, params.key, body, principalName(principal), ctx.clock.now()),
   });
   route(router, ctx, {
     method: "get", path: "/v1/segments/:key/members", tag: "Segments", access: read, query: listMembersQuery,

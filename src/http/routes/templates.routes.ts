@@ -4,23 +4,35 @@ import { z } from "zod";
 import { principalName } from "../../auth/principal";
 import { createTemplate, getTemplate, listTemplates, listTemplateVersions, publishTemplate, updateTemplate } from "../../content/template-store";
 import { previewSchema, previewTemplate } from "../../content/preview-template";
+import { loadTemplateUsage } from "../../content/template-usage";
 import { pauseVariant, unpauseVariant } from "../../experiments/variant-pauses";
 import { NotFoundError } from "../../lib/errors";
+import { templateDefinitionSchema } from "../../templates/template.schema";
+import { readIfMatch, withVersionTag } from "../preconditions";
 import { route } from "../route";
 import type { AppContext } from "../app-context";
 
 const versionQuery = z.object({ version: z.coerce.number().int().min(1).optional() });
 const publishBody = z.strictObject({ version: z.number().int().min(1).optional() });
 const pauseBody = z.strictObject({ note: z.string().max(500).optional() });
+/** Documents PUT's body (the handler parses it itself): the definition, `publish`, and what GET returned. */
+const templateUpdateBody = z.object({
+  key: z.string().optional(), name: z.string(), kind: z.string(), locale: z.string().optional(), essential: z.boolean().optional(),
+  variants: z.array(z.object({}).passthrough()), response: z.unknown().optional(),
+  publish: z.boolean().optional(), latestVersion: z.number().int().min(1).optional().describe("a precondition, as If-Match"),
+}).passthrough();
 
 /** Adds /v1/templates. */
 export function templateRoutes(router: Router, ctx: AppContext): void {
   const read = { roles: ["author", "analyst"] as const };
   const write = { roles: ["author"] as const };
+  // The ETag is the LATEST version (what If-Match on PUT compares with), whichever version the body shows.
+  const tagged = <T extends { latestVersion: number }>(res: Parameters<typeof withVersionTag>[0], view: T) => withVersionTag(res, view, view.latestVersion);
   route(router, ctx, { method: "get", path: "/v1/templates", tag: "Templates", access: read, summary: "List templates", handler: async () => ({ templates: await listTemplates(ctx.prisma) }) });
   route(router, ctx, {
-    method: "post", path: "/v1/templates", tag: "Templates", access: write, status: 201, summary: "Create a template (version 1, published)",
-    handler: async ({ req, principal }) => createTemplate(ctx.prisma, req.body, principalName(principal), ctx.clock.now()),
+    method: "post", path: "/v1/templates", tag: "Templates", versioned: true, access: write, status: 201, summary: "Create a template (version 1, published)",
+    requestBody: templateDefinitionSchema,
+    handler: async ({ req, principal, res }) => tagged(res, await createTemplate(ctx, req.body, principalName(principal), ctx.clock.now())),
   });
   route(router, ctx, {
     method: "post", path: "/v1/templates/preview", tag: "Templates", access: read, body: previewSchema,
@@ -28,20 +40,27 @@ export function templateRoutes(router: Router, ctx: AppContext): void {
     handler: async ({ body }) => previewTemplate(ctx, body),
   });
   route(router, ctx, {
-    method: "get", path: "/v1/templates/:key", tag: "Templates", access: read, query: versionQuery, summary: "A template's latest (or ?version=N) version",
-    handler: async ({ params, query }) => getTemplate(ctx.prisma, params.key, query.version),
+    method: "get", path: "/v1/templates/:key", tag: "Templates", versioned: true, access: read, query: versionQuery, summary: "A template's latest (or ?version=N) version; ETag: the latest version number",
+    handler: async ({ params, query, res }) => tagged(res, await getTemplate(ctx.prisma, params.key, query.version)),
   });
   route(router, ctx, {
     method: "get", path: "/v1/templates/:key/versions", tag: "Templates", access: read, summary: "Version history with author and time",
     handler: async ({ params }) => ({ versions: await listTemplateVersions(ctx.prisma, params.key) }),
   });
   route(router, ctx, {
-    method: "put", path: "/v1/templates/:key", tag: "Templates", access: write, summary: "Add a new immutable version (publish: true to publish it)",
-    handler: async ({ params, req, principal }) => updateTemplate(ctx.prisma, params.key, req.body, principalName(principal), ctx.clock.now()),
+    method: "get", path: "/v1/templates/:key/usage", tag: "Templates", access: read, operationId: "getTemplateUsage",
+    summary: "Where a template is used: the rules that send it and its latest deliveries",
+    handler: async ({ params }) => loadTemplateUsage(ctx.prisma, ctx.database.pool, params.key),
   });
   route(router, ctx, {
-    method: "post", path: "/v1/templates/:key/publish", tag: "Templates", access: write, body: publishBody, summary: "Publish a version (default: latest)",
-    handler: async ({ params, body, principal }) => publishTemplate(ctx.prisma, params.key, body.version, principalName(principal), ctx.clock.now()),
+    method: "put", path: "/v1/templates/:key", tag: "Templates", versioned: true, access: write,
+    requestBody: templateUpdateBody,
+    summary: "Add a new immutable version (publish: true to publish it); accepts what GET returned; If-Match (or the body's latestVersion) makes it conditional on the latest version: 409 with currentVersion",
+    handler: async ({ params, req, principal, res }) => tagged(res, await updateTemplate(ctx, params.key, req.body, principalName(principal), ctx.clock.now(), readIfMatch(req))),
+  });
+  route(router, ctx, {
+    method: "post", path: "/v1/templates/:key/publish", tag: "Templates", versioned: true, access: write, body: publishBody, summary: "Publish a version (default: latest)",
+    handler: async ({ params, body, principal, res }) => tagged(res, await publishTemplate(ctx, params.key, body.version, principalName(principal), ctx.clock.now())),
   });
   route(router, ctx, {
     method: "post", path: "/v1/templates/:key/variants/:variant/pause", tag: "Templates", access: write, body: pauseBody,
