@@ -2,12 +2,17 @@
 import type { Config } from "./config";
 import type { EngineContext } from "./context";
 import { openDatabase } from "./db/client";
+import { ContentCache } from "./db/content-cache";
+import { ContentRevisions } from "./db/content-revisions";
 import { ensureDatabase, migrate } from "./db/migrator";
+import { checkPoolBudget } from "./db/pool-budget";
 import { bootstrapAdminKey, loadTokenSigningKey } from "./auth/api-keys";
 import { systemClock, type Clock } from "./lib/clock";
 import { createLogger, type Logger } from "./lib/logger";
 import { createMetrics } from "./lib/metrics";
 import { JobQueues } from "./queue/job-queues";
+import { loadEngineIdentity } from "./db/engine-identity";
+import { countFailuresByKind } from "./maintenance/failures";
 import { DeliveryFeed } from "./learners/delivery-feed";
 
 /** The database the configuration names; the embedded one must have been started (src/db/embedded.ts). */
@@ -16,24 +21,40 @@ function databaseUrlOf(config: Config): string {
   return config.databaseUrl;
 }
 
-/** Creates the database if needed and applies pending migrations. */
+/** Creates the database if needed, applies pending migrations, and checks this process's pool fits the server. */
 export async function prepareDatabase(config: Config, log: Logger): Promise<void> {
   const url = databaseUrlOf(config);
   if (await ensureDatabase(url)) log.info("created the database");
   const { applied } = await migrate(url);
   if (applied.length) log.info({ applied }, "applied migrations");
+  // A warning, not a failure: the pool may not fit in what the server has left (src/db/pool-budget.ts).
+  await checkPoolBudget(url, { poolSize: config.databasePoolSize, segmentPoolSize: config.segments.poolSize }, log);
 }
 
 /** Opens every connection and loads secrets. The database must already be migrated. */
 export async function createEngine(config: Config, options: { clock?: Clock; log?: Logger } = {}): Promise<EngineContext> {
   const log = options.log ?? createLogger(config.logLevel);
-  const database = openDatabase(databaseUrlOf(config), { max: config.databasePoolSize, waitMs: config.databaseWaitMs });
-  const queues = new JobQueues(config.redisUrl, config.queuePrefix);
-  const metrics = createMetrics(() => queues.depths());
+  const database = openDatabase(databaseUrlOf(config), {
+    max: config.databasePoolSize,
+    waitMs: config.databaseWaitMs,
+    segments: { url: config.segments.databaseUrl, poolSize: config.segments.poolSize, timeoutMs: config.segments.timeoutMs },
+  });
+  const queues = new JobQueues(config.redisUrl, config.queuePrefix, { attempts: config.jobAttempts });
+  try {
+    // One engine per queue prefix: a process of another database's engine refuses to start (src/queue/prefix-owner.ts).
+    await queues.claimPrefix(await loadEngineIdentity(database.pool), log);
+  } catch (error) {
+    await queues.close();
+    await database.close();
+    throw error;
+  }
+  const metrics = createMetrics(() => queues.depths(), () => countFailuresByKind(database.pool));
   await bootstrapAdminKey(database.prisma, config.adminKey, log);
   const tokenKey = await loadTokenSigningKey(database.prisma, config.tokenSecret);
   const deliveryFeed = new DeliveryFeed(config.redisUrl, queues.prefix);
-  return { config, database, prisma: database.prisma, queues, deliveryFeed, clock: options.clock ?? systemClock, log, metrics, tokenKey };
+  const clock = options.clock ?? systemClock;
+  const cache = new ContentCache(new ContentRevisions(database.pool), clock);
+  return { config, database, prisma: database.prisma, queues, deliveryFeed, clock, cache, log, metrics, tokenKey };
 }
 
 /** Closes open streams, queues and the database. */

@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import type { Db } from "../db/client";
 import { NotFoundError } from "../lib/errors";
-import { newId } from "../lib/ids";
+import { isUuid, newId } from "../lib/ids";
 import type { Logger } from "../lib/logger";
 import type { Principal, Role } from "./principal";
 import { generateSecret, hashSecret, secretPrefix } from "./secrets";
@@ -34,6 +34,7 @@ export async function listApiKeys(db: Db): Promise<ApiKeyView[]> {
 
 /** Revokes a key; 404 when it does not exist or is already revoked. */
 export async function revokeApiKey(db: Db, id: string, actor: string, now: Date): Promise<void> {
+  if (!isUuid(id)) throw new NotFoundError(`No API key ${id.slice(0, 64)}`);
   const { count } = await db.apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: now } });
   if (count === 0) throw new NotFoundError(`No API key ${id}`);
   await db.auditLog.create({ data: { actor, action: "api_key.revoked", entityType: "api_key", entityKey: id } });

@@ -5,17 +5,23 @@
 import { Pool } from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "../generated/prisma/client";
+import { SegmentSandbox, type SegmentSandboxOptions } from "./segment-sandbox";
+import { engineApplicationName } from "./pool-budget";
 
 export type Db = PrismaClient;
 
 export interface Database {
   prisma: PrismaClient;
   pool: Pool;
+  /** Where SQL segments run: connections of their own as a read-only role (opened on first use). */
+  segments: SegmentSandbox;
   close(): Promise<void>;
 }
 
+const DEFAULT_SEGMENT_SANDBOX: SegmentSandboxOptions = { url: null, poolSize: 2, timeoutMs: 30_000 };
+
 /** Opens a pool and a Prisma client on it. `max` bounds connections per process; `waitMs` a query's wait for one. */
-export function openDatabase(url: string, options: { max?: number; waitMs?: number } = {}): Database {
+export function openDatabase(url: string, options: { max?: number; waitMs?: number; segments?: SegmentSandboxOptions } = {}): Database {
   const pool = new Pool({
     connectionString: url,
     max: options.max ?? 20,
@@ -25,14 +31,19 @@ export function openDatabase(url: string, options: { max?: number; waitMs?: numb
     // index probes) whose cost estimates cross jit_above_cost, and compiling them with LLVM then takes ~25 ms,
     // several times the query itself (a delivery-state read of 500 learners: 35 ms with JIT, 10 ms without).
     options: "-c jit=off",
+    // One name per process: operators see whose connections they are, and a starting process counts the fleet (pool-budget.ts).
+    application_name: engineApplicationName(),
   });
   // An idle client losing its server emits here; without a listener it would crash the process.
   pool.on("error", () => undefined);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const segments = new SegmentSandbox(pool, url, options.segments ?? DEFAULT_SEGMENT_SANDBOX);
   return {
     prisma,
     pool,
+    segments,
     async close() {
+      await segments.close();
       await prisma.$disconnect();
       await pool.end();
     },

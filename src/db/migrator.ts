@@ -10,6 +10,7 @@ import { Client } from "pg";
 
 // Any constant works; it only has to be the same for every process of this engine.
 const MIGRATION_LOCK_ID = 72_017_001;
+const CREATE_DATABASE_LOCK_ID = 72_017_003;
 
 export const MIGRATIONS_DIR = join(__dirname, "..", "..", "prisma", "migrations");
 
@@ -85,7 +86,13 @@ async function applyOne(client: Client, name: string, sql: string, checksum: str
   }
 }
 
-/** Creates the database named in the URL when it does not exist (connecting to the `postgres` database). */
+/**
+ * Creates the database named in the URL when it does not exist (connecting to the `postgres` database).
+ * A fleet starting at once on a fresh server races here: the check and the CREATE run under an advisory lock
+ * (on the `postgres` database, so every process of any engine takes the same one), and whoever still loses
+ * (a tool creating it outside the lock) gets the outcome it wanted: "already exists" is 42P04, or 23505 when
+ * the two CREATEs met on pg_database's unique index.
+ */
 export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
   const url = new URL(databaseUrl);
   const name = decodeURIComponent(url.pathname.replace(/^\//, ""));
@@ -94,15 +101,16 @@ export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
   const client = new Client({ connectionString: url.toString() });
   await client.connect();
   try {
+    await client.query("SELECT pg_advisory_lock($1)", [CREATE_DATABASE_LOCK_ID]);
     const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
     if (rowCount) return false;
     await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
     return true;
   } catch (error) {
-    // Two processes creating it at once: the loser sees "already exists", which is the outcome it wanted.
-    if ((error as { code?: string }).code === "42P04") return false;
+    const code = (error as { code?: string }).code;
+    if (code === "42P04" || code === "23505") return false;
     throw error;
   } finally {
-    await client.end();
+    await client.end(); // ends the session, and with it the advisory lock
   }
 }

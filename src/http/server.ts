@@ -5,6 +5,7 @@ import type { Express } from "express";
 import { loadConfig, type HttpLimits } from "../config";
 import type { Logger } from "../lib/logger";
 import { drainServer } from "./drain";
+import { answerClientErrorsAsProblems } from "./client-errors";
 
 /**
  * Starts listening; resolves with the server and the port actually bound. The limits (COACH_HTTP_*, by default
@@ -26,6 +27,7 @@ export function listen(app: Express, port: number, options: { limits?: HttpLimit
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
   server.maxConnections = limits.maxConnections;
   server.timeout = limits.idleTimeoutMs;
+  answerClientErrorsAsProblems(server); // malformed HTTP, 16 KB of headers, timeouts: problem+json, not Node's bare status line
   if (options.log) reportDroppedConnections(server, options.log, limits.maxConnections);
   return new Promise((resolve, reject) => {
     server.once("error", reject);

@@ -21,12 +21,18 @@ const SUBSCRIBE_WAIT_MS = 2_000;
 
 export class DeliveryFeed {
   private subscriber: Redis | null = null;
+  /** Set by close(): a stream opened while the process stops is ended at once instead of holding it up. */
+  private closing = false;
   private readonly followers = new Map<string, Set<Follower>>();
 
   constructor(private readonly redisUrl: string, private readonly prefix: string) {}
 
   /** Follows one learner's deliveries until the returned function is called (or the feed closes). */
   async follow(learnerId: string, follower: Follower): Promise<() => Promise<void>> {
+    if (this.closing) {
+      follower.closed();
+      return async () => undefined;
+    }
     const channel = deliveryChannel(this.prefix, learnerId);
     const set = this.followers.get(channel) ?? new Set<Follower>();
     const first = set.size === 0;
@@ -39,6 +45,7 @@ export class DeliveryFeed {
 
   /** Ends every stream (they reconnect elsewhere and catch up) and disconnects. */
   async close(): Promise<void> {
+    this.closing = true;
     const all = [...this.followers.values()].flatMap((set) => [...set]);
     this.followers.clear();
     for (const follower of all) follower.closed();

@@ -1,0 +1,227 @@
+/**
+ * The engine as operators run it: a real process (`node --import tsx src/main.ts`, or `npm start`) with its
+ * own environment, its output captured, its port read from its log. For tests of starting and stopping,
+ * which an in-process engine cannot show (signals, exit codes, several processes racing one database).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { readFileSync, readdirSync } from "node:fs";
+import { connect, createServer } from "node:net";
+import { join } from "node:path";
+import { Redis } from "ioredis";
+import { Client } from "pg";
+import { ADMIN_URL, withDatabase } from "./databases";
+
+/** The checkout whose engine runs: this one, or COACH_TEST_ENGINE_ROOT (to show a test failing on another tree). */
+export const ROOT = process.env.COACH_TEST_ENGINE_ROOT ?? join(__dirname, "..", "..");
+
+export interface EngineProcess {
+  child: ChildProcess;
+  pid: number;
+  /** stdout and stderr so far, interleaved as they arrived. */
+  output(): string;
+  /** Resolves with the first match of `pattern` in the output (checked as output arrives); rejects on exit or timeout. */
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** The API's port, from its "listening" log line. */
+  port(timeoutMs?: number): Promise<number>;
+  /** Settles when the process has exited. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Kills the process group, whatever is left of it (cleanup for failed tests). */
+  killAll(): void;
+}
+
+/**
+ * The environment of a spawned engine: this test process's, without what the Jest setup adds for in-process
+ * engines (its DATABASE_URL and fixed admin key), logging at info so the test can read the log.
+ */
+export function engineEnv(overrides: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: "info", PORT: "0", COACH_DB_POOL_SIZE: "4" };
+  for (const name of ["DATABASE_URL", "COACH_ADMIN_KEY", "NODE_OPTIONS", "JEST_WORKER_ID", "npm_lifecycle_event", "npm_lifecycle_script"]) delete env[name];
+  for (const [name, value] of Object.entries(overrides)) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
+  return env;
+}
+
+const spawned = new Set<EngineProcess>();
+
+/**
+ * Kills every process group this test file spawned. For afterAll: a test that times out never reaches its own
+ * `finally`, and an engine left writing to the pipe of a Jest worker that is gone blocks on it forever.
+ */
+export function killAllSpawned(): void {
+  for (const engine of spawned) engine.killAll();
+  spawned.clear();
+}
+
+/** Starts `node --import tsx src/main.ts` (or another command) in the repository, in a process group of its own. */
+export function spawnEngine(env: NodeJS.ProcessEnv, command: string[] = [process.execPath, "--import", "tsx", "src/main.ts"]): EngineProcess {
+  const child = spawn(command[0], command.slice(1), { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  let text = "";
+  const listeners = new Set<() => void>();
+  const onData = (chunk: Buffer) => {
+    text += chunk.toString("utf8");
+    for (const listener of [...listeners]) listener();
+  };
+  child.stdout!.on("data", onData);
+  child.stderr!.on("data", onData);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  let hasExited = false;
+  void exited.then(() => {
+    hasExited = true;
+    for (const listener of [...listeners]) listener();
+  });
+
+  const waitForOutput = (pattern: RegExp, timeoutMs = 60_000) =>
+    new Promise<RegExpMatchArray>((resolve, reject) => {
+      const timer = setTimeout(() => finish(new Error(`no ${pattern} in the output of process ${child.pid} after ${timeoutMs} ms:\n${text.slice(-4000)}`)), timeoutMs);
+      const check = () => {
+        const match = pattern.exec(text);
+        if (match) return finish(null, match);
+        if (hasExited) finish(new Error(`process ${child.pid} exited before printing ${pattern}:\n${text.slice(-4000)}`));
+      };
+      const finish = (error: Error | null, match?: RegExpMatchArray) => {
+        clearTimeout(timer);
+        listeners.delete(check);
+        if (error) reject(error);
+        else resolve(match!);
+      };
+      listeners.add(check);
+      check();
+    });
+
+  const engine: EngineProcess = {
+    child,
+    pid: child.pid!,
+    output: () => text,
+    waitForOutput,
+    port: async (timeoutMs) => Number((await waitForOutput(/listening on http:\/\/127\.0\.0\.1:(\d+)/, timeoutMs))[1]),
+    exited,
+    killAll() {
+      // The whole group, even when its leader has exited: what it started may still run (npm's children).
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    },
+  };
+  spawned.add(engine);
+  return engine;
+}
+
+/** Resolves with how the process exited, or null when it is still running after `timeoutMs`. */
+export async function exitWithin(engine: EngineProcess, timeoutMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null } | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), timeoutMs)));
+  try {
+    return await Promise.race([engine.exited, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Sends SIGTERM to each process, waits up to `timeoutMs` for them, then kills what is left (test cleanup). */
+export async function stopAll(engines: EngineProcess[], timeoutMs = 20_000): Promise<void> {
+  for (const engine of engines) engine.child.kill("SIGTERM");
+  await Promise.all(engines.map((engine) => exitWithin(engine, timeoutMs)));
+  for (const engine of engines) engine.killAll();
+}
+
+/** A database name no other test uses; the engine creates it (or the test does), `drop` removes it. */
+export function scratchDatabase(label: string): { name: string; url: string; drop(): Promise<void> } {
+  const name = `coach_${label}_${process.pid}_${randomUUID().slice(0, 8)}`;
+  return {
+    name,
+    url: withDatabase(name),
+    async drop() {
+      const admin = new Client({ connectionString: ADMIN_URL });
+      await admin.connect();
+      try {
+        await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      } finally {
+        await admin.end();
+      }
+    },
+  };
+}
+
+/** A TCP port nothing listens on right now (bound then released by the OS). */
+export function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Whether a process exists and has not exited (a zombie waiting for its parent to reap it counts as gone). */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+/** A unique BullMQ prefix for one test's processes. */
+export function uniquePrefix(label: string): string {
+  return `coach-test-${label}-${randomUUID().slice(0, 8)}`;
+}
+
+/** Deletes every Redis key under a BullMQ prefix that spawned engines used (they cannot obliterate after exiting). */
+export async function deleteQueueKeys(prefix: string, redisUrl = "redis://127.0.0.1:6379"): Promise<void> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `{${prefix}}*`, "COUNT", 1000);
+      if (keys.length) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== "0");
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Every process below `pid` (children, theirs, …), read from /proc (Linux). */
+export function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The command may hold spaces and parentheses: the fields after the last ")" are fixed.
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // exited while we looked
+    }
+  }
+  const found: number[] = [];
+  const walk = (parent: number) => {
+    for (const child of children.get(parent) ?? []) {
+      found.push(child);
+      walk(child);
+    }
+  };
+  walk(pid);
+  return found;
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:`port`. */
+export function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: "127.0.0.1", port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
