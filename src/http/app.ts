@@ -25,6 +25,9 @@ import { preferenceRoutes } from "./routes/preferences.routes";
 import { feedbackRoutes } from "./routes/feedback.routes";
 import { policyRoutes } from "./routes/policy.routes";
 import { analyticsRoutes } from "./routes/analytics.routes";
+import { meRoutes } from "./routes/me.routes";
+import { catalogRoutes } from "./routes/catalog.routes";
+import { demoRoutes } from "./routes/demo.routes";
 import { adminUi } from "./admin-ui";
 import { learnerCors } from "./middleware/cors";
 import { sdkAssets } from "./sdk-assets";
@@ -51,6 +54,9 @@ export const ROUTE_MODULES: RouteModule[] = [
   feedbackRoutes,
   policyRoutes,
   analyticsRoutes,
+  meRoutes,
+  catalogRoutes,
+  demoRoutes,
 ];
 
 /** The whole HTTP API for a context. Does not listen (see server.ts). */

@@ -1,6 +1,7 @@
 /**
  * The ingest outbox: stored events reach the matching queue now if Redis answers, or later through
- * the sweeper (events.matched_at IS NULL). A Redis outage delays matching; it never loses an event.
+ * the sweeper (events.matched_at IS NULL and held by no live job). A Redis outage delays matching; it never
+ * loses an event.
  */
 import type { Pool } from "pg";
 import type { EngineContext } from "../context";
@@ -16,10 +17,10 @@ export async function publishStoredEvents(ctx: Pick<EngineContext, "queues" | "l
   }
 }
 
-/** Event ids stored before `olderThan` and not yet matched, oldest first. */
+/** Event ids stored before `olderThan`, not yet matched and not marked failed (poison), oldest first. */
 export async function findUnmatchedEvents(pool: Pool, olderThan: Date, limit: number): Promise<string[]> {
   const { rows } = await pool.query<{ id: string }>(
-    `SELECT id FROM events WHERE matched_at IS NULL AND received_at < $1 ORDER BY received_at LIMIT $2`,
+    `SELECT id FROM events WHERE matched_at IS NULL AND match_failed_at IS NULL AND received_at < $1 ORDER BY received_at LIMIT $2`,
     [olderThan, limit],
   );
   return rows.map((r) => r.id);

@@ -27,8 +27,9 @@ export interface EventSourceRecord {
   format: "xapi" | "caliper" | "segment";
   mappingKey: string | null;
   kind: Record<string, unknown>;
-  digest: string | null;
   body: unknown;
+  /** `body` as JSON text when the route has it as sent (stored instead of serializing `body` again). */
+  bodyText?: string;
 }
 
 /**

@@ -33,6 +33,16 @@ WITH input AS (
   RETURNING id
 ), fresh AS (
   SELECT x.* FROM input x WHERE x.id IN (SELECT id FROM inserted)
+), sources AS (
+  -- The original statement, Caliper event or Segment call an event was mapped from (src/standards/), beside it.
+  -- One JSON array rather than a jsonb[]: a large original costs no array-literal escaping on either side.
+  INSERT INTO event_sources (id, format, status, mapping_key, kind, event_type, learner_id, received_at, body)
+  SELECT f.id, s->>'format', 'mapped', s->>'mappingKey', s->'kind', f.type, f.learner_id, $10, s->'body'
+    FROM jsonb_array_elements(COALESCE($11::jsonb, '[]'::jsonb)) s JOIN fresh f ON f.id = s->>'id'
+   ORDER BY f.id
+  -- Stored before without an event (unmapped then, resent now that a mapping applies): it is mapped now.
+  ON CONFLICT (id) DO UPDATE SET status = 'mapped', mapping_key = EXCLUDED.mapping_key, event_type = EXCLUDED.event_type,
+                                 learner_id = EXCLUDED.learner_id, note = NULL
 ), profiles AS (
   SELECT id, name, has_name AND name IS NULL AS clears_name, locale, has_locale AND locale IS NULL AS clears_locale,
          timezone, has_timezone AND timezone IS NULL AS clears_timezone
@@ -80,6 +90,18 @@ WITH input AS (
 )
 SELECT id FROM inserted`;
 
+/** The originals of the events that have one, as one JSON array for $11; null when none has. */
+function sourcesJson(events: NormalizedEvent[]): string | null {
+  const parts: string[] = [];
+  for (const e of events) {
+    if (!e.source) continue;
+    const { body, bodyText, ...rest } = e.source;
+    // The original's text as received, when the route kept it: spliced in rather than serialized again.
+    parts.push(bodyText !== undefined ? `${JSON.stringify({ id: e.id, ...rest }).slice(0, -1)},"body":${bodyText}}` : JSON.stringify({ id: e.id, ...rest, body }));
+  }
+  return parts.length > 0 ? `[${parts.join(",")}]` : null;
+}
+
 /** Inserts the events, upserts learners and per-course state; returns which ids were new. */
 export async function recordEvents(pool: Pool, events: NormalizedEvent[], receivedAt: Date): Promise<RecordResult> {
   // An id repeated inside one batch counts once: its first occurrence is the one offered.
@@ -97,6 +119,7 @@ export async function recordEvents(pool: Pool, events: NormalizedEvent[], receiv
     unique.map((e) => JSON.stringify(e.properties)),
     unique.map((e) => (e.learner ? JSON.stringify(e.learner) : null)),
     receivedAt,
+    sourcesJson(unique),
   ]);
   const accepted = new Set(rows.map((r) => r.id));
   const acceptedIds = unique.filter((e) => accepted.has(e.id)).map((e) => e.id);

@@ -8,10 +8,14 @@ export interface Metrics {
   messages: Counter<"outcome">;
   queueDepth: Gauge<"queue">;
   enqueueFailures: Counter<"job">;
+  /** Poison marked failed by this process: events that would not match, messages that would not deliver. */
+  isolatedFailures: Counter<"kind">;
+  /** Failed events and messages in the database now, for the whole fleet (read at scrape time). */
+  failedItems: Gauge<"kind">;
 }
 
-/** Creates the registry and every metric; `readQueueDepths` is called at scrape time. */
-export function createMetrics(readQueueDepths?: () => Promise<Record<string, number>>): Metrics {
+/** Creates the registry and every metric; `readQueueDepths` and `readFailures` are called at scrape time. */
+export function createMetrics(readQueueDepths?: () => Promise<Record<string, number>>, readFailures?: () => Promise<Record<string, number>>): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   return {
@@ -40,5 +44,26 @@ export function createMetrics(readQueueDepths?: () => Promise<Record<string, num
       },
     }),
     enqueueFailures: new Counter({ name: "coach_enqueue_failures_total", help: "Jobs that could not be enqueued (left to the sweeper)", labelNames: ["job"], registers: [registry] }),
+    isolatedFailures: new Counter({
+      name: "coach_isolated_failures_total",
+      help: "Events (kind=event) and messages (kind=message) this process marked failed after they failed alone on every attempt",
+      labelNames: ["kind"],
+      registers: [registry],
+    }),
+    // The fleet-wide count, from the database: what is waiting for an operator (GET /v1/operations/failures).
+    failedItems: new Gauge({
+      name: "coach_failed_items",
+      help: "Events whose matching failed (kind=event) and messages in status failed (kind=message), awaiting an operator",
+      labelNames: ["kind"],
+      registers: [registry],
+      async collect() {
+        if (!readFailures) return;
+        try {
+          for (const [kind, count] of Object.entries(await readFailures())) this.set({ kind }, count);
+        } catch {
+          this.reset(); // database down: report nothing rather than stale numbers
+        }
+      },
+    }),
   };
 }

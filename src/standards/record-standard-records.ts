@@ -1,0 +1,131 @@
+/**
+ * Stores what arrived through a learning-record standard (xAPI statements, Caliper events, Segment calls), each
+ * record once: a mapped one as its event with the original beside it (one statement through the ingest group
+ * commit, src/ingest/record-events.ts, so the event and its original are stored together or not at all), an
+ * unmapped, unusable or voiding one as its original alone, never matched. A record whose id was stored before
+ * is a duplicate and changes nothing; for xAPI, the same id with different content is a conflict (409) and
+ * nothing of the request is stored.
+ */
+import type { Pool } from "pg";
+import type { EngineContext } from "../context";
+import { groupCommitterFor } from "../ingest/group-commit";
+import type { NormalizedEvent } from "../ingest/parse-events";
+import { ConflictError } from "../lib/errors";
+import type { RecordKind } from "./mapping-set";
+import { standardsMetrics } from "./standards-metrics";
+import { statementDigest, type Statement } from "./xapi-statement";
+
+type RecordContext = Pick<EngineContext, "database" | "queues" | "log" | "metrics">;
+
+/** One record as checked and mapped by its route. */
+export interface StandardRecord {
+  id: string;
+  kind: RecordKind;
+  body: unknown;
+  /** `body` as JSON text, as sent, when the route has it (stored without serializing `body` again). */
+  bodyText?: string;
+  outcome:
+    | { status: "mapped"; mappingKey: string; event: NormalizedEvent }
+    | { status: "unmapped" }
+    | { status: "unusable"; mappingKey: string; note: string; learnerId: string | null }
+    | { status: "voiding"; voids: string };
+}
+
+export interface RecordedStandards {
+  /** Events stored now. */
+  accepted: number;
+  /** Records seen before (nothing changed). */
+  duplicates: number;
+  /** Originals stored without an event now: unmapped, unusable, voiding. */
+  storedAlone: number;
+}
+
+/** Stores the records; `detectConflicts` turns "same id, different content" into a 409 before anything is stored. */
+export async function recordStandardRecords(
+  ctx: RecordContext,
+  records: StandardRecord[],
+  receivedAt: Date,
+  options: { format: RecordKind["format"]; detectConflicts: boolean },
+): Promise<RecordedStandards> {
+  const metrics = standardsMetrics(ctx.metrics);
+  const known = options.detectConflicts ? await findKnown(ctx.database.pool, records) : new Set<string>();
+  const fresh = records.filter((r) => !known.has(r.id));
+  const alone = fresh.filter((r) => r.outcome.status !== "mapped");
+  const events = fresh.flatMap((r) => (r.outcome.status === "mapped" ? [withSource(r, r.outcome.mappingKey, r.outcome.event)] : []));
+
+  const [storedAloneIds, recorded] = await Promise.all([
+    storeAlone(ctx.database.pool, alone, receivedAt),
+    events.length > 0 ? groupCommitterFor(ctx).record(events, receivedAt) : Promise.resolve({ acceptedIds: [] as string[], duplicates: 0 }),
+  ]);
+
+  const { format } = options;
+  metrics.records.inc({ format, outcome: "mapped" }, recorded.acceptedIds.length);
+  const duplicates = known.size + recorded.duplicates + (alone.length - storedAloneIds.size);
+  metrics.records.inc({ format, outcome: "duplicate" }, duplicates);
+  for (const r of alone) {
+    if (!storedAloneIds.has(r.id)) continue;
+    metrics.records.inc({ format, outcome: r.outcome.status });
+    if (r.outcome.status === "unmapped") metrics.countUnmapped(r.kind);
+  }
+  ctx.metrics.events.inc({ outcome: "accepted" }, recorded.acceptedIds.length);
+  ctx.metrics.events.inc({ outcome: "duplicate" }, recorded.duplicates);
+  return { accepted: recorded.acceptedIds.length, duplicates, storedAlone: storedAloneIds.size };
+}
+
+function withSource(r: StandardRecord, mappingKey: string, event: NormalizedEvent): NormalizedEvent {
+  const { format, ...kind } = r.kind;
+  return { ...event, source: { format, mappingKey, kind, body: r.body, ...(r.bodyText !== undefined ? { bodyText: r.bodyText } : {}) } };
+}
+
+/**
+ * Ids already stored with the same content (duplicates); throws ConflictError when any is stored with other
+ * content. One primary-key read for the whole request, before anything is written; only a resend finds rows,
+ * whose originals are then compared with what arrived as the spec says (statementDigest).
+ */
+async function findKnown(pool: Pool, records: StandardRecord[]): Promise<Set<string>> {
+  if (records.length === 0) return new Set();
+  const { rows } = await pool.query<{ id: string; body: unknown }>(`SELECT id, body FROM event_sources WHERE id = ANY($1::text[])`, [records.map((r) => r.id)]);
+  if (rows.length === 0) return new Set();
+  const stored = new Map(rows.map((r) => [r.id, statementDigest(r.body as Statement)]));
+  const conflicts = records.filter((r) => stored.has(r.id) && stored.get(r.id) !== statementDigest(r.body as Statement)).map((r) => r.id);
+  if (conflicts.length > 0) {
+    throw new ConflictError(`A statement with the id ${conflicts.slice(0, 5).join(", ")}${conflicts.length > 5 ? ` (and ${conflicts.length - 5} more)` : ""} is already stored with different content; nothing was stored`);
+  }
+  return new Set(stored.keys());
+}
+
+/** Originals without an event. A voiding statement marks the statement it voids (first voider wins). */
+const STORE_ALONE_SQL = `
+WITH input AS (
+  SELECT r->>'id' AS id, r->>'format' AS format, r->>'status' AS status, r->>'mappingKey' AS mapping_key, r->'kind' AS kind,
+         r->>'learnerId' AS learner_id, r->>'note' AS note, r->'body' AS body, r->>'voids' AS voids
+    FROM jsonb_array_elements($1::jsonb) r
+), stored AS (
+  INSERT INTO event_sources (id, format, status, mapping_key, kind, learner_id, note, received_at, body)
+  SELECT id, format, status, mapping_key, kind, learner_id, note, $2, body FROM input ORDER BY id
+  ON CONFLICT (id) DO NOTHING
+  RETURNING id
+), voided AS (
+  UPDATE event_sources s SET voided_by = i.id
+    FROM input i
+   WHERE i.voids IS NOT NULL AND s.id = i.voids AND s.voided_by IS NULL AND i.id IN (SELECT id FROM stored)
+)
+SELECT id FROM stored`;
+
+async function storeAlone(pool: Pool, records: StandardRecord[], receivedAt: Date): Promise<Set<string>> {
+  if (records.length === 0) return new Set();
+  const rows = records.map((r) => {
+    const { format, ...kind } = r.kind;
+    const o = r.outcome;
+    const row = {
+      id: r.id, format, status: o.status, kind,
+      mappingKey: "mappingKey" in o ? o.mappingKey : null,
+      learnerId: o.status === "unusable" ? o.learnerId : null,
+      note: o.status === "unusable" ? o.note : null,
+      voids: o.status === "voiding" ? o.voids : null,
+    };
+    return `${JSON.stringify(row).slice(0, -1)},"body":${r.bodyText ?? JSON.stringify(r.body)}}`;
+  });
+  const { rows: stored } = await pool.query<{ id: string }>(STORE_ALONE_SQL, [`[${rows.join(",")}]`, receivedAt]);
+  return new Set(stored.map((r) => r.id));
+}
