@@ -4,6 +4,9 @@
  */
 import { z } from "zod";
 
+/** One seed node of REDIS_CLUSTER_NODES: `host:port`, `[v6]:port`, or a redis:// / rediss:// URL carrying credentials or TLS. */
+const CLUSTER_NODE = /^(rediss?:\/\/([^@/\s]*@)?)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):\d{1,5}\/?$/;
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   // Unset: the embedded database under COACH_DATA_DIR (src/db/embedded.ts).
@@ -14,6 +17,13 @@ const envSchema = z.object({
   REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL").optional(),
   /** Internal, for tests: the default address tried when REDIS_URL is unset. */
   COACH_DEFAULT_REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL").default("redis://127.0.0.1:6379"),
+  /** `host:port,host:port,…` of a Redis Cluster: every Redis connection is then ioredis's cluster client (src/queue/connection.ts). */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v.split(",").map((n) => n.trim()).filter(Boolean) : []))
+    .refine((nodes) => nodes.every((n) => CLUSTER_NODE.test(n) && Number(/:(\d+)\/?$/.exec(n)![1]) <= 65535), "must be comma-separated host:port pairs, e.g. redis-1:7000,redis-2:7000"),
   /** How long a stopping process waits for in-flight requests and jobs before it exits anyway. */
   COACH_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   COACH_ADMIN_KEY: z.string().min(16, "must be at least 16 characters").optional(),
@@ -71,6 +81,8 @@ export type Config = Readonly<{
   redisUrl: string;
   /** false when REDIS_URL is unset (redisUrl is then the default address): src/main.ts may start a private Redis. */
   redisUrlExplicit: boolean;
+  /** REDIS_CLUSTER_NODES as given (seed nodes of a Redis Cluster); empty: a single Redis at redisUrl. */
+  redisClusterNodes: readonly string[];
   /** COACH_SHUTDOWN_TIMEOUT_MS: a stopping process exits within this, finished or not. */
   shutdownTimeoutMs: number;
   adminKey: string | undefined;
@@ -142,6 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseWaitMs: 3_000,
     redisUrl: e.REDIS_URL ?? e.COACH_DEFAULT_REDIS_URL,
     redisUrlExplicit: e.REDIS_URL !== undefined,
+    redisClusterNodes: Object.freeze(e.REDIS_CLUSTER_NODES),
     shutdownTimeoutMs: e.COACH_SHUTDOWN_TIMEOUT_MS,
     adminKey: e.COACH_ADMIN_KEY,
     processRole: e.COACH_PROCESS,

@@ -39,7 +39,7 @@ export async function createEngine(config: Config, options: { clock?: Clock; log
     waitMs: config.databaseWaitMs,
     segments: { url: config.segments.databaseUrl, poolSize: config.segments.poolSize, timeoutMs: config.segments.timeoutMs },
   });
-  const queues = new JobQueues(config.redisUrl, config.queuePrefix, { attempts: config.jobAttempts });
+  const queues = new JobQueues(config, config.queuePrefix, { attempts: config.jobAttempts });
   try {
     // One engine per queue prefix: a process of another database's engine refuses to start (src/queue/prefix-owner.ts).
     await queues.claimPrefix(await loadEngineIdentity(database.pool), log);
@@ -51,7 +51,7 @@ export async function createEngine(config: Config, options: { clock?: Clock; log
   const metrics = createMetrics(() => queues.depths(), () => countFailuresByKind(database.pool));
   await bootstrapAdminKey(database.prisma, config.adminKey, log);
   const tokenKey = await loadTokenSigningKey(database.prisma, config.tokenSecret);
-  const deliveryFeed = new DeliveryFeed(config.redisUrl, queues.prefix);
+  const deliveryFeed = new DeliveryFeed(config, queues.prefix);
   const clock = options.clock ?? systemClock;
   const cache = new ContentCache(new ContentRevisions(database.pool), clock);
   return { config, database, prisma: database.prisma, queues, deliveryFeed, clock, cache, log, metrics, tokenKey };

@@ -8,13 +8,15 @@
  * callers never interleave inside one another's transaction, temporary table or extended-protocol exchange.
  * Right for trying the engine, development and a small course; a PostgreSQL server (DATABASE_URL) for
  * anything bigger, and for running the API and the workers as separate processes (one process at a time may
- * open a data directory). Not available here: cancelling a statement, so a SQL segment's statement timeout.
+ * open a data directory). Not available here: cancelling a statement, so a SQL segment's statement timeout;
+ * and a second login, so SQL segments run in the engine's session, guarded by the SQL checker (segment-sandbox.ts).
  */
-import { mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import type { Config } from "../config";
+import { acquirePidLock } from "../lib/pid-lock";
 
 export interface EmbeddedDatabase {
   /** A postgresql:// URL on 127.0.0.1 for this process's connections. */
@@ -53,33 +55,10 @@ export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDa
  * the owner's pid keeps a second one out with a clear message; a lock left by a process that died is taken over.
  */
 function lockDirectory(directory: string): () => void {
-  const lockFile = join(directory, "..", "pglite.lock");
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(lockFile, "wx");
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return () => rmSync(lockFile, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const owner = Number(readFileSync(lockFile, "utf8"));
-      if (isAlive(owner)) {
-        throw new Error(`the embedded database in ${directory} is in use by process ${owner}; stop it, or set DATABASE_URL to share a PostgreSQL server between processes`);
-      }
-      rmSync(lockFile, { force: true }); // stale: its process is gone
-    }
-  }
-  throw new Error(`could not lock the embedded database in ${directory}`);
-}
-
-function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
+  return acquirePidLock(
+    join(directory, "..", "pglite.lock"),
+    (owner) => new Error(`the embedded database in ${directory} is in use by process ${owner}; stop it, or set DATABASE_URL to share a PostgreSQL server between processes`),
+  );
 }
 
 /**

@@ -17,12 +17,25 @@ export const createSegmentSchema = z.discriminatedUnion("type", [
 ]);
 export type CreateSegmentInput = z.infer<typeof createSegmentSchema>;
 
-/** PUT /v1/segments/{key}: the type cannot change (members would lose their meaning). */
+/**
+ * PUT /v1/segments/{key}: the type cannot change (members would lose their meaning). Accepts exactly what
+ * GET returned, so GET-edit-PUT works: `key` and `type` must be the segment's, `version` is a precondition
+ * (as If-Match), and the other read-only fields (counts, refresh status, times) are ignored.
+ */
 export const updateSegmentSchema = z.strictObject({
   name: base.name.optional(),
   refreshIntervalMinutes: base.refreshIntervalMinutes,
   conditions: z.unknown().optional(),
-  sql: z.string().trim().min(1).max(20_000).optional(),
+  sql: z.string().trim().min(1).max(20_000).nullable().optional(),
+  key: z.string().optional(),
+  type: z.enum(["static", "attributes", "sql"]).optional(),
+  version: z.number().int().min(1).optional(),
+  memberCount: z.unknown().optional(),
+  lastRefreshedAt: z.unknown().optional(),
+  lastRefreshStatus: z.unknown().optional(),
+  lastRefreshError: z.unknown().optional(),
+  createdAt: z.unknown().optional(),
+  updatedAt: z.unknown().optional(),
 });
 export type UpdateSegmentInput = z.infer<typeof updateSegmentSchema>;
 

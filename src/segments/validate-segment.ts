@@ -1,9 +1,9 @@
-/** Checks a segment's definition on save: attribute conditions parse, SQL segments are a single safe SELECT. */
+/** Checks a segment's definition on save: attribute conditions parse, SQL segments are one allowed SELECT that plans. */
 import type { Database } from "../db/client";
 import { ValidationError } from "../lib/errors";
 import { zodFieldErrors } from "../lib/zod-errors";
 import { conditionSchema } from "../matching/conditions.schema";
-import { normalizeSegmentSql, runSegmentSql, withQueryIdsTable } from "./sql-segment-query";
+import { probeSegmentSql } from "./sql-segment-query";
 import { conditionToSql } from "./condition-sql";
 
 export interface SegmentDefinition {
@@ -21,9 +21,9 @@ export async function validateSegmentDefinition(database: Database, type: string
   }
   if (type === "sql") {
     if (!sql) throw new ValidationError("A sql segment needs a query", [{ path: "sql", message: "required" }]);
-    // Probe it for real (LIMIT 0, as the restricted role): syntax, forbidden tables and a missing learner_id fail now.
-    await withQueryIdsTable(database.pool, (client) => runSegmentSql(client, sql, { timeoutMs: 5_000, maxRows: 1 }, true));
-    return { conditions: null, sql: normalizeSegmentSql(sql) };
+    // Parsed and checked (one SELECT, analyst relations, allowed functions), then planned as the segment role
+    // with LIMIT 0: what is refused, an unknown column or a missing learner_id fail now, not at refresh.
+    return { conditions: null, sql: await probeSegmentSql(database, sql) };
   }
   return { conditions: null, sql: null };
 }

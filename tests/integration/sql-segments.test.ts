@@ -36,12 +36,13 @@ describe("SQL segments", () => {
   });
 
   it.each([
-    ["a DELETE", "DELETE FROM learners RETURNING id AS learner_id", /single SELECT/],
-    ["a multi-statement string", "SELECT id AS learner_id FROM learners; DELETE FROM learners", /single statement/],
-    ["a query touching a forbidden table", "SELECT id::text AS learner_id FROM api_keys", /permission denied/],
-    ["a data-modifying CTE", "WITH gone AS (DELETE FROM learners RETURNING id) SELECT id AS learner_id FROM gone", /.+/],
-    ["a query without learner_id", "SELECT id FROM learners", /learner_id/],
-    ["a syntax error", "SELECT learner_id FROM learners WHERE", /syntax error/],
+    ["a DELETE", "DELETE FROM learners RETURNING id AS learner_id", /is a DELETE statement; segment SQL must be exactly one SELECT/],
+    ["a multi-statement string", "SELECT id AS learner_id FROM learners; DELETE FROM learners", /is 2 statements; segment SQL must be exactly one SELECT/],
+    ["a query touching a forbidden table", "SELECT id::text AS learner_id FROM api_keys", /reads api_keys, which is not one of the analyst relations/],
+    ["a data-modifying CTE", "WITH gone AS (DELETE FROM learners RETURNING id) SELECT id AS learner_id FROM gone", /modifies data \(a DELETE in WITH\)/],
+    ["a query without learner_id", "SELECT id FROM learners", /must return a column named learner_id/],
+    ["a syntax error", "SELECT learner_id FROM learners WHERE", /has a syntax error \(line 1, column 38\)/],
+    ["an unknown column, named from the author's own text only", "SELECT learner_id FROM events WHERE no_such_column > 1", /refers to a column that does not exist near "no_such_column" \(line 1, column 37\)/],
   ])("rejects %s on save with a clear error at `sql`, and changes nothing", async (_name, sql, message) => {
     const before = await engine.ctx.prisma.learner.count();
     const res = await create(`bad-${Math.random().toString(36).slice(2, 8)}`, sql);
@@ -54,7 +55,8 @@ describe("SQL segments", () => {
 
   it("records a query that runs past its timeout as the segment's refresh error and keeps the members", async () => {
     await postEvents("slow-1", 1);
-    const created = await create("slow", "SELECT learner_id FROM learner_course_state WHERE pg_sleep(0.5) IS NOT NULL");
+    // Slow but allowed (pg_sleep is refused): a large cross join that finds nothing.
+    const created = await create("slow", "SELECT s.learner_id FROM learner_course_state s CROSS JOIN generate_series(1, 500000000) g WHERE g = -1");
     expect(created.status).toBe(201);
     await engine.ctx.prisma.segmentMember.create({ data: { segmentKey: "slow", learnerId: "kept" } });
     const result = await refreshSegmentNow(engine.ctx, "slow", { timeoutMs: 100, maxRows: 1000 });

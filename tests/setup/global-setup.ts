@@ -5,6 +5,7 @@
 import { Client } from "pg";
 import { migrate } from "../../src/db/migrator";
 import { ADMIN_URL, WORKER_SLOTS, templateDbName, withDatabase } from "./databases";
+import { dropOrphanSegmentRoles } from "./segment-roles";
 
 export default async function globalSetup(): Promise<void> {
   // Workers inherit the environment of this process, so they find this run's databases.
@@ -14,6 +15,7 @@ export default async function globalSetup(): Promise<void> {
   await admin.connect();
   try {
     await dropStaleRuns(admin);
+    await dropOrphanSegmentRoles(admin);
     await admin.query(`CREATE DATABASE "${template}"`);
     await migrate(withDatabase(template));
     for (let i = 1; i <= WORKER_SLOTS; i++) await admin.query(`CREATE DATABASE "${template}_w${i}" TEMPLATE "${template}"`);
