@@ -181,6 +181,13 @@ describeInBrowser("the learner widget <coach-inbox> in Chromium", () => {
     await own.close();
   }, 120_000);
 
+  it("speaks the learner's language: French strings with locale=fr", async () => {
+    const page = await openLesson("web-fr", pages.origin, "&locale=fr");
+    await page.getByText("Aucun message pour l'instant. Continuez !").waitFor({ timeout: 30_000 });
+    await expect(page.locator("coach-inbox h2").textContent()).resolves.toBe("Votre coach");
+    await page.close();
+  }, 120_000);
+
   it("has no accessibility violations (axe-core), with messages, forms and the empty state", async () => {
     const page = await openLesson("web-axe");
     await post("web-axe", "course.enrolled");
