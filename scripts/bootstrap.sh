@@ -20,3 +20,9 @@ bundle=packages/coach-inbox/dist/coach-inbox.js
 if [ ! -f "$bundle" ] || [ -n "$(find packages/coach-inbox/src packages/coach-inbox/package.json packages/coach-inbox/build.mjs -newer "$bundle" -print -quit)" ]; then
   node packages/coach-inbox/build.mjs
 fi
+# The studio served at /admin (packages/studio → dist/: index.html, studio.js, styles.css): rebuilt when any
+# of its sources (or the widget sources it shares) is newer than the bundle. Built files are not committed.
+studio=packages/studio/dist/studio.js
+if [ ! -f "$studio" ] || [ ! -f packages/studio/dist/index.html ] || [ -n "$(find packages/studio/src packages/studio/static packages/studio/package.json packages/studio/build.mjs packages/coach-inbox/src/sanitize.ts -newer "$studio" -print -quit)" ]; then
+  node packages/studio/build.mjs
+fi
