@@ -26,7 +26,7 @@ export interface RunningWorkers {
 
 /** Starts the match, deliver and maintenance workers and the periodic jobs. */
 export async function startWorkers(ctx: EngineContext, options: { concurrency?: number } = {}): Promise<RunningWorkers> {
-  const connection = createWorkerConnection(ctx.config.redisUrl);
+  const connection = createWorkerConnection(ctx.config);
   // One for all three workers: during an outage they fail together, and a few lines say so.
   const errorLog = new RepeatedLog(ctx.log, "worker error");
   const common = { connection, prefix: ctx.config.queuePrefix, log: ctx.log, errorLog };

@@ -1,25 +1,14 @@
-/** (2) The matching worker: one stored event in, messages scheduled out. */
+/** (2) The matching worker: stored events in, messages scheduled out (src/matching/match-batch.ts). */
 import type { EngineContext } from "../src/context";
-import { matchStoredEvent, matchStoredEvents } from "../src/matching/match-stored-event";
-import type { JobHandler } from "../src/queue/run-worker";
+import { matchEventBatch } from "../src/matching/match-batch";
+import type { QueueHandlers } from "../src/queue/run-worker";
 
-/** One event (re-enqueued by the sweeper). */
-export function matchEventHandler(ctx: EngineContext): JobHandler {
-  return async (payload) => {
-    await matchStoredEvent(ctx, (payload as { eventId: string }).eventId);
-  };
-}
-
-/**
- * Events matched together per database round: a whole ingest group of the usual size, so per-batch queries
- * are amortized; a retried job skips the chunks already matched.
- */
-const CHUNK = 500;
-
-/** The events of one committed ingest group, a chunk at a time. */
-export function matchEventsHandler(ctx: EngineContext): JobHandler {
-  return async (payload) => {
-    const ids = (payload as { eventIds: string[] }).eventIds;
-    for (let i = 0; i < ids.length; i += CHUNK) await matchStoredEvents(ctx, ids.slice(i, i + CHUNK));
+/** Handlers for every job on the match queue. */
+export function matchHandlers(ctx: EngineContext): QueueHandlers<"match"> {
+  return {
+    /** One event (jobs queued before batches existed). */
+    matchEvent: ({ eventId }, job) => matchEventBatch(ctx, [eventId], job),
+    /** The events of one committed ingest group, or orphans the sweeper found. */
+    matchEvents: ({ eventIds }, job) => matchEventBatch(ctx, eventIds, job),
   };
 }

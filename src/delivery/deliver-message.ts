@@ -17,7 +17,8 @@ import type { SuppressionRecord } from "./suppressions";
 import { renderScheduledMessage, type RenderOutcome } from "./render-scheduled-message";
 import type { Policy } from "../throttle/policy";
 import { loadScheduledMessages, type ScheduledMessage } from "./scheduled-message";
-import { enqueueDeliveries } from "../matching/schedule-message";
+import { enqueueDeliveries, type DueDelivery } from "../queue/enqueue-deliveries";
+import { withTimeout } from "../queue/connection";
 import { publishDeliveries } from "../learners/inbox-notifications";
 import { variantToDeliver, type DeliveryVariant } from "./variant-to-deliver";
 import { findOutrankingMessage } from "./decision-window";
@@ -57,7 +58,7 @@ export async function deliverMessages(ctx: EngineContext, messageIds: string[]):
   const now = ctx.clock.now();
   const messages = await loadScheduledMessages(ctx.database.pool, [...new Set(messageIds)]);
   const { outcomes, due } = sortOut(messageIds, messages, now);
-  const [policy, prepared] = await Promise.all([loadPolicyInForce(ctx.prisma, ctx.config.throttle), prepare(ctx, due, now)]);
+  const [policy, prepared] = await Promise.all([loadPolicyInForce(ctx, ctx.config.throttle), prepare(ctx, due, now)]);
   await decideAndWrite(ctx, prepared, policy, outcomes);
   await afterWrites(ctx, messages, outcomes, now);
   return outcomes;
@@ -161,13 +162,14 @@ async function decideOne(ctx: EngineContext, { message, timezone, variant, rende
 /** Metrics, inbox notifications, and re-enqueued jobs for deferred and not-yet-due messages. */
 async function afterWrites(ctx: EngineContext, messages: Map<string, ScheduledMessage>, outcomes: Map<string, DeliveryOutcome>, now: Date): Promise<void> {
   const delivered: ScheduledMessage[] = [];
-  const later: Array<{ messageId: string; delayMs: number }> = [];
+  const later: DueDelivery[] = [];
   for (const [id, outcome] of outcomes) {
     if (outcome.type === "delivered") delivered.push(messages.get(id)!);
-    else if (outcome.type === "deferred") later.push({ messageId: id, delayMs: outcome.until.getTime() - now.getTime() });
-    else if (outcome.type === "not_due") later.push({ messageId: id, delayMs: outcome.dueAt.getTime() - now.getTime() });
+    else if (outcome.type === "deferred") later.push({ messageId: id, dueAt: outcome.until });
+    else if (outcome.type === "not_due") later.push({ messageId: id, dueAt: outcome.dueAt });
     if (outcome.type === "delivered" || outcome.type === "deferred" || outcome.type === "suppressed" || outcome.type === "failed") ctx.metrics.messages.inc({ outcome: outcome.type });
   }
-  await publishDeliveries(ctx.queues.connection, ctx.queues.prefix, delivered.map((m) => ({ learnerId: m.learnerId, messageId: m.id }))).catch(() => undefined);
-  await enqueueDeliveries(ctx, later);
+  // Bounded: a pipeline caught by a Redis crash can stay pending forever, and would hold this batch (and its job) with it.
+  await withTimeout(publishDeliveries(ctx.queues.connection, ctx.queues.prefix, delivered.map((m) => ({ learnerId: m.learnerId, messageId: m.id }))), 1_000, "delivery notifications").catch(() => undefined);
+  await enqueueDeliveries(ctx, later, now);
 }

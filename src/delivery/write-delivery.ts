@@ -64,6 +64,7 @@ export async function writeDeliveryChanges(pool: Pool, changes: MessageChange[],
      ), changed AS (
        UPDATE messages m SET status = c.status::"MessageStatus", due_at = COALESCE(c.due_at, m.due_at), error = COALESCE(c.error, m.error),
               delivered_at = CASE WHEN c.status = 'delivered' THEN $14 ELSE m.delivered_at END,
+              failed_at = CASE WHEN c.status = 'failed' THEN $14 ELSE m.failed_at END,
               title = CASE WHEN c.status = 'delivered' THEN c.title ELSE m.title END,
               body = CASE WHEN c.status = 'delivered' THEN c.body ELSE m.body END,
               cta = CASE WHEN c.status = 'delivered' THEN c.cta ELSE m.cta END,

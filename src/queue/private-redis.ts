@@ -56,7 +56,8 @@ wait "$pid"
  * install Redis) when redis-server is missing.
  */
 export async function withRedis(config: Config, log: Logger): Promise<{ config: Config; redis: PrivateRedis | null }> {
-  if (config.redisUrlExplicit || (await isListening(config.redisUrl))) return { config, redis: null };
+  // A cluster (REDIS_CLUSTER_NODES) is never replaced by a private single Redis, whatever answers at REDIS_URL.
+  if (config.redisClusterNodes.length > 0 || config.redisUrlExplicit || (await isListening(config.redisUrl))) return { config, redis: null };
   const { hostname, port } = new URL(config.redisUrl);
   const address = `${hostname}:${port || 6379}`;
   const redis = await startPrivateRedis(resolve(config.dataDir, "redis"), address);

@@ -12,6 +12,7 @@ import { buildApp } from "../../src/http/app";
 import { createApiKey } from "../../src/auth/api-keys";
 import type { Role } from "../../src/auth/principal";
 import type { Clock } from "../../src/lib/clock";
+import type { Logger } from "../../src/lib/logger";
 import { startWorkers, type RunningWorkers } from "../../workers";
 import { emptyTables } from "../../src/db/empty-tables";
 
@@ -31,9 +32,9 @@ export async function resetDatabase(ctx: EngineContext): Promise<void> {
 }
 
 /** Starts an engine on this worker's database with a unique queue prefix. */
-export async function startTestEngine(options: { clock?: Clock; env?: Record<string, string>; workers?: boolean; keepData?: boolean } = {}): Promise<TestEngine> {
+export async function startTestEngine(options: { clock?: Clock; env?: Record<string, string>; workers?: boolean; keepData?: boolean; log?: Logger } = {}): Promise<TestEngine> {
   const config: Config = loadConfig({ ...process.env, COACH_QUEUE_PREFIX: `coach-test-${randomUUID().slice(0, 8)}`, ...options.env });
-  const ctx = await createEngine(config, { clock: options.clock });
+  const ctx = await createEngine(config, { clock: options.clock, log: options.log });
   if (!options.keepData) await resetDatabase(ctx);
   const keys = {} as Record<Role, string>;
   for (const role of ["ingest", "author", "analyst", "admin"] as Role[]) keys[role] = (await createApiKey(ctx.prisma, { name: `test ${role}`, role }, "test")).secret;
