@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * <coach-inbox> in real Chromium, on a course page served from another origin than the engine, as a learner
  * would use it: a delivery appears live and is announced; seen / clicked / helpful / dismissed reach the API;

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The studio as an analyst uses it, in real Chromium against the real engine (workers, PostgreSQL, Redis):
  * open the experiments list and read a verdict in words with its sample-ratio check and holdout lift; chart a
