@@ -8,7 +8,7 @@
  * hang. Each process also remembers the addresses it saw blocked, so a blocked client's next requests are
  * refused without any Redis call or key lookup.
  */
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../queue/connection";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, RLWrapperTimeouts, type RateLimiterAbstract } from "rate-limiter-flexible";
 import type { Logger } from "../lib/logger";
 
@@ -27,7 +27,7 @@ export class AuthFailureLimiter {
   private readonly limiter: RateLimiterAbstract;
   private readonly blockedUntil = new Map<string, number>();
 
-  constructor(redis: Redis, keyPrefix: string, private readonly limits: AuthFailureLimits, private readonly log: Logger) {
+  constructor(redis: RedisClient, keyPrefix: string, private readonly limits: AuthFailureLimits, private readonly log: Logger) {
     const counting = { points: limits.failures, duration: limits.windowSeconds, blockDuration: limits.blockSeconds };
     const insuranceLimiter = new RateLimiterMemory({ ...counting, keyPrefix });
     const shared = new RateLimiterRedis({ ...counting, storeClient: redis, keyPrefix, rejectIfRedisNotReady: true, insuranceLimiter });

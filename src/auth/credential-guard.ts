@@ -23,7 +23,7 @@ import { KeyUsageRecorder } from "./key-usage";
 import { isLearnerToken, readLearnerToken } from "./learner-tokens";
 import type { Principal } from "./principal";
 import { hashSecret } from "./secrets";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../queue/connection";
 
 const UNKNOWN_KEY = "Unknown or revoked API key";
 /** Unknown secrets are remembered 5 minutes: a revoked key still in use counts as a failure once per 5 minutes per process. */
@@ -31,7 +31,7 @@ const UNKNOWN_KEY_TTL_MS = 5 * 60_000;
 
 export interface CredentialGuardOptions {
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   /** Namespace of the shared failure counts; processes of one deployment share it. */
   keyPrefix: string;
   limits: AuthFailureLimits;

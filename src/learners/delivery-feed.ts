@@ -6,8 +6,7 @@
  * Notifications are best effort (see inbox-notifications.ts): a stream that missed some — Redis down, the
  * browser reconnecting, this process shutting down — catches up from PostgreSQL with `deliveredSince`.
  */
-import { Redis } from "ioredis";
-import { withTimeout } from "../queue/connection";
+import { createSubscriberConnection, withTimeout, type RedisClient, type RedisTarget } from "../queue/connection";
 import { deliveryChannel } from "./inbox-notifications";
 
 /** What a follower is told: a message id was delivered to its learner, or the feed is closing. */
@@ -20,12 +19,12 @@ export interface Follower {
 const SUBSCRIBE_WAIT_MS = 2_000;
 
 export class DeliveryFeed {
-  private subscriber: Redis | null = null;
+  private subscriber: RedisClient | null = null;
   /** Set by close(): a stream opened while the process stops is ended at once instead of holding it up. */
   private closing = false;
   private readonly followers = new Map<string, Set<Follower>>();
 
-  constructor(private readonly redisUrl: string, private readonly prefix: string) {}
+  constructor(private readonly redis: RedisTarget, private readonly prefix: string) {}
 
   /** Follows one learner's deliveries until the returned function is called (or the feed closes). */
   async follow(learnerId: string, follower: Follower): Promise<() => Promise<void>> {
@@ -60,11 +59,13 @@ export class DeliveryFeed {
     await this.subscriber?.unsubscribe(channel).catch(() => undefined);
   }
 
-  private connection(): Redis {
+  private connection(): RedisClient {
     if (this.subscriber) return this.subscriber;
     // Lazily: API processes that never serve a stream, and workers, open no subscriber.
-    const subscriber = new Redis(this.redisUrl, { maxRetriesPerRequest: null });
-    subscriber.on("error", () => undefined); // reconnects by itself and resubscribes its channels
+    // In a cluster, regular (not sharded) pub/sub: a PUBLISH on any node reaches every node, so one subscriber
+    // connection hears all channels whichever node it landed on, and resubscribes elsewhere after a failover.
+    // Notifications are one small message per delivery, well within what the cluster bus carries.
+    const subscriber = createSubscriberConnection(this.redis); // reconnects by itself and resubscribes its channels
     subscriber.on("message", (channel: string, payload: string) => {
       const { messageId } = JSON.parse(payload) as { messageId: string };
       for (const follower of this.followers.get(channel) ?? []) follower.delivered(messageId);

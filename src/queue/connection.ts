@@ -92,8 +92,8 @@ export function clusterSafePrefix(prefix: string): string {
  */
 export function queuePrefix(prefix: string, queue: string, cluster: boolean): string {
   if (!cluster) return clusterSafePrefix(prefix);
-  const base = /^\{[^{}]+\}$/.test(prefix) ? prefix.slice(1, -1) : prefix;
-  return `{${base}:${queue}}`;
+  // Braces inside would end the tag early (Redis hashes up to the first `}`), putting every queue in one slot again.
+  return `{${prefix.replace(/[{}]/g, "")}:${queue}}`;
 }
 
 /**
