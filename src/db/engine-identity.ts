@@ -12,7 +12,9 @@ export interface EngineIdentity {
   database: string;
 }
 
-const SETTING_KEY = "engine_id";
+/** The settings row holding the id (kept by emptyTables, see src/db/empty-tables.ts). */
+export const ENGINE_ID_SETTING = "engine_id";
+const SETTING_KEY = ENGINE_ID_SETTING;
 
 /** Reads the engine id, creating it on first use (processes starting at once agree: the first insert wins). */
 export async function loadEngineIdentity(pool: Pool): Promise<EngineIdentity> {
