@@ -1,0 +1,58 @@
+/**
+ * The fault suite's short version (`npm run chaos` is the full one): the same scenarios, the same invariants —
+ * every acknowledged event stored, matched and delivered exactly once, and each scenario's own checks — with
+ * 3 s outages and short load phases, on a PostgreSQL cluster and a redis-server of the test's own. Skipped, with
+ * the reason printed, only where redis-server or PostgreSQL's initdb is missing.
+ *
+ * By default it runs the scenarios that fit a few minutes on a busy machine; CHAOS_SCENARIOS=all (or a comma
+ * list of ids) runs others. The two scenarios that SIGKILL a worker wait for BullMQ's stalled-job check
+ * (lock 30 s, then two checks 30 s apart), over a minute each, so only the full suite runs them by default.
+ */
+import { Bench, type ChaosOptions, type ScenarioResult } from "../../scripts/chaos/bench";
+import { formatFailures, formatTable } from "../../scripts/chaos/report";
+import { passed } from "../../scripts/chaos/run-scenarios";
+import { SCENARIOS } from "../../scripts/chaos/scenarios";
+import { missingTools, startPostgres, startRedis, type ChaosPostgres, type ChaosRedis } from "../../scripts/chaos/services";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+jest.setTimeout(240_000);
+
+const SHORT: ChaosOptions = { outageSeconds: 3, loadSeconds: 3, batchSize: 10, concurrency: 3, pauseMs: 50, drainSeconds: 120 };
+const DEFAULT_IDS = ["redis-kill", "redis-freeze", "postgres-stop", "api-sigterm", "clock-skew", "poison", "fleet-start"];
+const chosen = process.env.CHAOS_SCENARIOS === "all" ? SCENARIOS.map((s) => s.id) : (process.env.CHAOS_SCENARIOS?.split(",").map((s) => s.trim()) ?? DEFAULT_IDS);
+
+const missing = missingTools();
+if (missing.length) console.warn(`chaos.test.ts skipped: ${missing.join(" and ")} not installed`);
+const describeWithTools = missing.length ? describe.skip : describe;
+
+describeWithTools("the fault suite, short (real processes, private PostgreSQL and Redis)", () => {
+  let pg: ChaosPostgres;
+  let redis: ChaosRedis;
+  let bench: Bench;
+  const results: ScenarioResult[] = [];
+
+  beforeAll(async () => {
+    [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
+    bench = new Bench(pg, redis, SHORT, mkdtempSync(join(tmpdir(), "coach-chaos-test-")), () => undefined);
+  });
+  afterEach(async () => {
+    await bench?.cleanup();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+    pg?.destroy();
+    if (results.length) console.log(`${formatTable(results)}\nengine logs in ${bench.logDir}`);
+  });
+
+  it.each(SCENARIOS.filter((s) => chosen.includes(s.id)).map((s) => [s.title, s] as const))("%s: 0 lost, 0 duplicated, its own checks pass", async (_title, scenario) => {
+    const started = Date.now();
+    const result: ScenarioResult = { name: scenario.title, ...(await scenario.run(bench)), durationMs: Date.now() - started };
+    results.push(result);
+    if (!passed(result)) throw new Error(`${formatFailures([result])}\n${formatTable([result])}\nengine logs in ${bench.logDir}`);
+    expect(result.tally.lost).toBe(0);
+    expect(result.tally.duplicated).toBe(0);
+    expect(result.tally.acknowledged).toBeGreaterThan(0);
+  });
+});
