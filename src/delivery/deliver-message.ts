@@ -122,6 +122,11 @@ async function decideOne(ctx: EngineContext, { message, timezone, variant, rende
   });
   const ids = { messageId: message.id, learnerId: message.learnerId };
 
+  if (message.ruleDisabled) {
+    // Checked at delivery, not only at match: messages scheduled before the rule was disabled (a backlog, a
+    // delay, a deferral) must not go out after an operator stopped it. A deleted rule keeps them (see loadScheduledMessages).
+    return { change: { ...ids, status: "suppressed", error: "rule.disabled", record: record("suppressed", "rule.disabled", { ruleKey: message.ruleKey }) }, outcome: { type: "suppressed", reason: "rule.disabled" } };
+  }
   const outranked = await findOutrankingMessage(ctx.database.pool, message, policy.decisionWindowMinutes);
   if (outranked) {
     const details = { winner: outranked.ruleKey, winnerPriority: outranked.priority, winnerMessageId: outranked.messageId, priority: message.priority, windowMinutes: policy.decisionWindowMinutes };

@@ -21,6 +21,7 @@ export const DECISION_REASONS: Record<string, string> = {
   "preferences.opted_out": "The learner opted out of this kind of message",
   "preferences.snoozed": "The learner snoozed coaching",
   expired: "The message expired before it could be sent",
+  "rule.disabled": "The rule was disabled after this message was scheduled, so it was not sent",
   holdout: "Held out on purpose: the learner is in the rule's holdout group, which measures whether the nudge helps",
   failed: "The message could not be rendered or delivered",
 };
