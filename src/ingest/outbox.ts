@@ -5,6 +5,7 @@
  */
 import type { Pool } from "pg";
 import type { EngineContext } from "../context";
+import { repeatedLogFor } from "../lib/repeated-log";
 
 /** Enqueues matching for freshly stored events; never throws (the sweeper is the fallback). */
 export async function publishStoredEvents(ctx: Pick<EngineContext, "queues" | "log" | "metrics">, eventIds: string[]): Promise<void> {
@@ -13,7 +14,8 @@ export async function publishStoredEvents(ctx: Pick<EngineContext, "queues" | "l
     await ctx.queues.enqueue("matchEvents", [{ eventIds }]);
   } catch (error) {
     ctx.metrics.enqueueFailures.inc({ job: "match-events" }, eventIds.length);
-    ctx.log.warn({ err: (error as Error).message, count: eventIds.length }, "could not enqueue matching; the sweeper will retry");
+    // Once per outage, then counted (every ingest request meets the same outage).
+    repeatedLogFor(ctx.log, "could not enqueue matching; the sweeper will retry").report({ err: (error as Error).message, count: eventIds.length });
   }
 }
 

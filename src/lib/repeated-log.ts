@@ -35,3 +35,14 @@ export class RepeatedLog {
     this.gapMs = Math.min(this.gapMs * 2, this.options.maxGapMs ?? 60_000);
   }
 }
+
+const perLogger = new WeakMap<Logger, Map<string, RepeatedLog>>();
+
+/** The process's RepeatedLog for a logger and message: the same line from many requests during one outage is one line. */
+export function repeatedLogFor(log: Logger, message: string): RepeatedLog {
+  let byMessage = perLogger.get(log);
+  if (!byMessage) perLogger.set(log, (byMessage = new Map()));
+  let repeated = byMessage.get(message);
+  if (!repeated) byMessage.set(message, (repeated = new RepeatedLog(log, message)));
+  return repeated;
+}

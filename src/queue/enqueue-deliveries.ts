@@ -4,6 +4,7 @@
  * message deferred again, even from inside its own running job, gets a new job; see jobs.ts). Never throws: on
  * failure the sweeper finds the messages once they are overdue and held by no job.
  */
+import { repeatedLogFor } from "../lib/repeated-log";
 import type { EngineContext } from "../context";
 
 /** The most message ids in one batch job (the payload schema's bound). */
@@ -27,6 +28,6 @@ export async function enqueueDeliveries(ctx: Pick<EngineContext, "queues" | "met
     }
   } catch (error) {
     ctx.metrics.enqueueFailures.inc({ job: "deliver-message" }, deliveries.length);
-    ctx.log.warn({ count: deliveries.length, messageId: deliveries[0].messageId, err: (error as Error).message }, "could not enqueue delivery; the sweeper will retry");
+    repeatedLogFor(ctx.log, "could not enqueue delivery; the sweeper will retry").report({ count: deliveries.length, messageId: deliveries[0].messageId, err: (error as Error).message });
   }
 }
