@@ -2,17 +2,19 @@
  * What a throttle decision (at matching, at delivery, and for the learner's profile) reads about the learner,
  * in one query: their delivery history, their preferences, and their delivery version — the counter the
  * delivery write must find unchanged (write-delivery.ts). The history is bounded: every delivery of the last
- * 8 days (day and week caps, gap), every delivery of the rule in question (cooldown, lifetime cap), and the
- * 50 most recent (dismiss streak, unseen signal), merged without duplicates. With the throttle off the
+ * 8 days (day and week caps, gap, unseen signal), every delivery of the rule in question (cooldown, lifetime
+ * cap), and of the 50 most recent those the dismiss streak can reach, merged without duplicates. The streak is
+ * walked newest first and ends at the first message the learner engaged with other than by dismissing it
+ * (seen or voted without a dismissal, voted helpful, answered: see decide.ts's backoffUntil), so the 50 are
+ * cut at the newest such message, which is kept: what decide and throttleState compute is the same as on all
+ * 50 (tested), while a returning learner's history shrinks from ~50 entries to ~15. With the throttle off the
  * history is not read and the version is not checked.
  */
 import type { Pool } from "pg";
 
+/** A delivered message as the throttle weighs it (decide.ts's HistoryMessage): which rule, when, and what the learner did with it. */
 export interface HistoryEntry {
-  id: string;
   ruleKey: string;
-  kind: string;
-  essential: boolean;
   deliveredAt: Date;
   seenAt: Date | null;
   dismissedAt: Date | null;
@@ -30,13 +32,29 @@ export interface DeliveryState {
   version: string | null;
 }
 
+/**
+ * One history entry as the query sends it: an array, not an object (no key repeated 50 times per learner),
+ * with times as epoch milliseconds (a number to read instead of a date string to parse), and only what the
+ * throttle reads. A returning learner's history is ~50 entries read twice per nudge (matching, delivery):
+ * its size is most of what the throttle costs this process, in parsing and in garbage collection.
+ */
+type HistoryTuple = [ruleKey: string, deliveredAt: number, seenAt: number | null, dismissedAt: number | null, vote: string | null, respondedAt: number | null];
+
 interface StateRow {
-  history: Array<{ id: string; rule_key: string; kind: string; essential: boolean; delivered_at: string; seen_at: string | null; dismissed_at: string | null; vote: string | null; responded_at: string | null }>;
+  history: HistoryTuple[];
   preferences: { snoozed_until: string | null; kinds: string[] | null } | null;
   version: string | null;
 }
 
 const date = (iso: string | null) => (iso === null ? null : new Date(iso));
+const dateOf = (ms: number | null) => (ms === null ? null : new Date(ms));
+
+/** Epoch milliseconds of a timestamptz column, exact (the columns keep milliseconds). */
+const ms = (column: string) => `(extract(epoch FROM ${column}) * 1000)::bigint`;
+/** A message that ends a dismiss streak walked newest first (decide.ts's backoffUntil, throttle-state.ts's countStreak). */
+const STREAK_ENDS = `vote = 'helpful' OR responded_at IS NOT NULL OR (dismissed_at IS NULL AND (seen_at IS NOT NULL OR vote IS NOT NULL))`;
+/** The id only tells the parts' rows apart (UNION); it is not sent. */
+const HISTORY_COLUMNS = `id, rule_key, delivered_at, seen_at, dismissed_at, vote, responded_at`;
 
 /** The learner's state for a decision about `ruleKey` at `now`; history newest first. */
 export async function loadDeliveryState(pool: Pool, learnerId: string, ruleKey: string, now: Date, throttle: boolean): Promise<DeliveryState> {
@@ -57,14 +75,21 @@ export async function loadDeliveryStates(pool: Pool, learners: Array<{ learnerId
     ruleKeys.set(l.learnerId, keys);
   }
   if (ruleKeys.size === 0) return states;
+  // Each part of the bounded history reads its own rows through its own index, whole, and UNION drops the rows
+  // two parts share (a row is the same in both): no second pass over the learner's every message to fetch them.
   const { rows } = await pool.query<StateRow & { learner_id: string }>(
     `SELECT k.learner_id,
-       (SELECT COALESCE(json_agg(h ORDER BY h.delivered_at DESC), '[]'::json) FROM (
-          SELECT id, rule_key, kind, essential, delivered_at, seen_at, dismissed_at, vote, responded_at FROM messages
-           WHERE $4 AND learner_id = k.learner_id AND delivered_at IS NOT NULL AND id IN (
-             (SELECT id FROM messages WHERE learner_id = k.learner_id AND delivered_at >= $3)
-             UNION (SELECT id FROM messages WHERE learner_id = k.learner_id AND rule_key IN (SELECT jsonb_array_elements_text(k.rule_keys)) AND delivered_at IS NOT NULL)
-             UNION (SELECT id FROM messages WHERE learner_id = k.learner_id AND delivered_at IS NOT NULL ORDER BY delivered_at DESC LIMIT 50))) h) AS history,
+       (SELECT COALESCE(json_agg(json_build_array(h.rule_key, ${ms("h.delivered_at")}, ${ms("h.seen_at")}, ${ms("h.dismissed_at")}, h.vote, ${ms("h.responded_at")})
+                                 ORDER BY h.delivered_at DESC), '[]'::json) FROM (
+          SELECT ${HISTORY_COLUMNS} FROM messages WHERE $4 AND learner_id = k.learner_id AND delivered_at >= $3
+          UNION
+          SELECT ${HISTORY_COLUMNS} FROM messages
+           WHERE $4 AND learner_id = k.learner_id AND rule_key = ANY(ARRAY(SELECT jsonb_array_elements_text(k.rule_keys))) AND delivered_at IS NOT NULL
+          UNION
+          SELECT ${HISTORY_COLUMNS} FROM (
+            SELECT *, max(delivered_at) FILTER (WHERE ${STREAK_ENDS}) OVER () AS streak_ends_at FROM (
+              SELECT ${HISTORY_COLUMNS} FROM messages WHERE $4 AND learner_id = k.learner_id AND delivered_at IS NOT NULL ORDER BY delivered_at DESC LIMIT 50) last50) l
+           WHERE l.streak_ends_at IS NULL OR l.delivered_at >= l.streak_ends_at) h) AS history,
        (SELECT row_to_json(p) FROM (SELECT snoozed_until, opted_out_kinds::text[] AS kinds FROM learner_preferences WHERE learner_id = k.learner_id) p) AS preferences,
        (SELECT COALESCE((SELECT version FROM learner_delivery_versions WHERE learner_id = k.learner_id), 0)::text) AS version
        FROM unnest($1::text[], $2::jsonb[]) AS k(learner_id, rule_keys)`,
@@ -72,9 +97,8 @@ export async function loadDeliveryStates(pool: Pool, learners: Array<{ learnerId
   );
   for (const row of rows) {
     states.set(row.learner_id, {
-      history: row.history.map((h) => ({
-        id: h.id, ruleKey: h.rule_key, kind: h.kind, essential: h.essential, deliveredAt: new Date(h.delivered_at),
-        seenAt: date(h.seen_at), dismissedAt: date(h.dismissed_at), vote: h.vote, respondedAt: date(h.responded_at),
+      history: row.history.map(([ruleKey, deliveredAt, seenAt, dismissedAt, vote, respondedAt]) => ({
+        ruleKey, deliveredAt: new Date(deliveredAt), seenAt: dateOf(seenAt), dismissedAt: dateOf(dismissedAt), vote, respondedAt: dateOf(respondedAt),
       })),
       preferences: { snoozedUntil: date(row.preferences?.snoozed_until ?? null), optedOutKinds: row.preferences?.kinds ?? [] },
       version: throttle ? row.version : null,

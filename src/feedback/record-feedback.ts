@@ -7,6 +7,7 @@
 import type { Db } from "../db/client";
 import type { Message } from "../generated/prisma/client";
 import { NotFoundError, ValidationError } from "../lib/errors";
+import { isUuid } from "../lib/ids";
 import type { FeedbackInput } from "./feedback.schema";
 import { validateResponse } from "./validate-response";
 
@@ -14,7 +15,7 @@ const VISIBLE = ["delivered", "dismissed", "expired"] as const;
 
 /** Applies feedback to a message of this learner; 404 when it is not theirs or not delivered. */
 export async function recordFeedback(db: Db, messageId: string, input: FeedbackInput, now: Date): Promise<Message> {
-  if (!/^[0-9a-f-]{36}$/i.test(messageId)) throw new NotFoundError("No such message");
+  if (!isUuid(messageId)) throw new NotFoundError("No such message");
   return db.$transaction(async (tx) => {
     const message = await tx.message.findUnique({ where: { id: messageId } });
     // Another learner's message is indistinguishable from a missing one.

@@ -6,6 +6,7 @@ import { requestContext } from "./middleware/request-context";
 import { jsonBody } from "./middleware/json-body";
 import { checksItsOwnBody } from "./middleware/unsafe-input";
 import { deferBodyErrors } from "./middleware/deferred-body-error";
+import { refuseUnreadBody } from "./middleware/unread-body";
 import { notFoundHandler, problemHandler } from "./middleware/problem-handler";
 import { operationsRoutes } from "./routes/operations.routes";
 import { failureRoutes } from "./routes/failures.routes";
@@ -81,6 +82,7 @@ export function buildApp(ctx: AppContext, modules: RouteModule[] = ROUTE_MODULES
   const parseJson = jsonBody({ limit: "1mb", type: ["application/json", "application/*+json", "text/plain"], strict: false });
   app.use((req, res, next) => (checksItsOwnBody(req.path) ? next() : parseJson(req, res, next)));
   app.use(deferBodyErrors); // a body's 4xx waits until route() has decided access (401/403 come first)
+  app.use(refuseUnreadBody); // a body in a type no parser took is 415 (also deferred), never read as empty
   const router = Router();
   for (const mount of modules) mount(router, ctx);
   app.use(router);

@@ -23,6 +23,8 @@ interface OperationSpec {
   produces?: "text/event-stream" | "text/csv";
   status?: number;
   responseDescription?: string;
+  /** Versioned content: the answer carries `ETag: "<version>"`, and a write takes an optional `If-Match`. */
+  versioned?: boolean;
 }
 
 const operations = new Map<string, OperationSpec>();
@@ -118,10 +120,15 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
     let operationId = op.operationId ?? defaultOperationId(op.method, op.path);
     while (usedIds.has(operationId)) operationId += "Alt";
     usedIds.add(operationId);
+    if (op.versioned && op.method !== "get" && op.method !== "post") {
+      parameters.push({ name: "If-Match", in: "header", required: false, schema: { type: "string", examples: ['"3"'] },
+        description: "Apply only if the stored version is still this one (the ETag a GET gave); else 409 with `currentVersion`." });
+    }
     const bodySchema = op.body ?? op.requestBody;
     const roles = op.access === "public" ? "public" : (op.access as { roles: string[] }).roles.join(", ");
     const status = String(op.status ?? 200);
     const success: Json = { description: op.responseDescription ?? (status === "204" ? "No content" : "OK") };
+    if (op.versioned && status !== "204") success.headers = { ETag: { description: "The version, quoted: send it back as If-Match", schema: { type: "string" } } };
     if (status !== "204") {
       if (op.produces) success.content = { [op.produces]: { schema: { type: "string" } } };
       else success.content = { "application/json": { schema: op.response ? components.add(op.response, "output") : { type: "object" } } };
@@ -163,6 +170,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
           properties: {
             type: { type: "string" }, title: { type: "string" }, status: { type: "integer" }, detail: { type: "string" }, instance: { type: "string" },
             errors: { type: "array", items: { type: "object", required: ["path", "message"], properties: { path: { type: "string" }, message: { type: "string" } } } },
+            currentVersion: { type: "integer", description: "On a version conflict (409): the version now stored" },
           },
         },
         ...components.schemas,

@@ -47,6 +47,8 @@ export interface RouteSpec<B, Q> {
   response?: z.ZodType;
   /** OpenAPI only: a success answer that is not JSON. */
   produces?: "text/event-stream" | "text/csv";
+  /** OpenAPI only: versioned content (rules, segments, templates) answers an ETag and takes If-Match on writes. */
+  versioned?: boolean;
   handler: (input: RouteInput<B, Q>) => Promise<unknown>;
 }
 

@@ -2,6 +2,7 @@
 import type { Db } from "../db/client";
 import type { Message } from "../generated/prisma/client";
 import { NotFoundError } from "../lib/errors";
+import { isUuid } from "../lib/ids";
 
 export interface HistoryStep {
   at: Date;
@@ -12,7 +13,7 @@ export interface HistoryStep {
 
 /** The message and its history; 404 for an unknown id. */
 export async function getMessageHistory(db: Db, messageId: string): Promise<{ message: Message; history: HistoryStep[] }> {
-  if (!/^[0-9a-f-]{36}$/i.test(messageId)) throw new NotFoundError("No such message");
+  if (!isUuid(messageId)) throw new NotFoundError("No such message");
   const message = await db.message.findUnique({ where: { id: messageId } });
   if (!message) throw new NotFoundError("No such message");
   const [decisions, feedback] = await Promise.all([

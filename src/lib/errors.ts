@@ -84,6 +84,15 @@ export class PayloadTooLargeError extends AppError {
 }
 
 /**
+ * The body is in a type the endpoint cannot read (form-encoded, multipart, XML, none at all): refused rather
+ * than read as empty, which for a PUT would silently mean "all defaults".
+ */
+export class UnsupportedMediaTypeError extends AppError {
+  readonly status = 415;
+  readonly code = "unsupported-media-type";
+}
+
+/**
  * A dependency (PostgreSQL, Redis) is down. Callers answer 503 with Retry-After; workers retry.
  * Exists so an outage is never mistaken for bad input or swallowed.
  */

@@ -9,6 +9,8 @@ const KINDS = ["nudge", "goal_prompt", "goal_reminder", "self_assessment"] as co
 
 export const putPreferencesSchema = z
   .strictObject({
+    /** Optional: the path names the learner; given, it must be the same (a learner token's must be its own). */
+    learnerId: z.string().min(1).max(128).optional(),
     snoozeHours: z.number().min(0).max(24 * 90).optional(),
     snoozedUntil: z.iso.datetime({ offset: true }).nullable().optional(),
     optedOutKinds: z.array(z.enum(KINDS)).max(KINDS.length).optional(),

@@ -3,6 +3,7 @@ import type { Router } from "express";
 import { z } from "zod";
 import { listInbox, inboxQuery } from "../../learners/inbox";
 import { getLearnerProfile, listGoals } from "../../learners/learner-profile";
+import { learnerTimeline, timelineQuery } from "../../learners/learner-timeline";
 import { presentMessage } from "../presenters/message.presenter";
 import { loadPolicy } from "../../policy/policy-store";
 import { loadDeliveryState } from "../../delivery/delivery-state";
@@ -28,6 +29,12 @@ export function learnerRoutes(router: Router, ctx: AppContext): void {
   route(router, ctx, {
     method: "get", path: "/v1/learners/:learnerId/goals", tag: "Learners", access: { roles: ["ingest", "analyst"], learnerParam: "learnerId" }, query: courseQuery,
     summary: "The learner's goals, newest first", handler: async ({ params, query }) => ({ goals: await listGoals(ctx.prisma, params.learnerId, query.courseId) }),
+  });
+  route(router, ctx, {
+    method: "get", path: "/v1/learners/:learnerId/timeline", tag: "Learners", access: { roles: ["analyst", "author"] }, query: timelineQuery, operationId: "getLearnerTimeline",
+    summary: "Everything the engine decided for the learner, newest first and paged (?before=nextCursor): events, matches, held out, suppressed and deferred " +
+      "(reason code, reason in words, the numbers), delivered, failed, feedback, goals, self-assessments",
+    handler: async ({ params, query }) => learnerTimeline(ctx.database.pool, params.learnerId, query),
   });
   route(router, ctx, {
     method: "get", path: "/v1/learners/:learnerId", tag: "Learners", access: { roles: ["ingest", "analyst"] },
