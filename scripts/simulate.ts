@@ -1,33 +1,50 @@
 /**
- * `npm run simulate [-- --seed s --learners 2000 --days 42 --lift-runs 20 --gate '{"priorStrength":6}']` (about 30 minutes on 2 cores)
- * Runs the learner simulator (simulator/) against a real engine on its own database and prints the
- * learning loop on versus off side by side, the lift check, and whether each target is met.
+ * `npm run simulate [-- --workers 2 --out docs/simulation/latest.csv --sections main,small,lift --seeds 20 --knobs '{"priorStrength":6}']`
+ * `npm run simulate -- --tune` chooses the knobs on the tuning family instead (simulator/tune.ts).
+ *
+ * Runs the learner simulator (simulator/) through the real engine: the plan's shards (simulator/plan.ts) are
+ * shared by `--workers` processes, each with its own engine, database (coach_simulator_<n>, or
+ * SIMULATOR_DATABASE_URL with _<n> appended) and queue prefix. Prints the targets and the distributions over
+ * seeds, and writes them as CSV (`--out`, and the per-seed rows beside it as …-runs.csv).
  */
+import { fork, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../src/config";
 import { closeEngine, createEngine, prepareDatabase } from "../src/engine";
 import { ManualClock } from "../src/lib/clock";
 import { createLogger } from "../src/lib/logger";
-import { simulate, START, type SimulationReport } from "../simulator/simulate";
+import { LIFT, MAIN, SMALL, planShards, type Plan, type Section } from "../simulator/plan";
+import { CHOSEN_KNOBS, describeKnobs, knobsWith, type Knobs } from "../simulator/knobs";
+import { runShard, START, type Shard, type ShardResult } from "../simulator/shard";
+import { summarize } from "../simulator/summarize";
+import { distributionsCsv, formatReport, runsCsv } from "../simulator/report";
+import { tune } from "../simulator/tune";
 
 const { values } = parseArgs({
   options: {
-    seed: { type: "string", default: "coach" },
-    learners: { type: "string", default: "2000" },
-    days: { type: "string", default: "42" },
-    "lift-runs": { type: "string", default: "20" },
-    "lift-learners": { type: "string", default: "400" },
-    "lift-days": { type: "string", default: "10" },
-    "votes-for-share": { type: "string", default: "2000" },
-    gate: { type: "string", default: "{}" },
+    workers: { type: "string", default: "2" },
+    out: { type: "string", default: "docs/simulation/latest.csv" },
+    sections: { type: "string", default: "main,small,lift" },
+    seeds: { type: "string" },
+    knobs: { type: "string", default: "{}" },
+    tune: { type: "boolean", default: false },
+    child: { type: "string" },
   },
 });
 
-async function main(): Promise<void> {
+const BASE_URL = process.env.SIMULATOR_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/coach_simulator";
+
+/** A child: opens its engine on its own database, runs the shards it is sent, sends back their results. */
+async function child(index: number): Promise<void> {
+  const url = new URL(BASE_URL);
+  url.pathname = `${url.pathname}_${index}`;
   const config = loadConfig({
     ...process.env,
-    DATABASE_URL: process.env.SIMULATOR_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/coach_simulator",
+    DATABASE_URL: url.toString(),
+    COACH_DB_POOL_SIZE: "10",
     COACH_QUEUE_PREFIX: `coach-sim-${randomUUID().slice(0, 8)}`,
     // The simulator's database is throwaway; a random admin key keeps a generated one from being printed.
     COACH_ADMIN_KEY: `coach_admin_simulator-${randomUUID()}`,
@@ -37,49 +54,99 @@ async function main(): Promise<void> {
   await prepareDatabase(config, log);
   const clock = new ManualClock(START);
   const ctx = await createEngine(config, { clock, log });
-  const started = Date.now();
-  try {
-    const report = await simulate(ctx, clock, {
-      seed: values.seed, learners: Number(values.learners), days: Number(values.days),
-      liftRuns: Number(values["lift-runs"]), liftLearners: Number(values["lift-learners"]), liftDays: Number(values["lift-days"]),
-      votesForShare: Number(values["votes-for-share"]), gate: JSON.parse(values.gate) as Record<string, unknown>,
-      progress: (m) => console.log(`[${((Date.now() - started) / 1000).toFixed(0)}s] ${m}`),
-    });
-    print(report);
-    process.exitCode = report.targets.every((t) => t.met) ? 0 : 1;
-  } finally {
-    await ctx.queues.obliterateAll(5_000);
-    await closeEngine(ctx);
-  }
+  const send = (message: unknown) => new Promise<void>((resolve) => process.send!(message, () => resolve()));
+  process.on("message", (message: { shard?: Shard; done?: true }) => {
+    void (async () => {
+      if (message.done) {
+        await ctx.queues.obliterateAll(5_000);
+        await closeEngine(ctx);
+        process.exit(0);
+      }
+      try {
+        const result = await runShard(ctx, clock, message.shard!, (m) => void send({ progress: m }));
+        await send({ result });
+      } catch (error) {
+        await send({ error: (error as Error).stack ?? String(error) });
+      }
+    })();
+  });
+  await send({ ready: true });
 }
 
-function print(r: SimulationReport): void {
-  const pct = (x: number | null) => (x === null ? "—" : `${(x * 100).toFixed(1)}%`);
-  const { off, bandit, on } = r.arms;
-  console.log(`\nTrue helpful rates: A ${pct(r.trueRates.A)}, B ${pct(r.trueRates.B)} (best: ${r.best})\n`);
-  const rows: Array<[string, (a: typeof off) => string]> = [
-    ["messages delivered", (a) => String(a.delivered)],
-    ["messages per learner", (a) => a.messagesPerLearner.toFixed(2)],
-    ["helpful votes", (a) => String(a.helpful)],
-    ["not-helpful votes", (a) => String(a.notHelpful)],
-    ["expected helpful votes", (a) => a.expectedHelpful.toFixed(1)],
-    ["expected not-helpful votes", (a) => a.expectedNotHelpful.toFixed(1)],
-    ["helpful rate (of votes)", (a) => pct(a.helpfulRate)],
-    ["not-helpful per message", (a) => a.notHelpfulPerMessage.toFixed(3)],
-    ["share on best, by week", (a) => a.shareOnBestByWeek.map((s) => pct(s)).join(" ")],
-    [`share on best after ${r.options.votesForShare} votes`, (a) => `${pct(a.shareOnBestAfterVotes)} (n=${a.assignmentsAfterVotes})`],
-    ["regret (helpful votes lost)", (a) => a.regret.toFixed(1)],
-    ["regret per message", (a) => a.regretPerMessage.toFixed(4)],
-  ];
-  const width = 36;
-  console.log(["".padEnd(width), "loop OFF".padEnd(34), "bandit only".padEnd(34), "loop ON"].join(" "));
-  for (const [label, f] of rows) console.log([label.padEnd(width), f(off).padEnd(34), f(bandit).padEnd(34), f(on)].join(" "));
-  console.log(`\nHoldout lift on ${"module.completed"} within 7 days (loop off runs, ${r.lift.length} seeds):`);
-  for (const l of r.lift) {
-    console.log(`  ${l.seed.padEnd(20)} measured ${l.estimate?.toFixed(3) ?? "—"} [${l.interval?.map((x) => x.toFixed(3)).join(", ") ?? "—"}]  true ${l.trueLift.toFixed(3)}  ${l.covered ? "covered" : "MISSED"}  (sent ${l.learners.sent}, held out ${l.learners.heldOut})`);
+/** Runs `shards` on `workers` child processes; resolves with every result. */
+async function runParallel(shards: Shard[], workers: number, say: (m: string) => void): Promise<ShardResult[]> {
+  const queue = [...shards];
+  const results: ShardResult[] = [];
+  const children: ChildProcess[] = [];
+  await Promise.all(Array.from({ length: Math.min(workers, shards.length) }, (_, index) => new Promise<void>((resolve, reject) => {
+    const worker = fork(process.argv[1], ["--child", String(index)], { execArgv: process.execArgv });
+    children.push(worker);
+    const next = () => {
+      const shard = queue.shift();
+      if (!shard) {
+        worker.send({ done: true });
+        return;
+      }
+      say(`worker ${index}: ${shard.name}`);
+      worker.send({ shard });
+    };
+    worker.on("message", (m: { ready?: true; progress?: string; result?: ShardResult; error?: string }) => {
+      if (m.progress) say(`worker ${index}: ${m.progress}`);
+      if (m.error) {
+        for (const c of children) c.kill();
+        reject(new Error(m.error));
+      }
+      if (m.result) {
+        results.push(m.result);
+        say(`worker ${index}: ${m.result.shard} done in ${(m.result.elapsedMs / 1000).toFixed(0)} s`);
+      }
+      if (m.ready || m.result) next();
+    });
+    worker.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`worker ${index} exited with ${code}`))));
+  })));
+  return results;
+}
+
+async function main(): Promise<void> {
+  if (values.child !== undefined) return child(Number(values.child));
+  const started = Date.now();
+  const say = (m: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(5)} s] ${m}`);
+  const knobs: Knobs = knobsWith(CHOSEN_KNOBS, JSON.parse(values.knobs) as Partial<Knobs>);
+  const workers = Number(values.workers);
+  if (values.tune) {
+    await tune((shards) => runParallel(shards, workers, say), values.out.replace(/latest\.csv$/, "tuning.csv"), say);
+    return;
   }
-  console.log("\nTargets:");
-  for (const t of r.targets) console.log(`  ${t.met ? "MET    " : "NOT MET"}  ${t.name}: ${t.value}`);
+  const known: Record<string, Section> = { main: MAIN, small: SMALL, lift: LIFT };
+  const sections = values.sections.split(",").map((name) => {
+    const section = known[name];
+    if (!section) throw new Error(`Unknown section ${name} (known: ${Object.keys(known).join(", ")})`);
+    return values.seeds ? { ...section, seeds: Number(values.seeds) } : section;
+  });
+  const plan: Plan = { sections, modelEveryHours: 1, knobs };
+  const shards = planShards(plan);
+  say(`${shards.length} shards on ${workers} processes; knobs: ${describeKnobs(knobs)}`);
+  const results = await runParallel(shards, workers, say);
+  const summary = summarize(results, sections);
+  const elapsed = (Date.now() - started) / 1000;
+  const failed = results.reduce((n, r) => n + r.failedMessages, 0);
+  const report = formatReport(summary, sections, [
+    `npm run simulate — ${new Date().toISOString().slice(0, 10)}, ${elapsed.toFixed(0)} s wall clock on ${workers} processes; knobs: ${describeKnobs(knobs)}`,
+    `messages the engine marked failed: ${failed}`,
+  ]);
+  console.log(`\n${report}`);
+  console.log(`\nWhere the time went (summed over shards, s): ${timingLine(results)}`);
+  mkdirSync(dirname(values.out), { recursive: true });
+  writeFileSync(values.out, distributionsCsv(summary));
+  writeFileSync(values.out.replace(/\.csv$/, "-runs.csv"), runsCsv(summary));
+  writeFileSync(values.out.replace(/\.csv$/, ".txt"), `${report}\n`);
+  say(`wrote ${values.out}, ${values.out.replace(/\.csv$/, "-runs.csv")} and ${values.out.replace(/\.csv$/, ".txt")}`);
+  process.exitCode = summary.targets.every((t) => t.met) && failed === 0 ? 0 : 1;
+}
+
+function timingLine(results: ShardResult[]): string {
+  const sum = (k: "ingestMs" | "matchAndDeliverMs" | "feedbackMs" | "learningModelMs") => (results.reduce((s, r) => s + r.timings[k], 0) / 1000).toFixed(0);
+  return `ingest ${sum("ingestMs")}, matching + delivery (queues) ${sum("matchAndDeliverMs")}, feedback ${sum("feedbackMs")}, learning-model job ${sum("learningModelMs")}`;
 }
 
 main().catch((error) => {

@@ -1,79 +1,105 @@
 /**
- * The simulator's synthetic learners and their hidden truth. Every draw is seeded, so a seed names a
- * population exactly. Distributions (documented in docs/learning-loop.md):
+ * The simulator's synthetic learners and their hidden truth, drawn from a family (families.ts). Every draw is
+ * seeded, so (family, seed) names a population exactly. Per learner:
  *
- *   type         averse with probability 0.25, else receptive
- *   activity     a ~ Beta(3, 3)            chance of studying on a given day (mean 0.5)
- *   completion   c ~ Beta(2, 8)            chance a study day completes a module (mean 0.2)
- *   boost        ×1.4 on c for 7 days after any delivered nudge (the nudge's true effect on learning)
- *   voting       v ~ Beta(6, 4)            chance of voting on a delivered nudge (mean 0.6)
- *   helpful|vote receptive h ~ Beta(16, 4) (mean 0.8); averse h ~ Beta(1, 9) (mean 0.1);
- *                variant A gets h − 0.05, variant B gets h + 0.05 (clipped): B is 10 points better
- *   dismiss      receptive 0.1, averse 0.5 (per delivered nudge, when not voting helpful)
- *   seen         0.85 (a nudge not seen gets no vote and no dismissal)
- *   timezone     uniform over six zones; study hour uniform over 09:00–20:00 local
+ *   attitude     averse with the family's averseShare, else receptive
+ *   engagement   disengaged with the family's disengagedShare (independent of attitude)
+ *   activity     chance of studying on a day: engaged ~ Beta(3, 3) (mean 0.5), disengaged ~ Beta(1, 6) (mean 0.14)
+ *   completion   c ~ Beta(2, 8): chance a study day completes a module (mean 0.2)
+ *   boost        × family.boost on c for BOOST_DAYS after any delivered nudge (the nudge's true effect on learning)
+ *   seen         engaged 0.85, disengaged 0.35 (a nudge not seen gets no vote and no dismissal)
+ *   voting       engaged ~ Beta(6, 4) (mean 0.6), disengaged ~ Beta(2, 8) (mean 0.2): chance of voting on a seen nudge
+ *   helpful|vote h ~ the family's Beta for the attitude; variant A gets h − effect/2, B gets h + effect/2 (clipped)
+ *   dismiss      receptive 0.1, averse 0.5 (per seen nudge not voted helpful)
+ *   timezone     uniform over the family's zones; study hour uniform over 09:00–20:00 local
  */
-import { seededRandom, type Random } from "../src/analytics/stats/random";
+import { seededRandom } from "../src/analytics/stats/random";
+import type { Family } from "./families";
 import { localHourToUtc } from "./time";
 
 export const VARIANTS = ["A", "B"] as const;
 export type SimVariant = (typeof VARIANTS)[number];
-export const NUDGE_BOOST = 1.4;
 export const BOOST_DAYS = 7;
-const TIMEZONES = ["America/New_York", "Europe/Paris", "Asia/Kolkata", "America/Sao_Paulo", "Australia/Sydney", "UTC"];
 
 export interface SimLearner {
-  id: string;
+  /** Stable across arms: the same person in every arm of a seed (draws are named after it). */
+  person: string;
   averse: boolean;
+  disengaged: boolean;
   timezone: string;
   /** The UTC hour at which this learner studies, when they do. */
   studyHourUtc: number;
   activity: number;
   completion: number;
+  boost: number;
+  seen: number;
   voting: number;
   helpful: Record<SimVariant, number>;
   dismiss: number;
-  seen: number;
 }
 
 const clip = (x: number) => Math.min(1, Math.max(0, x));
 
-/** `n` learners drawn from the documented distributions. */
-export function drawPopulation(seed: string, n: number, start: Date): SimLearner[] {
-  const random: Random = seededRandom(`population:${seed}`);
+/** `n` learners of `family` drawn for `seed`. */
+export function drawPopulation(family: Family, seed: string, n: number, start: Date): SimLearner[] {
+  const random = seededRandom(`population:${family.name}:${seed}`);
   return Array.from({ length: n }, (_, i) => {
-    const averse = random.uniform() < 0.25;
-    const timezone = TIMEZONES[Math.floor(random.uniform() * TIMEZONES.length)];
+    const averse = random.uniform() < family.averseShare;
+    const disengaged = random.uniform() < family.disengagedShare;
+    const timezone = family.timezones[Math.floor(random.uniform() * family.timezones.length)];
     const localHour = 9 + Math.floor(random.uniform() * 12);
-    const h = averse ? random.beta(1, 9) : random.beta(16, 4);
+    const prior = averse ? family.helpful.averse : family.helpful.receptive;
+    const h = random.beta(prior.a, prior.b);
     return {
-      id: `sim-${seed}-${i}`,
+      person: `${family.name}-${seed}-${i}`,
       averse,
+      disengaged,
       timezone,
       studyHourUtc: localHourToUtc(localHour, timezone, start),
-      activity: random.beta(3, 3),
+      activity: disengaged ? random.beta(1, 6) : random.beta(3, 3),
       completion: random.beta(2, 8),
-      voting: random.beta(6, 4),
-      helpful: { A: clip(h - 0.05), B: clip(h + 0.05) },
+      boost: family.boost,
+      seen: disengaged ? 0.35 : 0.85,
+      voting: disengaged ? random.beta(2, 8) : random.beta(6, 4),
+      helpful: { A: clip(h - family.effect / 2), B: clip(h + family.effect / 2) },
       dismiss: averse ? 0.5 : 0.1,
-      seen: 0.85,
     };
   });
 }
 
-/** A uniform draw fixed by its name: the same (seed, learner, what) always draws the same number in every arm. */
-export function draw(seed: string, ...parts: Array<string | number>): number {
-  return seededRandom(`${seed}:${parts.join(":")}`).uniform();
+/**
+ * A uniform draw in [0, 1) fixed by its name: the same (seed, person, what) draws the same number in every arm,
+ * so arms differ only by what the engine did. A 53-bit string hash (cyrb53): millions of draws per run, and
+ * no stream state to keep in step.
+ */
+export function draw(...parts: Array<string | number>): number {
+  const text = parts.join(":");
+  let h1 = 0xdeadbeef, h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4_294_967_296 * (2_097_151 & h2) + (h1 >>> 0)) / 9_007_199_254_740_992;
 }
 
-/** P(completing at least one module within the window) with and without the nudge's boost: the true lift. */
+/** P(completing at least one module within BOOST_DAYS study days) with and without a nudge's boost. */
 export function trueConversion(learner: SimLearner, boosted: boolean): number {
-  const daily = learner.activity * Math.min(1, learner.completion * (boosted ? NUDGE_BOOST : 1));
+  const daily = learner.activity * Math.min(1, learner.completion * (boosted ? learner.boost : 1));
   return 1 - (1 - daily) ** BOOST_DAYS;
 }
 
-/** The population's helpful rate per variant (votes-weighted): which variant is truly best, and by how much. */
+/** A learner's chance of a helpful vote on a delivered nudge of `variant` (seen × votes × helpful). */
+export const pHelpfulVote = (l: SimLearner, variant: SimVariant) => l.seen * l.voting * l.helpful[variant];
+/** A learner's chance of a not-helpful vote on a delivered nudge of `variant`. */
+export const pNotHelpfulVote = (l: SimLearner, variant: SimVariant) => l.seen * l.voting * (1 - l.helpful[variant]);
+
+/** The population's helpful share of votes per variant (weighted by how much each learner votes): which variant is truly best. */
 export function trueHelpfulRates(learners: SimLearner[]): Record<SimVariant, number> {
-  const rate = (v: SimVariant) => learners.reduce((s, l) => s + l.voting * l.helpful[v], 0) / learners.reduce((s, l) => s + l.voting, 0);
+  const weight = (l: SimLearner) => l.seen * l.voting;
+  const total = learners.reduce((s, l) => s + weight(l), 0);
+  const rate = (v: SimVariant) => learners.reduce((s, l) => s + weight(l) * l.helpful[v], 0) / total;
   return { A: rate("A"), B: rate("B") };
 }

@@ -159,7 +159,7 @@ async function decideOne(ctx: EngineContext, { message, timezone, variant, rende
   }
   // A variant paused since matching was replaced: the message says so, and which it replaced.
   const assignmentPatch = variant.replaces ? { replacedAtDelivery: { variant: variant.replaces, reason: "variant.paused" } } : null;
-  state.history.unshift({ id: message.id, ruleKey: message.ruleKey, kind: message.kind, essential: message.essential, deliveredAt: now, seenAt: null, dismissedAt: null, vote: null, respondedAt: null });
+  state.history.unshift({ ruleKey: message.ruleKey, deliveredAt: now, seenAt: null, dismissedAt: null, vote: null, respondedAt: null });
   const content = { title: rendered.title, body: rendered.body, cta: rendered.cta, variant: variant.variant, assignmentPatch };
   return { change: { ...ids, status: "delivered", content, record: null }, outcome: { type: "delivered" } };
 }

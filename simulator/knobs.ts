@@ -1,0 +1,41 @@
+/**
+ * The learning loop's tuning knobs as the simulator sets them: the gate's prior strength, the bandit's
+ * exploration floor and auto-pause's thresholds. They are chosen on the tuning family only
+ * (`npm run simulate -- --tune`, simulator/tune.ts) and then reported on every family, so the other families
+ * judge them out of sample.
+ */
+import { experimentSchema, gateSchema } from "../src/experiments/settings";
+import { DEFAULT_POLICY } from "../src/throttle/policy";
+
+export interface Knobs {
+  /** gate.priorStrength: pseudo-messages of the variant's prior against the learner's own outcomes. */
+  priorStrength: number;
+  /** experiment.minExplorationShare: the bandit's uniform-exploration floor. */
+  explorationFloor: number;
+  /** policy.autoPause: pause a variant when, after minVotes votes, its helpful rate's Wilson upper bound is below minHelpfulRate. */
+  autoPause: { minVotes: number; minHelpfulRate: number };
+}
+
+/** The engine's defaults (src/experiments/settings.ts, src/throttle/policy.ts). */
+export const ENGINE_DEFAULTS: Knobs = {
+  priorStrength: gateSchema.parse({}).priorStrength,
+  explorationFloor: experimentSchema.parse({}).minExplorationShare,
+  autoPause: { ...DEFAULT_POLICY.autoPause },
+};
+
+/**
+ * What the tuning run on the tuning family chose (docs/learning-loop.md, "Tuning"). Equal to the engine's
+ * defaults: the grid's pick coincided with them, so the defaults need no change.
+ */
+export const CHOSEN_KNOBS: Knobs = { ...ENGINE_DEFAULTS, autoPause: { ...ENGINE_DEFAULTS.autoPause } };
+
+/** Knobs from a JSON override on the command line, e.g. '{"priorStrength":6}'; unknown fields are refused. */
+export function knobsWith(base: Knobs, override: Partial<Knobs>): Knobs {
+  for (const key of Object.keys(override)) if (!(key in base)) throw new Error(`Unknown knob ${key} (known: ${Object.keys(base).join(", ")})`);
+  return { ...base, ...override, autoPause: { ...base.autoPause, ...override.autoPause } };
+}
+
+/** One line naming the knobs, for reports. */
+export function describeKnobs(k: Knobs): string {
+  return `priorStrength ${k.priorStrength}, exploration floor ${k.explorationFloor}, auto-pause ${k.autoPause.minVotes} votes / ${k.autoPause.minHelpfulRate}`;
+}

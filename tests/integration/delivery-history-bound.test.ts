@@ -1,0 +1,121 @@
+/**
+ * The delivery-state read bounds a learner's history (src/delivery/delivery-state.ts): the last 8 days, the
+ * rule's deliveries, and of the 50 most recent only those a dismiss streak can reach. Cutting the 50 at the
+ * newest message that ends a streak must change nothing the throttle computes: for learners of every kind
+ * (never engaging, always dismissing, streaks longer than 50, engaged only long ago, nothing delivered, ties
+ * in delivery time), decide() and throttleState() on the loaded history must equal what they give on the
+ * history bounded as before (the last 8 days, the rule's, the last 50, whole), computed here from every row.
+ */
+import { randomUUID } from "node:crypto";
+import { startTestEngine, type TestEngine } from "../setup/test-engine";
+import { loadDeliveryStates } from "../../src/delivery/delivery-state";
+import { decide, type HistoryMessage } from "../../src/throttle/decide";
+import { throttleState } from "../../src/throttle/throttle-state";
+import { policySchema } from "../../src/throttle/policy";
+
+/** mulberry32: a seeded stream, so a failure is reproducible. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+interface Row extends HistoryMessage {
+  id: string;
+  learnerId: string;
+}
+
+const RULES = ["r1", "r2", "r3", "r4"];
+const DAY = 86_400_000;
+
+describe("the bounded delivery history", () => {
+  let engine: TestEngine;
+  beforeAll(async () => {
+    engine = await startTestEngine();
+  });
+  afterAll(async () => {
+    await engine.close();
+  });
+
+  it("gives the throttle the same answers as the history bounded before, for learners of every kind", async () => {
+    const random = seeded(17);
+    const now = new Date("2026-12-02T12:00:00.000Z");
+    const rows: Row[] = [];
+    const learners: string[] = [];
+    // Kinds of learner: how often they see, dismiss, vote, answer; how many deliveries, over how long.
+    const kinds = [
+      { seen: 0.7, dismiss: 0.15, helpful: 0.1, notHelpful: 0.07, respond: 0.02, n: [20, 200], days: 90 },
+      { seen: 0, dismiss: 0, helpful: 0, notHelpful: 0, respond: 0, n: [0, 80], days: 30 }, // never engages
+      { seen: 0.9, dismiss: 0.95, helpful: 0, notHelpful: 0, respond: 0, n: [40, 120], days: 60 }, // dismisses everything
+      { seen: 0.3, dismiss: 0.6, helpful: 0.02, notHelpful: 0.05, respond: 0, n: [5, 70], days: 20 },
+      { seen: 0.05, dismiss: 0.3, helpful: 0.01, notHelpful: 0, respond: 0.01, n: [60, 150], days: 120 }, // streaks reaching past 8 days and 50
+    ];
+    for (let l = 0; l < 150; l++) {
+      const kind = kinds[l % kinds.length];
+      const learnerId = `bound-${l}`;
+      learners.push(learnerId);
+      const n = kind.n[0] + Math.floor(random() * (kind.n[1] - kind.n[0] + 1));
+      for (let i = 0; i < n; i++) {
+        // Whole seconds, and some deliveries at the very same instant (ties).
+        const at = new Date(now.getTime() - Math.floor(random() * kind.days * DAY / 1000) * 1000 - 3_600_000);
+        const seenAt = random() < kind.seen ? new Date(at.getTime() + 60_000) : null;
+        const dismissedAt = random() < kind.dismiss ? new Date(at.getTime() + 120_000) : null;
+        const r = random();
+        const vote = r < kind.helpful ? "helpful" : r < kind.helpful + kind.notHelpful ? "not_helpful" : null;
+        const respondedAt = random() < kind.respond ? new Date(at.getTime() + 180_000) : null;
+        const row: Row = { id: randomUUID(), learnerId, ruleKey: RULES[Math.floor(random() * RULES.length)], deliveredAt: at, seenAt, dismissedAt, vote, respondedAt };
+        rows.push(row);
+        if (random() < 0.05) rows.push({ ...row, id: randomUUID(), ruleKey: RULES[0] }); // same instant
+      }
+    }
+    await engine.ctx.database.pool.query(
+      `INSERT INTO messages (id, dedupe_key, learner_id, rule_key, template_key, template_version, variant, kind, status, due_at, created_at, delivered_at, seen_at, dismissed_at, vote, responded_at)
+       SELECT id, 'h|' || id, learner_id, rule_key, 't', 1, 'A', 'nudge', 'delivered', delivered_at, delivered_at, delivered_at, seen_at, dismissed_at, vote, responded_at
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[], $7::text[], $8::timestamptz[])
+           AS t(id, learner_id, rule_key, delivered_at, seen_at, dismissed_at, vote, responded_at)`,
+      [rows.map((r) => r.id), rows.map((r) => r.learnerId), rows.map((r) => r.ruleKey), rows.map((r) => r.deliveredAt), rows.map((r) => r.seenAt), rows.map((r) => r.dismissedAt), rows.map((r) => r.vote), rows.map((r) => r.respondedAt)],
+    );
+    // A scheduled message is no history at all.
+    await engine.ctx.database.pool.query(
+      `INSERT INTO messages (id, dedupe_key, learner_id, rule_key, template_key, template_version, variant, kind, status, due_at) VALUES ($1, 'h|scheduled', 'bound-0', 'r1', 't', 1, 'A', 'nudge', 'scheduled', $2)`,
+      [randomUUID(), now],
+    );
+
+    const asked = learners.map((learnerId, i) => ({ learnerId, ruleKeys: [RULES[i % RULES.length]] }));
+    const states = await loadDeliveryStates(engine.ctx.database.pool, asked, now, true);
+
+    const policies = [1, 3, 5, 40, 60, 100].map((dismissStreak) => policySchema.parse({
+      maxPerDay: 4, maxPerWeek: 12, minGapMinutes: 30, quietHours: null, adaptive: { dismissStreak, backoffHours: 24 * 30, unseenWindowHours: 48, unseenPerCapStep: 2 },
+    }));
+    let shorter = 0;
+    for (const { learnerId, ruleKeys } of asked) {
+      const all = rows.filter((r) => r.learnerId === learnerId).sort((a, b) => b.deliveredAt.getTime() - a.deliveredAt.getTime());
+      const before = new Set([
+        ...all.filter((r) => r.deliveredAt.getTime() >= now.getTime() - 8 * DAY),
+        ...all.filter((r) => ruleKeys.includes(r.ruleKey)),
+        ...all.slice(0, 50),
+      ]);
+      const previous: HistoryMessage[] = all.filter((r) => before.has(r));
+      const loaded = states.get(learnerId)!.history;
+      // Never more than before, every entry one of the learner's deliveries.
+      expect(loaded.length).toBeLessThanOrEqual(previous.length);
+      if (loaded.length < previous.length) shorter++;
+      for (const policy of policies) {
+        for (const timezone of ["Europe/London", "Asia/Kathmandu"]) {
+          for (const rule of [{ cooldownHours: null, maxPerLearner: null }, { cooldownHours: 72, maxPerLearner: 30 }]) {
+            const input = { now, policy, learner: { timezone }, message: { ruleKey: ruleKeys[0], kind: "nudge", essential: false, expiresAt: null }, rule, preferences: { snoozedUntil: null, optedOutKinds: [] } };
+            expect(decide({ ...input, history: loaded })).toEqual(decide({ ...input, history: previous }));
+          }
+          expect(throttleState(loaded, policy, timezone, now)).toEqual(throttleState(previous, policy, timezone, now));
+        }
+      }
+    }
+    // The cut happens (most learners engage within their last 50), so the bound is not vacuous.
+    expect(shorter).toBeGreaterThan(learners.length / 3);
+  });
+});
