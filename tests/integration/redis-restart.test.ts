@@ -11,7 +11,7 @@ import { ownerKey } from "../../src/queue/prefix-owner";
  * maintenance schedulers. The engine keeps running — it is not restarted — and must still match every event it
  * acknowledged and deliver every message it scheduled. All of it on a redis-server of this test's own.
  */
-jest.setTimeout(180_000);
+jest.setTimeout(480_000);
 
 const available = redisServerAvailable();
 if (!available) console.warn("redis-restart.test.ts skipped: redis-server is not installed");
@@ -73,12 +73,12 @@ describeWithRedis("when Redis dies and comes back empty", () => {
     await waitFor(
       async () => (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM events WHERE id = ANY($1) AND matched_at IS NULL`, [acknowledged])).rows[0].n,
       (unmatched) => unmatched === 0,
-      60_000, 250,
+      180_000, 250,
     );
     await waitFor(
       async () => (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM messages WHERE event_id = ANY($1) AND status = 'scheduled'`, [acknowledged])).rows[0].n,
       (scheduled) => scheduled === 0,
-      60_000, 250,
+      180_000, 250,
     );
     const { rows } = await pool.query<{ status: string; n: number }>(`SELECT status::text, count(*)::int AS n FROM messages WHERE event_id = ANY($1) GROUP BY status`, [acknowledged]);
     expect(Object.fromEntries(rows.map((r) => [r.status, r.n]))).toEqual({ delivered: acknowledged.length }); // one message per event: none lost, none twice
