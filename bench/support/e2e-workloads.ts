@@ -5,8 +5,8 @@
  * - "returning learners": 10,000 learners, each with 20–200 delivered messages over the last 88 days and the
  *   feedback on them (seen, clicked, dismissed, helpful and not-helpful votes, with feedback rows), goals,
  *   self-assessments and insights for some; 36 rules with conditions (on the event, the profile, the course
- *   state, goals, assessments and insights), five of them restricted to segments (two static, one on
- *   attributes), a split test, a bandit, two holdouts, cooldowns and a lifetime cap; a realistic policy (day
+ *   state, goals, assessments and insights), four of them restricted to segments (two static, one on
+ *   attributes), split tests, bandits, holdouts, cooldowns and a lifetime cap; a realistic policy (day
  *   and week caps, a minimum gap, adaptive back-off) that the seeded history passes, so that throttle on and
  *   off deliver the same messages and their ratio is the throttle's cost. Every event has several candidate
  *   rules: the winner is scheduled and the others are recorded as suppressions, as in production.
