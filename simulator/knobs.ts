@@ -24,10 +24,13 @@ export const ENGINE_DEFAULTS: Knobs = {
 };
 
 /**
- * What the tuning run on the tuning family chose (docs/learning-loop.md, "Tuning"). Equal to the engine's
- * defaults: the grid's pick coincided with them, so the defaults need no change.
+ * What the tuning pass on the tuning family chose (`npm run simulate -- --tune`, 2026-12-02, 8 seeds;
+ * docs/simulation/tuning.txt): prior strength 4 and exploration floor 0.05 as the engine's defaults, and
+ * auto-pause after 20 votes rather than the default 30 (every candidate paused nothing in the tuning family, and
+ * the criterion takes the most sensitive). The engine's default stays 30 until a change is decided; the
+ * simulator runs what was chosen.
  */
-export const CHOSEN_KNOBS: Knobs = { ...ENGINE_DEFAULTS, autoPause: { ...ENGINE_DEFAULTS.autoPause } };
+export const CHOSEN_KNOBS: Knobs = { priorStrength: 4, explorationFloor: 0.05, autoPause: { minVotes: 20, minHelpfulRate: 0.3 } };
 
 /** Knobs from a JSON override on the command line, e.g. '{"priorStrength":6}'; unknown fields are refused. */
 export function knobsWith(base: Knobs, override: Partial<Knobs>): Knobs {
