@@ -5,8 +5,11 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json", isolatedModules: true }] },
   globalSetup: "<rootDir>/tests/setup/global-setup.ts",
+  testSequencer: "<rootDir>/tests/setup/sequencer.js",
   globalTeardown: "<rootDir>/tests/setup/global-teardown.ts",
   setupFiles: ["<rootDir>/tests/setup/env.ts"],
-  testTimeout: 60000,
+  // Bounds a failure only (a passing test ends when its work does); generous for a busy machine. Waits inside
+  // tests (tests/setup/wait-for.ts PATIENCE_MS, browser waits) are shorter, so theirs is the message a hang shows.
+  testTimeout: 180_000,
   maxWorkers: 2,
 };

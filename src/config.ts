@@ -50,6 +50,8 @@ const envSchema = z.object({
   COACH_AUTH_FAILURE_BLOCK_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   /** How long a process trusts a looked-up API key: a key revoked through another process stops working within this. */
   COACH_AUTH_KEY_CACHE_SECONDS: z.coerce.number().int().min(1).max(3_600).default(10),
+  /** Most unknown API keys a process remembers (a bounded LRU of hashes; valid keys are kept apart and never evicted by it). */
+  COACH_AUTH_UNKNOWN_KEYS_REMEMBERED: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   /** Whose X-Forwarded-For to believe: off, a hop count, or a comma list of proxy addresses/CIDRs (Express `trust proxy`). */
   COACH_TRUST_PROXY: z
     .string()
@@ -107,6 +109,8 @@ export type Config = Readonly<{
   authFailures: Readonly<{ failures: number; windowSeconds: number; blockSeconds: number }>;
   /** How long a looked-up API key (valid or unknown) is trusted by this process. */
   keyCacheSeconds: number;
+  /** Most unknown API-key hashes a process remembers (least recently seen evicted first). */
+  unknownKeysRemembered: number;
   /** Express `trust proxy`: false (the socket's address is the client), a hop count, or proxy addresses/CIDRs. */
   trustProxy: false | number | readonly string[];
   /** The HTTP server's connection cap and timeouts (src/http/server.ts). */
@@ -169,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: Object.freeze(e.COACH_CORS_ORIGINS),
     authFailures: Object.freeze({ failures: e.COACH_AUTH_FAILURE_LIMIT, windowSeconds: e.COACH_AUTH_FAILURE_WINDOW_SECONDS, blockSeconds: e.COACH_AUTH_FAILURE_BLOCK_SECONDS }),
     keyCacheSeconds: e.COACH_AUTH_KEY_CACHE_SECONDS,
+    unknownKeysRemembered: e.COACH_AUTH_UNKNOWN_KEYS_REMEMBERED,
     trustProxy: parseTrustProxy(e.COACH_TRUST_PROXY),
     http: Object.freeze({
       maxConnections: e.COACH_HTTP_MAX_CONNECTIONS,

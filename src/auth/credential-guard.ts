@@ -36,6 +36,8 @@ export interface CredentialGuardOptions {
   keyPrefix: string;
   limits: AuthFailureLimits;
   keyCacheMs: number;
+  /** Most unknown secrets the key cache remembers. */
+  maxUnknownKeys: number;
   tokenKey: string;
   log: Logger;
 }
@@ -46,7 +48,7 @@ export class CredentialGuard {
   private readonly usage: KeyUsageRecorder;
 
   constructor(private readonly options: CredentialGuardOptions) {
-    this.keys = new KeyCache((hash) => findKeyPrincipalByHash(options.db, hash), { ttlMs: options.keyCacheMs, unknownTtlMs: Math.max(options.keyCacheMs, UNKNOWN_KEY_TTL_MS) });
+    this.keys = new KeyCache((hash) => findKeyPrincipalByHash(options.db, hash), { ttlMs: options.keyCacheMs, unknownTtlMs: Math.max(options.keyCacheMs, UNKNOWN_KEY_TTL_MS), maxUnknown: options.maxUnknownKeys });
     this.failures = new AuthFailureLimiter(options.redis, options.keyPrefix, options.limits, options.log);
     this.usage = new KeyUsageRecorder(options.db, options.log);
   }

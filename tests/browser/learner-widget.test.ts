@@ -16,6 +16,9 @@ import { listen } from "../../src/http/server";
 import { seedBuiltins } from "../../src/seed/seed-builtins";
 import { axeSource, describeInBrowser, launchBrowser, servePages } from "../setup/browser";
 
+// Several browser waits of up to BROWSER_WAIT_MS each, and a browser and an engine to start: bounds for a busy machine.
+jest.setTimeout(300_000);
+
 const OPEN_POLICY = { maxPerDay: 100, maxPerWeek: 1000, minGapMinutes: 0, quietHours: null };
 const COURSE = "web-101";
 
@@ -72,7 +75,7 @@ describeInBrowser("the learner widget <coach-inbox> in Chromium", () => {
     expect((await engine.http.put("/v1/policy").set("Authorization", `Bearer ${engine.keys.author}`).send(OPEN_POLICY)).status).toBe(200);
     ({ server, port } = await listen(engine.app, 0));
     browser = await launchBrowser();
-  }, 120_000);
+  });
   afterAll(async () => {
     await browser?.close();
     server?.closeAllConnections();
@@ -84,20 +87,20 @@ describeInBrowser("the learner widget <coach-inbox> in Chromium", () => {
 
   it("shows a delivery live, announces it, and records seen, clicked, helpful and dismissed", async () => {
     const page = await openLesson("web-ada");
-    await page.getByText("No messages right now").waitFor({ timeout: 30_000 });
+    await page.getByText("No messages right now").waitFor();
     await post("web-ada", "course.enrolled");
     const card = page.locator("coach-inbox article").first();
-    await card.waitFor({ timeout: 30_000 });
+    await card.waitFor();
     await expect(card.locator("h3").textContent()).resolves.toContain("Welcome, Ada");
     await expect(page.locator("coach-inbox [role=status]").textContent()).resolves.toContain("New message from your coach");
 
     const welcome = await messageRow("web-ada", "welcome");
-    await waitFor(() => engine.ctx.prisma.message.findUnique({ where: { id: welcome!.id } }), (m) => Boolean(m?.seenAt), 20_000);
+    await waitFor(() => engine.ctx.prisma.message.findUnique({ where: { id: welcome!.id } }), (m) => Boolean(m?.seenAt));
 
     const popup = page.context().waitForEvent("page");
     await card.getByRole("link", { name: "Start the first module" }).click();
     await (await popup).close();
-    await waitFor(() => engine.ctx.prisma.message.findUnique({ where: { id: welcome!.id } }), (m) => Boolean(m?.clickedAt), 20_000);
+    await waitFor(() => engine.ctx.prisma.message.findUnique({ where: { id: welcome!.id } }), (m) => Boolean(m?.clickedAt));
 
     await card.getByRole("button", { name: "Yes" }).click();
     await page.getByText("Thanks for your feedback.").waitFor();
@@ -108,37 +111,37 @@ describeInBrowser("the learner widget <coach-inbox> in Chromium", () => {
     await card.getByRole("button", { name: /^Dismiss: Welcome/ }).focus();
     await page.keyboard.press("Enter");
     await page.getByText("No messages right now").waitFor();
-    await waitFor(() => engine.ctx.prisma.message.findUnique({ where: { id: welcome!.id } }), (m) => Boolean(m?.dismissedAt), 20_000);
+    await waitFor(() => engine.ctx.prisma.message.findUnique({ where: { id: welcome!.id } }), (m) => Boolean(m?.dismissedAt));
     await expect(page.evaluate(() => document.activeElement?.tagName)).resolves.toBe("COACH-INBOX");
     expect(scriptErrors.get(page)).toEqual([]);
     await page.close();
-  }, 120_000);
+  });
 
   it("stores a goal answer, shows it, and the later goal reminder carries it", async () => {
     const page = await openLesson("web-grace");
     await post("web-grace", "module.started");
     const prompt = page.locator("coach-inbox article", { hasText: "What do you want to achieve?" });
-    await prompt.waitFor({ timeout: 30_000 });
+    await prompt.waitFor();
     const box = prompt.getByLabel("Your answer");
     await box.fill("finish the course by Friday");
     await expect(prompt.getByText(/characters left/).textContent()).resolves.toContain(String(500 - "finish the course by Friday".length));
     await prompt.getByRole("button", { name: "Send" }).click();
-    await prompt.getByText("Your answer: finish the course by Friday").waitFor({ timeout: 20_000 });
+    await prompt.getByText("Your answer: finish the course by Friday").waitFor();
     const goals = await engine.http.get(`/v1/learners/web-grace/goals?courseId=${COURSE}`).set("Authorization", ingest());
     expect(goals.body.goals[0].text).toBe("finish the course by Friday");
 
     await post("web-grace", "module.started");
     const reminder = page.locator("coach-inbox article", { hasText: "Remember why you started" });
-    await reminder.waitFor({ timeout: 30_000 });
+    await reminder.waitFor();
     await expect(reminder.textContent()).resolves.toContain("finish the course by Friday");
     await page.close();
-  }, 120_000);
+  });
 
   it("shows the API's error next to a self-assessment answer out of range", async () => {
     const page = await openLesson("web-hopper");
     await post("web-hopper", "module.completed");
     const card = page.locator("coach-inbox article").filter({ has: page.locator("fieldset") });
-    await card.waitFor({ timeout: 30_000 });
+    await card.waitFor();
     // The form offers only the scale; a tampered value stands for a client that sends one out of range.
     await card.locator("input[type=radio]").first().evaluate((input: HTMLInputElement) => {
       input.value = "99";
@@ -146,28 +149,28 @@ describeInBrowser("the learner widget <coach-inbox> in Chromium", () => {
     });
     await card.getByRole("button", { name: "Send" }).click();
     const alert = card.getByRole("alert");
-    await waitFor(async () => (await alert.textContent()) ?? "", (text) => text.length > 0, 20_000);
+    await waitFor(async () => (await alert.textContent()) ?? "", (text) => text.length > 0);
     await expect(card.locator("fieldset").getAttribute("aria-invalid")).resolves.toBe("true");
     expect(await engine.ctx.prisma.selfAssessment.count({ where: { learnerId: "web-hopper" } })).toBe(0);
     await page.close();
-  }, 120_000);
+  });
 
   it("catches up on a delivery made while the engine was restarting", async () => {
     const page = await openLesson("web-lin");
-    await page.getByText("No messages right now").waitFor({ timeout: 30_000 });
+    await page.getByText("No messages right now").waitFor();
     // The HTTP side goes away (streams cut), a nudge is delivered meanwhile, then the engine listens again.
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
     await post("web-lin", "course.enrolled");
     await waitFor(() => messageRow("web-lin", "welcome"), (m) => Boolean(m));
     ({ server } = await listen(engine.app, port));
-    await page.locator("coach-inbox article", { hasText: "Welcome" }).waitFor({ timeout: 45_000 });
+    await page.locator("coach-inbox article", { hasText: "Welcome" }).waitFor();
     await page.close();
-  }, 120_000);
+  });
 
   it("is refused from an origin that is not allowed, and a learner token reads only its own inbox", async () => {
     const page = await openLesson("web-eve", stranger.origin);
-    await page.getByText("Can't reach your coach right now").waitFor({ timeout: 30_000 });
+    await page.getByText("Can't reach your coach right now").waitFor();
     const crossOrigin = await page.evaluate(async (url) => fetch(url).then((r) => r.status, (e: Error) => e.name), `${engineUrl()}/v1/learners/web-eve/messages`);
     expect(crossOrigin).toBe("TypeError"); // the browser blocked it: no Access-Control-Allow-Origin for this origin
     await page.close();
@@ -180,23 +183,23 @@ describeInBrowser("the learner widget <coach-inbox> in Chromium", () => {
     );
     expect(other).toBe(403);
     await own.close();
-  }, 120_000);
+  });
 
   it("speaks the learner's language: French strings with locale=fr", async () => {
     const page = await openLesson("web-fr", pages.origin, "&locale=fr");
-    await page.getByText("Aucun message pour l'instant. Continuez !").waitFor({ timeout: 30_000 });
+    await page.getByText("Aucun message pour l'instant. Continuez !").waitFor();
     await expect(page.locator("coach-inbox h2").textContent()).resolves.toBe("Votre coach");
     await page.close();
-  }, 120_000);
+  });
 
   it("has no accessibility violations (axe-core), with messages, forms and the empty state", async () => {
     const page = await openLesson("web-axe");
     await post("web-axe", "course.enrolled");
     await post("web-axe", "module.started");
-    await page.locator("coach-inbox article").nth(1).waitFor({ timeout: 30_000 });
+    await page.locator("coach-inbox article").nth(1).waitFor();
     await page.addScriptTag({ content: axeSource() });
     const result = await page.evaluate(async () => (window as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; help: string; nodes: unknown[] }> }> } }).axe.run());
     expect(result.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
     await page.close();
-  }, 120_000);
+  });
 });

@@ -17,6 +17,9 @@ import { axeSource, describeInBrowser, launchBrowser } from "../setup/browser";
 import { seedAnalystStory } from "../factories/analyst-story";
 import { listen } from "../../src/http/server";
 
+// Several browser waits of up to BROWSER_WAIT_MS each, and a browser and an engine to start: bounds for a busy machine.
+jest.setTimeout(300_000);
+
 const TIME_ZONE = "Europe/Paris";
 const SCREENSHOTS = join(__dirname, "../../docs/screenshots");
 
@@ -70,7 +73,7 @@ describeInBrowser("the studio for analysts, in Chromium", () => {
     browser = await launchBrowser();
     context = await browser.newContext({ timezoneId: TIME_ZONE, locale: "en-GB", acceptDownloads: true });
     mkdirSync(SCREENSHOTS, { recursive: true });
-  }, 180_000);
+  });
 
   afterAll(async () => {
     await context?.close();
@@ -87,7 +90,7 @@ describeInBrowser("the studio for analysts, in Chromium", () => {
   it("lists the experiments and reads a verdict in words, the sample-ratio check and the holdout lift", async () => {
     const page = await open("/experiments");
     const card = page.locator("article.an-card", { has: page.getByRole("heading", { name: /After a failed quiz/ }) });
-    await card.waitFor({ timeout: 30_000 });
+    await card.waitFor();
     await expect(card.locator(".an-verdict").innerText()).resolves.toMatch(/^Winner: B is more helpful than A with \d+% probability\.$/);
     await expect(card.innerText()).resolves.toMatch(/Looks right: the variants got the traffic their weights promise \(p = [01]\.\d{3}; flagged below p = 0\.001\)\./);
     const holdout = page.locator("article.an-card", { has: page.getByRole("heading", { name: /Cheer a started module/ }) });
@@ -101,7 +104,7 @@ describeInBrowser("the studio for analysts, in Chromium", () => {
     await page.screenshot({ path: join(SCREENSHOTS, "experiments.png"), fullPage: true });
     expect(await axe(page)).toEqual([]);
     await page.close();
-  }, 120_000);
+  });
 
   it("charts a week of rates with intervals, states the days, sorts by keyboard and downloads the CSV", async () => {
     const page = await open("/analytics");
@@ -109,7 +112,7 @@ describeInBrowser("the studio for analysts, in Chromium", () => {
     await page.getByLabel("To (last day, included)").fill(localDay(0));
     await page.getByLabel("Group by").selectOption("variant");
     await page.getByRole("button", { name: "Show", exact: true }).click();
-    await page.getByRole("heading", { name: "Messages over time, by variant" }).waitFor({ timeout: 30_000 });
+    await page.getByRole("heading", { name: "Messages over time, by variant" }).waitFor();
     await expect(page.locator(".an-range").innerText()).resolves.toMatch(new RegExp(`\\(7 days, both included\\), in your time zone, ${TIME_ZONE}`));
     // Three rate charts and the suppressions chart, each drawn (uPlot canvas) with its text alternative.
     await page.waitForFunction(() => document.querySelectorAll("analytics-chart canvas").length === 4);
@@ -142,11 +145,11 @@ describeInBrowser("the studio for analysts, in Chromium", () => {
     await page.screenshot({ path: join(SCREENSHOTS, "analytics.png"), fullPage: true });
     expect(await axe(page)).toEqual([]);
     await page.close();
-  }, 120_000);
+  });
 
   it("shows the API's error next to the field it names, and a one-day range is that whole day", async () => {
     const page = await open(`/analytics?from=${localDay(0)}&to=${localDay(0)}&groupBy=template`);
-    await page.getByRole("heading", { name: "Totals by template" }).waitFor({ timeout: 30_000 });
+    await page.getByRole("heading", { name: "Totals by template" }).waitFor();
     await expect(page.locator(".an-range").innerText()).resolves.toMatch(/\(one day\)/);
     const today = await page.locator("analytics-table").first().locator("tbody tr").count();
     expect(today).toBeGreaterThan(0);
@@ -158,12 +161,12 @@ describeInBrowser("the studio for analysts, in Chromium", () => {
     await page.close();
     // A date the form cannot catch (a shared link with a 13th month) is refused by the API, whose words show at the field.
     const link = await open("/analytics?from=2026-13-45&to=2026-13-46");
-    await link.locator("#an-from-error").waitFor({ timeout: 30_000 });
+    await link.locator("#an-from-error").waitFor();
     await expect(link.locator("#an-from-error").innerText()).resolves.toMatch(/^must be a date \(YYYY-MM-DD\) or an instant/);
     await expect(link.getByLabel("From (first day)").getAttribute("aria-invalid")).resolves.toBe("true");
     expect(await visibleText(link)).not.toMatch(/\bnull\b|undefined/);
     await link.close();
-  }, 120_000);
+  });
 
   it("opens a learner's timeline from the search box and finds why a message was not sent", async () => {
     const page = await open("/learners");
@@ -175,7 +178,7 @@ describeInBrowser("the studio for analysts, in Chromium", () => {
     await page.keyboard.press("Enter");
     await page.waitForURL(new RegExp(`#/learners/${learnerId}$`));
     const refusal = page.locator("li.tl-suppressed").first();
-    await refusal.waitFor({ timeout: 30_000 });
+    await refusal.waitFor();
     await expect(refusal.innerText()).resolves.toMatch(/Not sent rule module-cheer after module\.started[\s\S]*Why: This rule already reached the learner as many times as it may — 1 of 1 allowed by this rule already delivered \(max_per_learner\)/);
     await expect(page.locator(".an-why-summary").innerText()).resolves.toMatch(/latest: This rule already reached the learner as many times as it may for rule module-cheer/);
     await expect(page.locator("li.tl-delivered").first().innerText()).resolves.toMatch(/Delivered Message “Good start, Ada” from rule module-cheer/);
@@ -190,7 +193,7 @@ describeInBrowser("the studio for analysts, in Chromium", () => {
     await page.screenshot({ path: join(SCREENSHOTS, "learner-timeline.png"), fullPage: true });
     expect(await axe(page)).toEqual([]);
     await page.close();
-  }, 120_000);
+  });
 
   it("fits a 390 px phone without sideways scrolling on every analyst view (tables scroll in their own region)", async () => {
     for (const [path, ready] of [
@@ -199,10 +202,10 @@ describeInBrowser("the studio for analysts, in Chromium", () => {
       [`/learners/${learnerId}`, "li.tl-suppressed"],
     ] as const) {
       const page = await open(path, 390);
-      await page.locator(ready).first().waitFor({ timeout: 30_000 });
+      await page.locator(ready).first().waitFor();
       expect({ path, sideways: await scrollsSideways(page) }).toEqual({ path, sideways: false });
       expect({ path, violations: await axe(page) }).toEqual({ path, violations: [] });
       await page.close();
     }
-  }, 180_000);
+  });
 });

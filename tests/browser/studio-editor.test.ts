@@ -15,6 +15,9 @@ import { seedBuiltins } from "../../src/seed/seed-builtins";
 import { describeInBrowser, launchBrowser } from "../setup/browser";
 import { buildStudio, focused, signIn, tabTo } from "../setup/studio";
 
+// Several browser waits of up to BROWSER_WAIT_MS each, and a browser and an engine to start: bounds for a busy machine.
+jest.setTimeout(300_000);
+
 const OPEN_POLICY = { maxPerDay: 100, maxPerWeek: 1000, minGapMinutes: 0, quietHours: null };
 
 describeInBrowser("the studio for content staff, in Chromium", () => {
@@ -51,7 +54,7 @@ describeInBrowser("the studio for content staff, in Chromium", () => {
     base = `http://127.0.0.1:${listening.port}`;
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  }, 120_000);
+  });
   afterAll(async () => {
     await browser?.close();
     if (server) await closeServer(server, 1_000);
@@ -126,13 +129,13 @@ describeInBrowser("the studio for content staff, in Chromium", () => {
 
     // A learner receives it, and the template's usage shows the delivery.
     await post("grace", "quiz.submitted", { score: 0.3, passed: false });
-    const message = await waitFor(() => engine.ctx.prisma.message.findFirst({ where: { learnerId: "grace", templateKey: "study-tip" } }), (m) => m?.status === "delivered", 30_000);
+    const message = await waitFor(() => engine.ctx.prisma.message.findFirst({ where: { learnerId: "grace", templateKey: "study-tip" } }), (m) => m?.status === "delivered");
     expect(message!.body).toMatch(/^(You scored 30% in week-2\.|Short breaks help)/);
     await page.goto(`${base}/admin/#/templates/study-tip`);
     await page.locator("studio-template-history td", { hasText: "grace" }).waitFor();
     expect(page.errors).toEqual([]);
     await page.close();
-  }, 120_000);
+  });
 
   it("lets the editor do the same by keyboard alone", async () => {
     const page = await open();
@@ -221,7 +224,7 @@ describeInBrowser("the studio for content staff, in Chromium", () => {
     expect(rule.body.trigger.where).toEqual({ all: [{ field: "event.properties.score", op: "lt", value: 0.5 }] });
     expect(page.errors).toEqual([]);
     await page.close();
-  }, 120_000);
+  });
 
   it("guards the editor's work: one version per double click, asks before leaving or deleting, errors at their field", async () => {
     const page = await open();
@@ -273,7 +276,7 @@ describeInBrowser("the studio for content staff, in Chromium", () => {
     expect((await engine.http.get("/v1/rules/study-tip-after-quiz").set("Authorization", `Bearer ${engine.keys.author}`)).status).toBe(404);
     expect(second.errors).toEqual([]);
     await second.close();
-  }, 90_000);
+  });
 
   it("shows an analyst every content view with no write action, and the role", async () => {
     const page = await open();
@@ -299,5 +302,5 @@ describeInBrowser("the studio for content staff, in Chromium", () => {
     await page.locator("#test-summary").waitFor();
     expect(page.errors).toEqual([]);
     await page.close();
-  }, 60_000);
+  });
 });

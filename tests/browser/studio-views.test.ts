@@ -16,6 +16,9 @@ import { seedBuiltins } from "../../src/seed/seed-builtins";
 import { describeInBrowser, launchBrowser } from "../setup/browser";
 import { axeViolations, buildStudio, horizontalOverflow, signIn } from "../setup/studio";
 
+// Several browser waits of up to BROWSER_WAIT_MS each, and a browser and an engine to start: bounds for a busy machine.
+jest.setTimeout(300_000);
+
 const SCREENSHOTS = join(__dirname, "../../docs/screenshots");
 
 /** Each view, and what shows it is drawn (not just loading). */
@@ -71,12 +74,12 @@ describeInBrowser("the studio's content views, in Chromium", () => {
     await engine.http.post("/v1/segments").set("Authorization", author()).send({ key: "english", name: "English speakers", type: "attributes", conditions: { all: [{ field: "learner.locale", op: "eq", value: "en" }] } }).expect(201);
     await engine.http.post("/v1/segments").set("Authorization", author()).send({ key: "active-sql", name: "Active this week", type: "sql", sql: "SELECT learner_id FROM learner_course_state WHERE last_activity_at > now() - interval '7 days'" }).expect(201);
     await engine.http.post("/v1/segments/active-sql/refresh").set("Authorization", author()).expect(200);
-    await waitFor(() => engine.ctx.prisma.event.count({ where: { matchedAt: null } }), (n) => n === 0, 30_000);
+    await waitFor(() => engine.ctx.prisma.event.count({ where: { matchedAt: null } }), (n) => n === 0);
     const listening = await listen(engine.app, 0);
     server = listening.server;
     base = `http://127.0.0.1:${listening.port}`;
     browser = await launchBrowser();
-  }, 120_000);
+  });
   afterAll(async () => {
     await browser?.close();
     if (server) await closeServer(server, 1_000);
@@ -87,7 +90,7 @@ describeInBrowser("the studio's content views, in Chromium", () => {
     const page = await browser.newPage();
     await signIn(page, base, engine.keys.author, "#/try");
     const card = page.locator("coach-inbox article").first();
-    await card.waitFor({ timeout: 20_000 });
+    await card.waitFor();
     await expect(card.locator("h3").textContent()).resolves.toContain("Welcome, Ada");
     // The page says where the learner lives and that it is daytime there, and why a second nudge waits.
     const explanation = (await page.locator(".explain").textContent()) ?? "";
@@ -95,9 +98,9 @@ describeInBrowser("the studio's content views, in Chromium", () => {
     expect(explanation).toMatch(/at least 60 minutes between two nudges/);
     await page.getByText(/Delivered at .*welcome/).waitFor();
     await page.getByRole("button", { name: "Fail the quiz (40%)" }).click();
-    await page.getByText(/Waiting until .*quiz-retry.*min_gap/).waitFor({ timeout: 20_000 });
+    await page.getByText(/Waiting until .*quiz-retry.*min_gap/).waitFor();
     await page.close();
-  }, 60_000);
+  });
 
   it("has no axe-core violation on any view, and fits 390 px without horizontal scrolling", async () => {
     const wide = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -108,7 +111,7 @@ describeInBrowser("the studio's content views, in Chromium", () => {
     for (const view of VIEWS) {
       for (const page of [wide, narrow]) {
         await page.goto(`${base}/admin/${view.hash}`);
-        await page.locator(view.ready).first().waitFor({ timeout: 30_000 });
+        await page.locator(view.ready).first().waitFor();
         if (page === wide) await view.prepare?.(page);
         for (const violation of await axeViolations(page)) problems.push(`${view.hash} (${page === wide ? "1280" : "390"} px): ${violation}`);
         const overflow = await horizontalOverflow(page);
@@ -118,5 +121,5 @@ describeInBrowser("the studio's content views, in Chromium", () => {
       }
     }
     expect(problems).toEqual([]);
-  }, 120_000);
+  });
 });

@@ -63,7 +63,7 @@ describe("the coaching loop: event → rule → queue → inbox", () => {
     const scheduled = await waitFor(() => engine.ctx.prisma.message.findMany({ where: { learnerId: "late" } }), (m) => m.length === 1);
     expect(scheduled[0].status).toBe("scheduled");
     expect(await inbox("late")).toEqual([]);
-    const delivered = await waitFor(() => inbox("late"), (m) => m.length === 1, 15_000);
+    const delivered = await waitFor(() => inbox("late"), (m) => m.length === 1);
     expect(Date.parse(delivered[0].deliveredAt as string) - posted).toBeGreaterThanOrEqual(2_900);
   });
 });

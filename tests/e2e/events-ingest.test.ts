@@ -130,7 +130,7 @@ describe("POST /v1/events storage", () => {
       const jobs = await engine.ctx.queues.queue("match").getJobs(["waiting", "delayed", "active", "prioritized"]);
       return jobs.flatMap((j) => (j.data as { eventIds?: string[] }).eventIds ?? [(j.data as { eventId: string }).eventId]).filter((id) => events.some((e) => e.id === id));
     };
-    await waitFor(queued, (ids) => ids.length >= events.length, 5_000);
+    await waitFor(queued, (ids) => ids.length >= events.length);
     await new Promise((r) => setTimeout(r, 100));
     expect((await queued()).sort()).toEqual(events.map((e) => e.id).sort());
   });

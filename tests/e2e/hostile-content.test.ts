@@ -72,7 +72,7 @@ describe("hostile templates and conditions over HTTP", () => {
       const event = buildEvent({ learnerId: "mallory", courseId: "raw-101", type: "quiz.submitted", properties: { x: SCRIPT }, learner: { name: `${SCRIPT} Mallory` } });
       expect((await engine.http.post("/v1/events").set("Authorization", ingest()).send(event)).status).toBe(202);
       const inbox = async () => (await engine.http.get("/v1/learners/mallory/messages?courseId=raw-101").set("Authorization", ingest())).body.messages as Array<Record<string, string>>;
-      const [message] = await waitFor(inbox, (m) => m.length === 1, 20_000);
+      const [message] = await waitFor(inbox, (m) => m.length === 1);
       expect(message.title).toBe(`${ESCAPED} Mallory`);
       expect(message.body).toBe(`Hi ${ESCAPED}, ${ESCAPED} [<b>Try week 3</b>] [${ESCAPED}]`);
 

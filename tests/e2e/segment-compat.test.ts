@@ -9,7 +9,7 @@ import type { Server } from "node:http";
 import { Analytics as SegmentAnalytics } from "@segment/analytics-node";
 import RudderAnalytics from "@rudderstack/rudder-sdk-node";
 import { startTestEngine, type TestEngine } from "../setup/test-engine";
-import { waitFor } from "../setup/wait-for";
+import { PATIENCE_MS, waitFor } from "../setup/wait-for";
 import { listen, closeServer } from "../../src/http/server";
 
 
@@ -116,7 +116,7 @@ describe("Segment-compatible tracking API", () => {
     await waitFor(async () => {
       await rudder.flush();
       return count("SELECT count(*) AS n FROM events WHERE learner_id = $1", [user]);
-    }, (n) => n >= 52, 30_000, 200);
+    }, (n) => n >= 52, PATIENCE_MS, 200);
     expect(await count("SELECT count(*) AS n FROM events WHERE learner_id = $1", [user])).toBe(52);
     expect(await count("SELECT count(*) AS n FROM events WHERE learner_id = $1 AND type = 'quiz.submitted'", [user])).toBe(50);
     expect(await count("SELECT count(*) AS n FROM dropped_calls WHERE call->>'userId' = $1", [user])).toBe(0);

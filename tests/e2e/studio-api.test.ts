@@ -184,7 +184,7 @@ describe("the studio's API for content staff", () => {
       const sent = await engine.http.post("/v1/demo/events").set("Authorization", as("author")).send({ learnerId: demo.body.learnerId, type: "course.enrolled" });
       expect(sent.status).toBe(202);
       await engine.startWorkers();
-      const welcome = await waitFor(() => engine.ctx.prisma.message.findFirst({ where: { learnerId: demo.body.learnerId, templateKey: "welcome" } }), (m) => m?.status === "delivered", 20_000);
+      const welcome = await waitFor(() => engine.ctx.prisma.message.findFirst({ where: { learnerId: demo.body.learnerId, templateKey: "welcome" } }), (m) => m?.status === "delivered");
       expect(welcome!.title).toBe("Welcome, Ada!");
       const inbox = await engine.http.get(`/v1/learners/${demo.body.learnerId}/messages`).set("Authorization", `Bearer ${demo.body.token}`);
       expect(inbox.body.messages.map((m: { templateKey: string }) => m.templateKey)).toEqual(["welcome"]);

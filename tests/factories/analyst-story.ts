@@ -65,9 +65,9 @@ export async function seedAnalystStory(engine: TestEngine, now = new Date()): Pr
     const res = await engine.http.post("/v1/events").set("Authorization", ingest)
       .send(buildEvent({ learnerId, courseId: STORY_COURSE, moduleId, type: "module.started", learner: { name: "Ada Lovelace", timezone: "Europe/London", locale: "en" } }));
     if (res.status !== 202) throw new Error(`event: ${res.status}`);
-    await waitFor(async () => (await engine.ctx.prisma.event.count({ where: { learnerId, matchedAt: null } })) + (await engine.ctx.prisma.message.count({ where: { learnerId, status: "scheduled" } })), (n) => n === 0, 30_000);
+    await waitFor(async () => (await engine.ctx.prisma.event.count({ where: { learnerId, matchedAt: null } })) + (await engine.ctx.prisma.message.count({ where: { learnerId, status: "scheduled" } })), (n) => n === 0);
   }
-  await waitFor(() => engine.ctx.prisma.suppression.count({ where: { learnerId, reason: "max_per_learner" } }), (n) => n === 1, 30_000);
+  await waitFor(() => engine.ctx.prisma.suppression.count({ where: { learnerId, reason: "max_per_learner" } }), (n) => n === 1);
   // Ada read the first cheer and found it helpful; she has a goal and rated herself.
   const delivered = await engine.ctx.prisma.message.findFirstOrThrow({ where: { learnerId, status: "delivered" } });
   for (const type of ["seen", "helpful"]) {

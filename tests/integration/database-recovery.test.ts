@@ -10,7 +10,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Client } from "pg";
 import { findInitdb, startPrivatePostgres, type PrivatePostgres } from "../setup/private-postgres";
-import { waitFor } from "../setup/wait-for";
+import { PATIENCE_MS, waitFor } from "../setup/wait-for";
 import { loadConfig } from "../../src/config";
 import { closeEngine, createEngine, prepareDatabase } from "../../src/engine";
 import type { EngineContext } from "../../src/context";
@@ -60,7 +60,7 @@ describeWithPostgres("when PostgreSQL crashes and recovers under load", () => {
     server = buildApp(ctx).listen(0);
     await once(server, "listening");
     await query("CREATE TABLE filler (g int, pad text)");
-  }, 120_000);
+  });
 
   afterAll(async () => {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -116,7 +116,7 @@ describeWithPostgres("when PostgreSQL crashes and recovers under load", () => {
         }
       },
       (ok) => ok,
-      60_000,
+      PATIENCE_MS,
       5,
     );
   }

@@ -25,10 +25,10 @@ describe("a rule disabled while its messages wait", () => {
     const res = await engine.http.post("/v1/events").set("Authorization", `Bearer ${engine.keys.ingest}`)
       .send({ events: [1, 2, 3].map((i) => buildEvent({ learnerId: `dis-${i}`, courseId: "dis-101", type: "video.completed" })) });
     expect(res.status).toBe(202);
-    await waitFor(() => engine.ctx.prisma.message.count({ where: { ruleKey: "later", status: "scheduled" } }), (n) => n === 3, 30_000);
+    await waitFor(() => engine.ctx.prisma.message.count({ where: { ruleKey: "later", status: "scheduled" } }), (n) => n === 3);
     const rule = (await engine.http.get("/v1/rules/later").set("Authorization", author())).body;
     expect((await engine.http.put("/v1/rules/later").set("Authorization", author()).send({ ...rule, enabled: false })).status).toBe(200);
-    const settled = await waitFor(() => engine.ctx.prisma.message.findMany({ where: { ruleKey: "later" } }), (ms) => ms.every((m) => m.status !== "scheduled"), 30_000);
+    const settled = await waitFor(() => engine.ctx.prisma.message.findMany({ where: { ruleKey: "later" } }), (ms) => ms.every((m) => m.status !== "scheduled"));
     expect(settled.map((m) => [m.status, m.error])).toEqual([["suppressed", "rule.disabled"], ["suppressed", "rule.disabled"], ["suppressed", "rule.disabled"]]);
     expect(await engine.ctx.prisma.suppression.count({ where: { ruleKey: "later", reason: "rule.disabled" } })).toBe(3);
   });

@@ -85,7 +85,7 @@ describe("the embedded database", () => {
       const posted = await http.post("/v1/events").set("Authorization", `Bearer ${ingest}`)
         .send({ events: [buildEvent({ learnerId: "ada", courseId: "emb-101", type: "course.enrolled", learner: { name: "Ada Lovelace", timezone: daytimeTimeZone() } })] });
       expect(posted.body).toEqual({ accepted: 1, duplicates: 0 });
-      const inbox = await waitFor(async () => (await http.get("/v1/learners/ada/messages").set("Authorization", `Bearer ${ingest}`)).body.messages as Array<{ id: string; title: string }>, (m) => m.length === 1, 60_000);
+      const inbox = await waitFor(async () => (await http.get("/v1/learners/ada/messages").set("Authorization", `Bearer ${ingest}`)).body.messages as Array<{ id: string; title: string }>, (m) => m.length === 1);
       expect(inbox[0].title).toBe("Welcome, Ada!"); // the built-in welcome nudge, personalized
       const vote = await http.post(`/v1/messages/${inbox[0].id}/feedback`).set("Authorization", `Bearer ${ingest}`).send({ learnerId: "ada", type: "helpful" });
       expect(vote.status).toBe(200);

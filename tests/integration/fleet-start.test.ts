@@ -33,7 +33,7 @@ describe("starting a fleet at once", () => {
           const port = await engine.port(120_000);
           const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
           expect(ready.status).toBe(200);
-          if (roles[i] === "all") await engine.waitForOutput(/"msg":"workers started"/, 60_000);
+          if (roles[i] === "all") await engine.waitForOutput(/"msg":"workers started"/, 120_000);
         }),
       );
       const printed = fleet.map((engine) => engine.output().match(ADMIN_KEY_LINE)?.length ?? 0);

@@ -10,7 +10,7 @@ import { Client } from "pg";
 import { buildEvent } from "../factories/events";
 import { deleteQueueKeys, engineEnv, exitWithin, killAllSpawned, scratchDatabase, spawnEngine, uniquePrefix, type EngineProcess } from "../setup/engine-process";
 import { startLatencyProxy, type LatencyProxy } from "../setup/latency-proxy";
-import { waitFor } from "../setup/wait-for";
+import { PATIENCE_MS, waitFor } from "../setup/wait-for";
 
 jest.setTimeout(180_000);
 
@@ -72,6 +72,8 @@ describe("stopping an engine under keep-alive load", () => {
   const database = scratchDatabase("shutdown");
   const prefix = uniquePrefix("shutdown");
 
+  // Migrated already: the test is about stopping, not a first migration (fleet-start.test.ts).
+  beforeAll(() => database.createMigrated());
   afterAll(async () => {
     killAllSpawned();
     await proxy?.close();
@@ -113,9 +115,9 @@ describe("stopping an engine under keep-alive load", () => {
       }
     });
 
-    await waitFor(async () => sent.filter((s) => s.status === 202).length, (count) => count >= 400, 60_000);
+    await waitFor(async () => sent.filter((s) => s.status === 202).length, (count) => count >= 400);
     warmedUp = true;
-    await waitFor(async () => signalledAt, (at) => at < Infinity, 10_000, 5);
+    await waitFor(async () => signalledAt, (at) => at < Infinity, PATIENCE_MS, 5);
     const exit = await exitWithin(running, SHUTDOWN_TIMEOUT_MS + 20_000);
     const stoppedAfterMs = performance.now() - signalledAt;
     done = true;
@@ -142,6 +144,7 @@ describe("stopping an engine under keep-alive load", () => {
   it("ends open learner streams at once and exits well before the deadline when nothing else is running", async () => {
     const streamDatabase = scratchDatabase("shutdown_sse");
     const streamPrefix = uniquePrefix("shutdown-sse");
+    await streamDatabase.createMigrated();
     const timeoutMs = 20_000;
     const api = spawnEngine(engineEnv({ DATABASE_URL: streamDatabase.url, COACH_QUEUE_PREFIX: streamPrefix, COACH_ADMIN_KEY: ADMIN_KEY, COACH_PROCESS: "api", COACH_SHUTDOWN_TIMEOUT_MS: String(timeoutMs) }));
     try {

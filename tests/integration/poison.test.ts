@@ -54,7 +54,7 @@ describe("an event or message that always fails, in a batch of 500", () => {
     try {
       await post(events);
       const poisonEvent = () => engine.ctx.prisma.event.findUniqueOrThrow({ where: { id: poison.id } });
-      await waitFor(async () => ({ delivered: await delivered("pe"), failedAt: (await poisonEvent()).matchFailedAt }), (s) => s.delivered === 499 && s.failedAt !== null, 30_000);
+      await waitFor(async () => ({ delivered: await delivered("pe"), failedAt: (await poisonEvent()).matchFailedAt }), (s) => s.delivered === 499 && s.failedAt !== null);
       const event = await poisonEvent();
       expect(event.matchedAt).toBeNull();
       expect(event.matchError).toContain("poisoned row");
@@ -74,7 +74,7 @@ describe("an event or message that always fails, in a batch of 500", () => {
       const retried = await engine.http.post("/v1/operations/failures/retry").set("Authorization", as("admin")).send({ eventIds: [poison.id, "no-such-event"] });
       expect(retried.status).toBe(200);
       expect(retried.body).toEqual({ eventIds: [poison.id], messageIds: [] });
-      await waitFor(() => delivered("pe"), (n) => n === 500, 15_000);
+      await waitFor(() => delivered("pe"), (n) => n === 500);
       expect((await poisonEvent()).matchFailedAt).toBeNull();
       expect(await engine.ctx.prisma.auditLog.count({ where: { action: "failure.retried", entityKey: poison.id } })).toBe(1);
     } finally {
@@ -87,7 +87,7 @@ describe("an event or message that always fails, in a batch of 500", () => {
     try {
       await post(build500("pm"));
       const poisoned = () => engine.ctx.prisma.message.findFirstOrThrow({ where: { learnerId: "pm-42" } });
-      await waitFor(async () => ({ delivered: await delivered("pm"), status: (await poisoned().catch(() => null))?.status }), (s) => s.delivered === 499 && s.status === "failed", 30_000);
+      await waitFor(async () => ({ delivered: await delivered("pm"), status: (await poisoned().catch(() => null))?.status }), (s) => s.delivered === 499 && s.status === "failed");
       const message = await poisoned();
       expect(message.error).toContain("poisoned row");
       expect(message.failedAt).not.toBeNull();
@@ -100,7 +100,7 @@ describe("an event or message that always fails, in a batch of 500", () => {
       await cure();
       const retried = await engine.http.post("/v1/operations/failures/retry").set("Authorization", as("admin")).send({ messageIds: [message.id] });
       expect(retried.body).toEqual({ eventIds: [], messageIds: [message.id] });
-      await waitFor(() => delivered("pm"), (n) => n === 500, 15_000);
+      await waitFor(() => delivered("pm"), (n) => n === 500);
     } finally {
       await cure();
     }

@@ -72,7 +72,7 @@ describe("a message deferred again while its own delayed job runs", () => {
     const afterFirstGap = await waitFor(messages, (ms) => ms.filter((m) => m.status === "delivered").length === 2 && ms.some((m) => m.status === "scheduled" && m.dueAt.getTime() === secondGapEnds));
     const redeferred = afterFirstGap.find((m) => m.status === "scheduled")!;
     // Its new due time has a delayed job of its own (with an id naming only the message, the add was swallowed by the running job).
-    await waitFor(async () => (await engine.ctx.queues.queue("deliver").getDelayed()).map((j) => (j.data as { messageId: string }).messageId), (ids) => ids.includes(redeferred.id), 5_000);
+    await waitFor(async () => (await engine.ctx.queues.queue("deliver").getDelayed()).map((j) => (j.data as { messageId: string }).messageId), (ids) => ids.includes(redeferred.id));
 
     clock.set(secondGapEnds);
     await promoteDelayed();

@@ -34,7 +34,7 @@ describe("the sweeper during a 10,000-event backlog", () => {
         expect((await engine.http.post("/v1/events").set("Authorization", `Bearer ${engine.keys.ingest}`).send({ events })).status).toBe(202);
       }));
     }
-    await waitFor(holders, (h) => h.size === BACKLOG, 30_000);
+    await waitFor(holders, (h) => h.size === BACKLOG);
 
     let requeued = 0;
     for (let sweep = 0; sweep < 4; sweep++) {

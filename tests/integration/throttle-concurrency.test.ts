@@ -51,7 +51,7 @@ describe("caps under concurrency", () => {
       }));
     }));
     await expectExactlyCapped("hot", outcomes);
-  }, 120_000);
+  });
 
   it("delivers exactly maxPerDay when the 4 workers deliver them in batches of 64, two batches in flight each", async () => {
     const ids = await scheduleFor("hot-batches");
@@ -70,5 +70,5 @@ describe("caps under concurrency", () => {
       }));
     }));
     await expectExactlyCapped("hot-batches", outcomes);
-  }, 120_000);
+  });
 });

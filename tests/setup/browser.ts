@@ -18,9 +18,29 @@ export const describeInBrowser: jest.Describe = existsSync(CHROMIUM)
       describe.skip(name, fn);
     }) as unknown as jest.Describe);
 
-/** A headless Chromium. */
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-dev-shm-usage"] });
+/**
+ * How long a browser wait (locator.waitFor, waitForURL, waitForFunction, clicks…) may take before it fails. It
+ * only bounds a failure (a passing wait returns as soon as its condition holds), so it is generous: on a busy
+ * machine a page that renders in a second idle can take a minute.
+ */
+export const BROWSER_WAIT_MS = 120_000;
+
+/** A headless Chromium whose contexts and pages wait up to BROWSER_WAIT_MS by default. */
+export async function launchBrowser(): Promise<Browser> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-dev-shm-usage"] });
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => {
+    const context = await newContext(options);
+    context.setDefaultTimeout(BROWSER_WAIT_MS);
+    return context;
+  };
+  const newPage = browser.newPage.bind(browser);
+  browser.newPage = async (options) => {
+    const page = await newPage(options);
+    page.setDefaultTimeout(BROWSER_WAIT_MS);
+    return page;
+  };
+  return browser;
 }
 
 /** A static page server on its own port (so the page's origin differs from the engine's): path → HTML. */

@@ -10,7 +10,7 @@ import { connect, createServer } from "node:net";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { Client } from "pg";
-import { ADMIN_URL, withDatabase } from "./databases";
+import { ADMIN_URL, templateDbName, withDatabase } from "./databases";
 
 /** The checkout whose engine runs: this one, or COACH_TEST_ENGINE_ROOT (to show a test failing on another tree). */
 export const ROOT = process.env.COACH_TEST_ENGINE_ROOT ?? join(__dirname, "..", "..");
@@ -73,7 +73,7 @@ export function spawnEngine(env: NodeJS.ProcessEnv, command: string[] = [process
     for (const listener of [...listeners]) listener();
   });
 
-  const waitForOutput = (pattern: RegExp, timeoutMs = 60_000) =>
+  const waitForOutput = (pattern: RegExp, timeoutMs = 120_000) =>
     new Promise<RegExpMatchArray>((resolve, reject) => {
       const timer = setTimeout(() => finish(new Error(`no ${pattern} in the output of process ${child.pid} after ${timeoutMs} ms:\n${text.slice(-4000)}`)), timeoutMs);
       const check = () => {
@@ -129,12 +129,24 @@ export async function stopAll(engines: EngineProcess[], timeoutMs = 20_000): Pro
   for (const engine of engines) engine.killAll();
 }
 
-/** A database name no other test uses; the engine creates it (or the test does), `drop` removes it. */
-export function scratchDatabase(label: string): { name: string; url: string; drop(): Promise<void> } {
+/**
+ * A database name no other test uses; the engine creates it (or the test does: `createMigrated` copies the run's
+ * migrated template, for tests about something other than a first migration), `drop` removes it.
+ */
+export function scratchDatabase(label: string): { name: string; url: string; createMigrated(): Promise<void>; drop(): Promise<void> } {
   const name = `coach_${label}_${process.pid}_${randomUUID().slice(0, 8)}`;
   return {
     name,
     url: withDatabase(name),
+    async createMigrated() {
+      const admin = new Client({ connectionString: ADMIN_URL });
+      await admin.connect();
+      try {
+        await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${templateDbName()}"`);
+      } finally {
+        await admin.end();
+      }
+    },
     async drop() {
       const admin = new Client({ connectionString: ADMIN_URL });
       await admin.connect();

@@ -1,5 +1,13 @@
+/**
+ * How long a wait for a condition may take before the test fails. It only bounds a failure (a passing wait
+ * returns as soon as its condition holds), so it is generous: on a busy machine (the whole suite, benchmarks,
+ * other builds) what takes a second idle can take tens of seconds. Below Jest's testTimeout, so a wait that
+ * times out says what it was waiting for.
+ */
+export const PATIENCE_MS = 90_000;
+
 /** Polls `read` until `done` holds (or fails after `timeoutMs`): for asserting on asynchronous workers. */
-export async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000, everyMs = 50): Promise<T> {
+export async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = PATIENCE_MS, everyMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T = await read();
   while (!done(last)) {

@@ -35,6 +35,7 @@ export function credentialGuard(ctx: AppContext): CredentialGuard {
       keyPrefix: `${ctx.config.queuePrefix}:auth-failures`,
       limits: ctx.config.authFailures,
       keyCacheMs: ctx.config.keyCacheSeconds * 1000,
+      maxUnknownKeys: ctx.config.unknownKeysRemembered,
       tokenKey: ctx.tokenKey,
       log: ctx.log,
     });
