@@ -5,15 +5,15 @@
  * week of rates with their intervals and say which days are shown (whole local days, both included); sort a
  * table by keyboard; download the CSV the engine makes; open a learner's timeline and find why a message was
  * not sent. No script errors, no stray "null", axe-core finds nothing on any of the three views, and at
- * 390 px nothing scrolls sideways. Screenshots of the views go to docs/screenshots/.
+ * 390 px nothing scrolls sideways. Screenshots of the views go to docs/screenshots/ with `UPDATE_SCREENSHOTS=1`.
  */
-import { readFileSync, mkdirSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { startTestEngine, type TestEngine } from "../setup/test-engine";
-import { axeSource, describeInBrowser, launchBrowser } from "../setup/browser";
+import { axeSource, describeInBrowser, launchBrowser, screenshotDir } from "../setup/browser";
 import { seedAnalystStory } from "../factories/analyst-story";
 import { listen } from "../../src/http/server";
 
@@ -21,7 +21,7 @@ import { listen } from "../../src/http/server";
 jest.setTimeout(300_000);
 
 const TIME_ZONE = "Europe/Paris";
-const SCREENSHOTS = join(__dirname, "../../docs/screenshots");
+const SCREENSHOTS = screenshotDir();
 
 /** Today's date in the viewer's zone and `n` days before it, YYYY-MM-DD. */
 function localDay(offsetDays: number): string {
@@ -72,7 +72,6 @@ describeInBrowser("the studio for analysts, in Chromium", () => {
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     browser = await launchBrowser();
     context = await browser.newContext({ timezoneId: TIME_ZONE, locale: "en-GB", acceptDownloads: true });
-    mkdirSync(SCREENSHOTS, { recursive: true });
   });
 
   afterAll(async () => {

@@ -2,9 +2,8 @@
  * Every content view of the studio in real Chromium: axe-core finds no violation, a 390 px wide phone shows
  * it without horizontal scrolling, and "Try it as a learner" shows the built-in welcome nudge within seconds
  * under the default policy (quiet hours included), whatever the hour. Screenshots of the main views are saved
- * to docs/screenshots/ for the README.
+ * to docs/screenshots/ for the README (with `UPDATE_SCREENSHOTS=1`).
  */
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Server } from "node:http";
 import type { Browser, Page } from "playwright-core";
@@ -13,13 +12,13 @@ import { buildEvent } from "../factories/events";
 import { waitFor } from "../setup/wait-for";
 import { listen, closeServer } from "../../src/http/server";
 import { seedBuiltins } from "../../src/seed/seed-builtins";
-import { describeInBrowser, launchBrowser } from "../setup/browser";
+import { describeInBrowser, launchBrowser, screenshotDir } from "../setup/browser";
 import { axeViolations, buildStudio, horizontalOverflow, signIn } from "../setup/studio";
 
 // Several browser waits of up to BROWSER_WAIT_MS each, and a browser and an engine to start: bounds for a busy machine.
 jest.setTimeout(300_000);
 
-const SCREENSHOTS = join(__dirname, "../../docs/screenshots");
+const SCREENSHOTS = screenshotDir();
 
 /** Each view, and what shows it is drawn (not just loading). */
 const VIEWS: Array<{ hash: string; ready: string; shot?: string; full?: boolean; prepare?: (page: Page) => Promise<void> }> = [
@@ -61,7 +60,6 @@ describeInBrowser("the studio's content views, in Chromium", () => {
 
   beforeAll(async () => {
     buildStudio();
-    mkdirSync(SCREENSHOTS, { recursive: true });
     engine = await startTestEngine({ workers: true });
     await seedBuiltins(engine.ctx);
     const ingest = `Bearer ${engine.keys.ingest}`;

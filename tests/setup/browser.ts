@@ -2,7 +2,9 @@
  * Real Chromium for browser tests: Debian's `chromium` driven by playwright-core (Playwright's own browser
  * downloads do not work here). Where the browser is missing, the suite says so and skips, never passes silently.
  */
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import http, { type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { chromium, type Browser } from "playwright-core";
@@ -23,6 +25,16 @@ export const describeInBrowser: jest.Describe = existsSync(CHROMIUM)
  * only bounds a failure (a passing wait returns as soon as its condition holds), so it is generous: on a busy
  * machine a page that renders in a second idle can take a minute.
  */
+/**
+ * Where the studio tests put their screenshots: docs/screenshots/ (the README's pictures) only when asked with
+ * `UPDATE_SCREENSHOTS=1`, so that an ordinary `npm test` never rewrites tracked files; otherwise a temp folder.
+ */
+export function screenshotDir(): string {
+  const dir = process.env.UPDATE_SCREENSHOTS === "1" ? join(__dirname, "../../docs/screenshots") : join(tmpdir(), "coach-screenshots");
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
 export const BROWSER_WAIT_MS = 120_000;
 
 /** A headless Chromium whose contexts and pages wait up to BROWSER_WAIT_MS by default. */
