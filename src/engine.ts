@@ -53,13 +53,19 @@ export async function createEngine(config: Config, options: { clock?: Clock; log
   const tokenKey = await loadTokenSigningKey(database.prisma, config.tokenSecret);
   const deliveryFeed = new DeliveryFeed(config, queues.prefix);
   const clock = options.clock ?? systemClock;
-  const cache = new ContentCache(new ContentRevisions(database.pool), clock);
+  // Stale-while-revalidate on the wall clock only: on a hand-set clock (tests, the simulator) every expired
+  // entry waits for its reload, so a decision never depends on how fast a background query ran.
+  const cache = new ContentCache(new ContentRevisions(database.pool), clock, {
+    serveStale: options.clock === undefined,
+    onRefreshError: (error, area) => log.warn({ err: error, area }, "a cache refresh in the background failed; the old value stays"),
+  });
   return { config, database, prisma: database.prisma, queues, deliveryFeed, clock, cache, log, metrics, tokenKey };
 }
 
 /** Closes open streams, queues and the database. */
 export async function closeEngine(ctx: EngineContext): Promise<void> {
   await ctx.deliveryFeed.close();
+  await ctx.cache.idle(); // background refreshes finish on the open pool
   await ctx.queues.close();
   await ctx.database.close();
 }

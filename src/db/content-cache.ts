@@ -10,7 +10,12 @@
  *   ENGINE time (ctx.clock), so the simulator, whose clock runs weeks in minutes, sees them as fresh as the
  *   service would; an entry from the clock's future (a clock set back for a new run) is a miss.
  *
- * Concurrent misses of one entry share one load.
+ * Concurrent misses of one entry share one load. An area with `staleForMs`, in a cache built with
+ * `serveStale`, answers a caller who finds its entry expired (by age, never by revision) with the old value
+ * while one refresh runs in the background, so no caller waits for a slow figure once it has been loaded
+ * (stale-while-revalidate); the first load, a forgotten entry, and an entry older than maxAgeMs + staleForMs
+ * still wait. Engines on the wall clock serve stale; engines on a hand-set clock (tests, the simulator) do not,
+ * so which value a decision sees never depends on how fast a background query ran (src/engine.ts).
  */
 import type { Clock } from "../lib/clock";
 import type { ContentKind, ContentRevisions } from "./content-revisions";
@@ -22,6 +27,11 @@ export interface CacheArea<V> {
   readonly kind: ContentKind | null;
   /** Engine-time life of an entry; unbounded when absent. */
   readonly maxAgeMs?: number;
+  /**
+   * How long past `maxAgeMs` an expired entry is still served while one refresh runs in the background (when
+   * the cache serves stale); unset, an expired entry waits for its reload.
+   */
+  readonly staleForMs?: number;
   /** The area is emptied when a new key would take it past this (a crude bound, enough for content). */
   readonly maxEntries?: number;
   /** Ties the area to its value type; never set. */
@@ -46,10 +56,17 @@ export function cacheArea<V>(spec: Omit<CacheArea<V>, "valueType">): CacheArea<V
   return spec;
 }
 
+export interface ContentCacheOptions {
+  /** Serve areas' expired entries within their `staleForMs` while refreshing in the background. */
+  serveStale?: boolean;
+  /** Told of a background refresh that failed (the old value stays, and the next caller tries again). */
+  onRefreshError?: (error: unknown, area: string) => void;
+}
+
 export class ContentCache {
   private readonly areas = new Map<object, AreaState>();
 
-  constructor(readonly revisions: ContentRevisions, private readonly clock: Clock) {}
+  constructor(readonly revisions: ContentRevisions, private readonly clock: Clock, private readonly options: ContentCacheOptions = {}) {}
 
   /** The entry for `key` in `area` if still valid, else what `load` returns (stored under the revision read first). */
   async get<V>(area: CacheArea<V>, key: string, load: () => Promise<V>): Promise<V> {
@@ -57,9 +74,30 @@ export class ContentCache {
     const revision = area.kind ? await this.revisions.revisionOf(area.kind) : null;
     const state = this.stateOf(area);
     const hit = state.entries.get(key);
-    if (hit && hit.revision === revision && this.young(area, hit)) return hit.value as V;
+    if (hit && hit.revision === revision) {
+      if (this.young(area, hit, 0)) return hit.value as V;
+      if (this.options.serveStale && area.staleForMs !== undefined && this.young(area, hit, area.staleForMs)) {
+        if (state.loading.get(key)?.revision !== revision) {
+          this.load(area, state, key, revision, load).catch((error: unknown) => this.options.onRefreshError?.(error, area.name));
+        }
+        return hit.value as V;
+      }
+    }
     const pending = state.loading.get(key);
     if (pending && pending.revision === revision) return pending.promise as Promise<V>;
+    return this.load(area, state, key, revision, load);
+  }
+
+  /** Settles once every load under way has (e.g. before the database closes under background refreshes). */
+  async idle(): Promise<void> {
+    for (;;) {
+      const loads = [...this.areas.values()].flatMap((state) => [...state.loading.values()].map((l) => l.promise));
+      if (loads.length === 0) return;
+      await Promise.allSettled(loads);
+    }
+  }
+
+  private load<V>(area: CacheArea<V>, state: AreaState, key: string, revision: string | null, load: () => Promise<V>): Promise<V> {
     const epoch = state.epoch;
     const at = this.clock.now().getTime();
     const promise = load().then((value) => {
@@ -110,9 +148,10 @@ export class ContentCache {
     return state;
   }
 
-  private young<V>(area: CacheArea<V>, entry: Entry): boolean {
+  /** Whether `entry` is younger than the area's maxAgeMs + `graceMs` (an entry from the clock's future is not). */
+  private young<V>(area: CacheArea<V>, entry: Entry, graceMs: number): boolean {
     if (area.maxAgeMs === undefined) return true;
     const now = this.clock.now().getTime();
-    return now >= entry.at && now - entry.at < area.maxAgeMs;
+    return now >= entry.at && now - entry.at < area.maxAgeMs + graceMs;
   }
 }

@@ -3,12 +3,11 @@
  * rendezvous hashing — each variant scores −ln(u)/weight with u a stable hash of (learner, rule, variant),
  * and the lowest score wins. Changing one variant's weight moves only learners into or out of that variant.
  */
-import { createHash } from "node:crypto";
+import { sha1Hex } from "../lib/sha1";
 
 /** A stable number in (0, 1) for a string. */
 export function hashToUnit(text: string): number {
-  const h = createHash("sha1").update(text).digest();
-  return (h.readUInt32BE(0) + 1) / 4_294_967_297;
+  return (parseInt(sha1Hex(text).slice(0, 8), 16) + 1) / 4_294_967_297;
 }
 
 /** The learner's variant among the active ones (weight > 0, not paused), or null when none is. */

@@ -2,6 +2,11 @@
  * Outcome counts per variant of a rule's template, as the bandit needs them. Cached on the context per
  * (rule, template) for a minute of engine time: posteriors move slowly, and one query per event would cost more than the
  * decision itself. Engine time (not wall time) so the simulator's weeks see fresh counts.
+ *
+ * The count covers every message the rule delivered (an index-only scan of messages_variant_outcomes_idx; tens
+ * of milliseconds for tens of thousands, seconds on a busy server), so once loaded an expired entry is served
+ * while one refresh runs in the background, for up to five more minutes (ctx.cache's staleForMs): a matching
+ * batch never waits for it, at the price of counts one refresh older.
  */
 import type { EngineContext } from "../context";
 import { cacheArea } from "../db/content-cache";
@@ -13,7 +18,7 @@ export interface VariantOutcomes {
   notHelpful: number;
 }
 
-const VARIANT_OUTCOMES = cacheArea<Map<string, VariantOutcomes>>({ name: "variant-outcomes", kind: null, maxAgeMs: 60_000, maxEntries: 10_000 });
+const VARIANT_OUTCOMES = cacheArea<Map<string, VariantOutcomes>>({ name: "variant-outcomes", kind: null, maxAgeMs: 60_000, staleForMs: 300_000, maxEntries: 10_000 });
 
 /** Counts per variant of messages this rule delivered with this template. */
 export async function loadVariantOutcomes(ctx: Pick<EngineContext, "database" | "cache">, ruleKey: string, templateKey: string): Promise<Map<string, VariantOutcomes>> {

@@ -42,8 +42,25 @@ export const MAX_CONTEXT_ARRAY_ITEMS = 1000;
  * (a template can only see data), turns Dates into ISO strings, and truncates long arrays.
  * `__proto__` keys are dropped too: harmless as own data, but nothing a template should see.
  * BigInts (database ids) become strings; a context that is not data at all (cycles) is an error.
+ *
+ * Contexts are nearly always plain data already (snapshots and events parsed from JSON), so those are
+ * copied directly, giving what the round-trip gives at a fraction of its cost; anything else (a class
+ * instance, a toJSON, nesting deeper than PLAIN_COPY_DEPTH, which may be a cycle) takes the round-trip.
+ * tests/unit/templates/render-context.test.ts checks that the two agree.
  */
 export function toPlainRenderData(context: unknown): Record<string, unknown> {
+  let plain: unknown;
+  try {
+    plain = plainCopy(context ?? {}, 0);
+  } catch {
+    plain = NOT_PLAIN; // a getter threw: the round-trip meets it again and says so
+  }
+  if (plain === NOT_PLAIN || plain === OMITTED) return jsonRoundTrip(context);
+  return typeof plain === "object" && plain !== null && !Array.isArray(plain) ? (plain as Record<string, unknown>) : {};
+}
+
+/** The round-trip itself (also the reference the plain copy is tested against). */
+export function jsonRoundTrip(context: unknown): Record<string, unknown> {
   let json: string;
   try {
     // All in the replacer, none in a JSON.parse reviver: a reviver would double the cost of every render.
@@ -58,6 +75,60 @@ export function toPlainRenderData(context: unknown): Record<string, unknown> {
   }
   const plain: unknown = JSON.parse(json);
   return typeof plain === "object" && plain !== null && !Array.isArray(plain) ? (plain as Record<string, unknown>) : {};
+}
+
+const NOT_PLAIN = Symbol("not plain");
+/** Deeper than this, the copy leaves the value to the round-trip (which also names a cycle as the error). */
+const PLAIN_COPY_DEPTH = 64;
+/** What a value the round-trip leaves out of an object (and makes null in an array) copies to. */
+const OMITTED = Symbol("omitted");
+const { toJSON: dateToJson } = Date.prototype;
+
+/** What the round-trip makes of `value`, or NOT_PLAIN when the copy does not know (then the round-trip decides). */
+function plainCopy(value: unknown, depth: number): unknown {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return value;
+    case "number":
+      return Number.isFinite(value) ? value + 0 : null; // -0 → 0, NaN and ±Infinity → null, as JSON writes them
+    case "bigint":
+      return value.toString();
+    case "undefined":
+    case "function":
+    case "symbol":
+      return OMITTED;
+    default:
+      break;
+  }
+  if (value === null) return null;
+  if (depth >= PLAIN_COPY_DEPTH) return NOT_PLAIN;
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (Array.isArray(value)) {
+    if (proto !== Array.prototype) return NOT_PLAIN;
+    const length = Math.min(value.length, MAX_CONTEXT_ARRAY_ITEMS);
+    const out: unknown[] = [];
+    for (let i = 0; i < length; i++) {
+      const item = plainCopy(value[i], depth + 1);
+      if (item === NOT_PLAIN) return NOT_PLAIN;
+      out.push(item === OMITTED ? null : item);
+    }
+    return out;
+  }
+  if (proto === Date.prototype && Date.prototype.toJSON === dateToJson && !Object.prototype.hasOwnProperty.call(value, "toJSON")) {
+    return (value as Date).toJSON(); // an ISO string, or null for an invalid date
+  }
+  if (proto !== Object.prototype && proto !== null) return NOT_PLAIN;
+  const source = value as Record<string, unknown>;
+  if (typeof source.toJSON === "function") return NOT_PLAIN;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(source)) {
+    if (key === "__proto__") continue;
+    const item = plainCopy(source[key], depth + 1);
+    if (item === NOT_PLAIN) return NOT_PLAIN;
+    if (item !== OMITTED) out[key] = item;
+  }
+  return out;
 }
 
 /** Results of toRenderData: passed back in (a preview renders two fields and checks both), they are used as they are. */

@@ -96,4 +96,78 @@ describe("the content cache", () => {
     clock.advance(-3_600_000); // a simulator starting a new run sets its clock back
     expect(await figure()).toBe(3);
   });
+
+  describe("serving stale figures while one refresh runs (staleForMs, serveStale)", () => {
+    const SLOW = cacheArea<string>({ name: "test-slow-figures", kind: null, maxAgeMs: 60_000, staleForMs: 300_000 });
+    const WAITED = Symbol("waited");
+    /** What the call gives if it settles before anything queued after it runs: a caller that waits for a load does not. */
+    const withoutWaiting = <T>(call: Promise<T>) => Promise.race([call, new Promise<typeof WAITED>((resolve) => setImmediate(() => resolve(WAITED)))]);
+    let loads: Array<{ resolve: (value: string) => void; reject: (error: Error) => void }>;
+    const slowLoad = () => new Promise<string>((resolve, reject) => { loads.push({ resolve, reject }); });
+    const failures: string[] = [];
+    let stale: ContentCache;
+    const read = () => stale.get(SLOW, "k", slowLoad);
+
+    beforeEach(() => {
+      loads = [];
+      failures.length = 0;
+      stale = new ContentCache(revisions, clock, { serveStale: true, onRefreshError: (_error, area) => failures.push(area) });
+    });
+
+    it("waits for the first load; after expiry the next callers get the old value at once, and one refresh replaces it", async () => {
+      const first = read();
+      expect(await withoutWaiting(first)).toBe(WAITED);
+      loads[0].resolve("v1");
+      expect(await first).toBe("v1");
+      clock.advance(60_000);
+      expect(await withoutWaiting(read())).toBe("v1"); // expired: served, and a refresh starts
+      expect(await withoutWaiting(read())).toBe("v1"); // the second caller does not wait either…
+      expect(loads).toHaveLength(2); // …nor start another refresh
+      loads[1].resolve("v2");
+      await stale.idle();
+      expect(await withoutWaiting(read())).toBe("v2");
+      expect(loads).toHaveLength(2);
+    });
+
+    it("keeps the old value when a refresh fails, says so, and tries again at the next call", async () => {
+      const first = read();
+      loads[0].resolve("v1");
+      await first;
+      clock.advance(61_000);
+      expect(await withoutWaiting(read())).toBe("v1");
+      loads[1].reject(new Error("database gone"));
+      await stale.idle();
+      expect(failures).toEqual(["test-slow-figures"]);
+      expect(await withoutWaiting(read())).toBe("v1");
+      expect(loads).toHaveLength(3);
+      loads[2].resolve("v2");
+      await stale.idle();
+      expect(await read()).toBe("v2");
+    });
+
+    it("waits when the entry is older than maxAgeMs + staleForMs, was forgotten, or the cache does not serve stale", async () => {
+      const first = read();
+      loads[0].resolve("v1");
+      await first;
+      clock.advance(360_000);
+      const tooOld = read();
+      expect(await withoutWaiting(tooOld)).toBe(WAITED);
+      loads[1].resolve("v2");
+      expect(await tooOld).toBe("v2");
+      stale.forget(SLOW);
+      const forgotten = read();
+      expect(await withoutWaiting(forgotten)).toBe(WAITED);
+      loads[2].resolve("v3");
+      expect(await forgotten).toBe("v3");
+      const strict = new ContentCache(revisions, clock);
+      const strictFirst = strict.get(SLOW, "k", slowLoad);
+      loads[3].resolve("s1");
+      await strictFirst;
+      clock.advance(60_000);
+      const strictExpired = strict.get(SLOW, "k", slowLoad);
+      expect(await withoutWaiting(strictExpired)).toBe(WAITED);
+      loads[4].resolve("s2");
+      expect(await strictExpired).toBe("s2");
+    });
+  });
 });
