@@ -11,6 +11,11 @@
  * and each half committed on its own, down to the culprit, which alone gets the error — 400 when the database
  * refused its data, 500 otherwise. One bad request among n costs about 2·log2(n) statements. An outage fails
  * everyone (503): halving would not help and would only hammer a database that is down.
+ *
+ * An exclusive request (an xAPI batch: stored whole or not at all, never partly a duplicate) whose id is taken —
+ * stored before, by a request earlier in the group, or by a transaction committing meanwhile — is set apart:
+ * its caller gets IdTakenError (and decides: duplicate or conflict) and the rest of the group is committed
+ * without it. The statement names the taken id (23505), so this costs one more statement, not a halving.
  */
 import type { Pool } from "pg";
 import type { NormalizedEvent } from "./parse-events";
@@ -31,6 +36,15 @@ const MAX_IN_FLIGHT = 2;
 interface Request {
   events: NormalizedEvent[];
   receivedAt: Date;
+  exclusive: boolean;
+}
+
+/** An exclusive request's answer when one of its ids is taken: nothing of it was stored. */
+export class IdTakenError extends Error {
+  constructor(readonly id: string) {
+    super(`the id ${id} is taken; nothing of the request was stored`);
+    this.name = "IdTakenError";
+  }
 }
 
 export class GroupCommitter {
@@ -47,9 +61,12 @@ export class GroupCommitter {
     });
   }
 
-  /** Stores the events (with whatever else is waiting) and answers for this request alone. */
-  record(events: NormalizedEvent[], receivedAt: Date): Promise<RecordResult> {
-    return this.batcher.submit({ events, receivedAt });
+  /**
+   * Stores the events (with whatever else is waiting) and answers for this request alone. `exclusive`: all of
+   * them or none (IdTakenError when an id is taken); every event of an exclusive request must have a source.
+   */
+  record(events: NormalizedEvent[], receivedAt: Date, options: { exclusive?: boolean } = {}): Promise<RecordResult> {
+    return this.batcher.submit({ events, receivedAt, exclusive: options.exclusive === true });
   }
 
   private async commit(group: Request[]): Promise<Array<RecordResult | ItemFailure>> {
@@ -63,6 +80,14 @@ export class GroupCommitter {
     try {
       return await this.commitTogether(group, receivedAt);
     } catch (error) {
+      const taken = takenId(error);
+      // The id named (or, should the server word its detail otherwise, the one request left after halving).
+      const culprit = taken === null ? -1 : group.length === 1 && taken === "" ? (group[0].exclusive ? 0 : -1) : group.findIndex((r) => r.exclusive && r.events.some((e) => e.id === taken));
+      if (culprit !== -1) {
+        const others = [...group.slice(0, culprit), ...group.slice(culprit + 1)];
+        const rest = others.length > 0 ? await this.commitIsolating(others, receivedAt) : [];
+        return [...rest.slice(0, culprit), new ItemFailure(new IdTakenError(taken!)), ...rest.slice(culprit)];
+      }
       if (!mayBeOneRequestsFault(error)) throw error;
       if (group.length === 1) return [new ItemFailure(asRequestError(error))];
       const middle = Math.ceil(group.length / 2);
@@ -79,10 +104,32 @@ export class GroupCommitter {
     }
   }
 
-  private async commitTogether(group: Request[], receivedAt: Date): Promise<RecordResult[]> {
-    const { acceptedIds } = await recordEvents(this.pool, group.flatMap((r) => r.events), receivedAt);
+  private async commitTogether(group: Request[], receivedAt: Date): Promise<Array<RecordResult | ItemFailure>> {
+    // An exclusive request repeating an id of a request before it in the group would be partly a duplicate: set apart.
+    const answers: Array<RecordResult | ItemFailure | null> = group.map(() => null);
+    let included = group;
+    let exclusiveIds: Set<string> | undefined;
+    if (group.some((r) => r.exclusive)) {
+      const claimed = new Set<string>();
+      exclusiveIds = new Set();
+      included = [];
+      group.forEach((r, i) => {
+        const repeated = r.exclusive ? r.events.find((e) => claimed.has(e.id)) : undefined;
+        if (repeated) {
+          answers[i] = new ItemFailure(new IdTakenError(repeated.id));
+          return;
+        }
+        included.push(r);
+        for (const e of r.events) {
+          claimed.add(e.id);
+          if (r.exclusive) exclusiveIds!.add(e.id);
+        }
+      });
+    }
+    const { acceptedIds } = included.length > 0 ? await recordEvents(this.pool, included.flatMap((r) => r.events), receivedAt, exclusiveIds) : { acceptedIds: [] };
     const unclaimed = new Set(acceptedIds);
-    return group.map((r) => {
+    return group.map((r, i) => {
+      if (answers[i]) return answers[i];
       const mine = r.events.filter((e) => unclaimed.delete(e.id)).map((e) => e.id);
       return { acceptedIds: mine, duplicates: r.events.length - mine.length };
     });
@@ -107,6 +154,19 @@ const DATA_CLASSES = new Set(["22", "23", "54"]);
 function sqlState(error: unknown): string | null {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) ? code : null;
+}
+
+/**
+ * The id a statement found taken (23505 on the primary key of events or event_sources; only exclusive events
+ * can raise it), from the error's detail; "" when the detail does not say it in PostgreSQL's English; null for
+ * any other error.
+ */
+function takenId(error: unknown): string | null {
+  if (sqlState(error) !== "23505") return null;
+  const { constraint, detail } = error as { constraint?: unknown; detail?: unknown };
+  if (constraint !== "events_pkey" && constraint !== "event_sources_pkey") return null;
+  const match = typeof detail === "string" ? /^Key \(id\)=\((.*)\) already exists\.$/s.exec(detail) : null;
+  return match ? match[1] : "";
 }
 
 /** A refused value (its SQLSTATE class), or an error our code threw before any statement; not an outage, not the server's state. */

@@ -31,6 +31,13 @@ WITH input AS (
   SELECT id, type, learner_id, course_id, module_id, occurred_at, $10, sent_at, properties FROM input ORDER BY id
   ON CONFLICT (id) DO NOTHING
   RETURNING id
+), taken AS (
+  -- An exclusive event ($12: one of a request stored whole or not at all, an xAPI batch) whose id was stored
+  -- before, or by a transaction that committed meanwhile: inserted again without ON CONFLICT, so the statement
+  -- fails with 23505 naming the id (nothing of the group is stored) and the group commit sets that request apart.
+  -- Costs nothing when no id is taken: no read before the write, only an anti-join of the inserted ids.
+  INSERT INTO events (id, type, learner_id, occurred_at, received_at)
+  SELECT id, type, learner_id, occurred_at, $10 FROM input WHERE id = ANY($12::text[]) AND id NOT IN (SELECT id FROM inserted)
 ), fresh AS (
   SELECT x.* FROM input x WHERE x.id IN (SELECT id FROM inserted)
 ), sources AS (
@@ -41,8 +48,16 @@ WITH input AS (
     FROM jsonb_array_elements(COALESCE($11::jsonb, '[]'::jsonb)) s JOIN fresh f ON f.id = s->>'id'
    ORDER BY f.id
   -- Stored before without an event (unmapped then, resent now that a mapping applies): it is mapped now.
+  -- Not an exclusive event's original: that one is compared with what arrived (taken_source).
   ON CONFLICT (id) DO UPDATE SET status = 'mapped', mapping_key = EXCLUDED.mapping_key, event_type = EXCLUDED.event_type,
                                  learner_id = EXCLUDED.learner_id, note = NULL
+                           WHERE NOT EXCLUDED.id = ANY(COALESCE($12::text[], '{}'))
+  RETURNING id
+), taken_source AS (
+  -- An exclusive event new to events whose original was stored before without one (unmapped then): 23505 as in
+  -- taken. Every exclusive event has an original (recordEvents), so one missing from sources conflicted.
+  INSERT INTO event_sources (id, format, status, kind, received_at, body)
+  SELECT id, 'xapi', 'mapped', '{}', $10, '{}' FROM fresh WHERE id = ANY($12::text[]) AND id NOT IN (SELECT id FROM sources)
 ), profiles AS (
   SELECT id, name, has_name AND name IS NULL AS clears_name, locale, has_locale AND locale IS NULL AS clears_locale,
          timezone, has_timezone AND timezone IS NULL AS clears_timezone
@@ -102,8 +117,12 @@ function sourcesJson(events: NormalizedEvent[]): string | null {
   return parts.length > 0 ? `[${parts.join(",")}]` : null;
 }
 
-/** Inserts the events, upserts learners and per-course state; returns which ids were new. */
-export async function recordEvents(pool: Pool, events: NormalizedEvent[], receivedAt: Date): Promise<RecordResult> {
+/**
+ * Inserts the events, upserts learners and per-course state; returns which ids were new. An event whose id is
+ * in `exclusive` (it must have a source) is never a duplicate: when its id is taken, in events or in
+ * event_sources, the whole statement fails with 23505 (unique violation) naming the id, and nothing is stored.
+ */
+export async function recordEvents(pool: Pool, events: NormalizedEvent[], receivedAt: Date, exclusive?: ReadonlySet<string>): Promise<RecordResult> {
   // An id repeated inside one batch counts once: its first occurrence is the one offered.
   const firstById = new Map<string, NormalizedEvent>();
   for (const e of events) if (!firstById.has(e.id)) firstById.set(e.id, e);
@@ -120,6 +139,7 @@ export async function recordEvents(pool: Pool, events: NormalizedEvent[], receiv
     unique.map((e) => (e.learner ? JSON.stringify(e.learner) : null)),
     receivedAt,
     sourcesJson(unique),
+    exclusive && exclusive.size > 0 ? unique.filter((e) => e.source && exclusive.has(e.id)).map((e) => e.id) : null,
   ]);
   const accepted = new Set(rows.map((r) => r.id));
   const acceptedIds = unique.filter((e) => accepted.has(e.id)).map((e) => e.id);

@@ -60,7 +60,9 @@ export async function ingestSegmentCalls(ctx: SegmentContext, body: { value: unk
     const index = endpointCall === null ? i : null;
     const converted = convertSegmentCall(set, { call, endpointCall, index, batchContext, batchSentAt, receivedAt, measure: bodyBytes > MAX_CALL_BYTES, checkText: body.mayHoldUnsafeText });
     if (converted.ok) {
-      records.push({ id: converted.event.id, kind: converted.kind, body: converted.body, ...(texts ? { bodyText: texts[i] } : {}), outcome: { status: "mapped", mappingKey: converted.mappingKey, event: converted.event } });
+      const record: StandardRecord = { id: converted.event.id, kind: converted.kind, body: converted.body, outcome: { status: "mapped", mappingKey: converted.mappingKey, event: converted.event } };
+      if (texts) record.bodyText = texts[i];
+      records.push(record);
       return;
     }
     drops.push({ source: "segment", messageId: converted.messageId, callType: converted.callType, reason: converted.reason, errors: converted.errors, call });

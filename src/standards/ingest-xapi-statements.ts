@@ -102,13 +102,12 @@ function describe(statement: Statement): Record<string, unknown> {
   const platform = (statement.context as { platform?: unknown } | undefined)?.platform;
   const objectName = displayName(object.definition?.name);
   // The verb and object type chose the mapping and are in the original (event_sources); the event stays lean.
-  return {
-    source: "xapi",
-    ...(object.id ? { objectId: object.id.slice(0, 500) } : {}),
-    ...(objectName ? { objectName } : {}),
-    ...(duration !== undefined ? { durationSeconds: duration } : {}),
-    ...(typeof platform === "string" ? { platform: platform.slice(0, 200) } : {}),
-  };
+  const described: Record<string, unknown> = { source: "xapi" };
+  if (object.id) described.objectId = object.id.slice(0, 500);
+  if (objectName) described.objectName = objectName;
+  if (duration !== undefined) described.durationSeconds = duration;
+  if (typeof platform === "string") described.platform = platform.slice(0, 200);
+  return described;
 }
 
 /** ISO 8601 durations as xAPI uses them (PT3M15S, P1DT2H, PT0.5S) in seconds; undefined if not one. */

@@ -8,7 +8,7 @@
  */
 import type { Pool } from "pg";
 import type { EngineContext } from "../context";
-import { groupCommitterFor } from "../ingest/group-commit";
+import { groupCommitterFor, IdTakenError } from "../ingest/group-commit";
 import type { NormalizedEvent } from "../ingest/parse-events";
 import { ConflictError } from "../lib/errors";
 import type { RecordKind } from "./mapping-set";
@@ -40,25 +40,50 @@ export interface RecordedStandards {
   storedAlone: number;
 }
 
-/** Stores the records; `detectConflicts` turns "same id, different content" into a 409 before anything is stored. */
+/** Tries of an exclusive write: each IdTakenError after the first means another request stored one of the ids meanwhile. */
+const MAX_TRIES = 5;
+
+/**
+ * Stores the records; `detectConflicts` turns "same id, different content" into a 409 with nothing of the
+ * request stored, and stores the request's events whole or not at all.
+ *
+ * How, for a request whose records are all mapped (the common case): written at once, exclusively (no read
+ * before): when an id is taken the write stores nothing (IdTakenError, see group-commit.ts), and only then are
+ * the stored originals read and compared, and the records not stored before written again. A request with
+ * originals alone (unmapped, unusable, voiding) is read first, as they are a statement of their own.
+ */
 export async function recordStandardRecords(
   ctx: RecordContext,
   records: StandardRecord[],
   receivedAt: Date,
   options: { format: RecordKind["format"]; detectConflicts: boolean },
 ): Promise<RecordedStandards> {
+  if (!options.detectConflicts) return storeRecords(ctx, records, new Set(), receivedAt, options.format, false);
+  let readFirst = records.some((r) => r.outcome.status !== "mapped");
+  for (let tries = 1; ; tries++) {
+    const known = readFirst ? await findKnown(ctx.database.pool, records) : new Set<string>();
+    try {
+      return await storeRecords(ctx, records, known, receivedAt, options.format, true);
+    } catch (error) {
+      if (!(error instanceof IdTakenError)) throw error;
+      if (tries === MAX_TRIES) throw new ConflictError(`The statement ${error.id} was being stored by another request at the same time; nothing was stored, send the request again`);
+      readFirst = true;
+    }
+  }
+}
+
+async function storeRecords(ctx: RecordContext, records: StandardRecord[], known: Set<string>, receivedAt: Date, format: RecordKind["format"], exclusive: boolean): Promise<RecordedStandards> {
   const metrics = standardsMetrics(ctx.metrics);
-  const known = options.detectConflicts ? await findKnown(ctx.database.pool, records) : new Set<string>();
-  const fresh = records.filter((r) => !known.has(r.id));
+  const fresh = known.size > 0 ? records.filter((r) => !known.has(r.id)) : records;
   const alone = fresh.filter((r) => r.outcome.status !== "mapped");
   const events = fresh.flatMap((r) => (r.outcome.status === "mapped" ? [withSource(r, r.outcome.mappingKey, r.outcome.event)] : []));
 
-  const [storedAloneIds, recorded] = await Promise.all([
-    storeAlone(ctx.database.pool, alone, receivedAt),
-    events.length > 0 ? groupCommitterFor(ctx).record(events, receivedAt) : Promise.resolve({ acceptedIds: [] as string[], duplicates: 0 }),
-  ]);
+  const storeEvents = () => (events.length > 0 ? groupCommitterFor(ctx).record(events, receivedAt, { exclusive }) : Promise.resolve({ acceptedIds: [] as string[], duplicates: 0 }));
+  // Exclusive: the events first, so that a taken id (IdTakenError) leaves nothing of the request stored.
+  const [storedAloneIds, recorded] = exclusive
+    ? await storeEvents().then(async (r) => [await storeAlone(ctx.database.pool, alone, receivedAt), r] as const)
+    : await Promise.all([storeAlone(ctx.database.pool, alone, receivedAt), storeEvents()]);
 
-  const { format } = options;
   metrics.records.inc({ format, outcome: "mapped" }, recorded.acceptedIds.length);
   const duplicates = known.size + recorded.duplicates + (alone.length - storedAloneIds.size);
   metrics.records.inc({ format, outcome: "duplicate" }, duplicates);
@@ -72,22 +97,39 @@ export async function recordStandardRecords(
   return { accepted: recorded.acceptedIds.length, duplicates, storedAlone: storedAloneIds.size };
 }
 
+/** The mapped event with its original (the event is the record's own, made by mapRecord: completed in place). */
 function withSource(r: StandardRecord, mappingKey: string, event: NormalizedEvent): NormalizedEvent {
-  const { format, ...kind } = r.kind;
-  return { ...event, source: { format, mappingKey, kind, body: r.body, ...(r.bodyText !== undefined ? { bodyText: r.bodyText } : {}) } };
+  const source: NonNullable<NormalizedEvent["source"]> = { format: r.kind.format, mappingKey, kind: kindWithoutFormat(r.kind), body: r.body };
+  if (r.bodyText !== undefined) source.bodyText = r.bodyText;
+  event.source = source;
+  return event;
+}
+
+/** What mappings matched on, as event_sources.kind keeps it (the format has its own column). */
+function kindWithoutFormat(kind: RecordKind): Record<string, unknown> {
+  switch (kind.format) {
+    case "xapi": return { verb: kind.verb, objectType: kind.objectType };
+    case "caliper": return { type: kind.type, action: kind.action, objectType: kind.objectType };
+    case "segment": return { call: kind.call, event: kind.event };
+  }
 }
 
 /**
- * Ids already stored with the same content (duplicates); throws ConflictError when any is stored with other
- * content. One primary-key read for the whole request, before anything is written; only a resend finds rows,
- * whose originals are then compared with what arrived as the spec says (statementDigest).
+ * Ids already stored with the same content (duplicates), or as an event with no original (an id a native event
+ * took: a duplicate, as /v1/events counts it); throws ConflictError when any is stored with other content. One
+ * primary-key read for the whole request; only a resend finds rows, whose originals are then compared with
+ * what arrived as the spec says (statementDigest).
  */
 async function findKnown(pool: Pool, records: StandardRecord[]): Promise<Set<string>> {
   if (records.length === 0) return new Set();
-  const { rows } = await pool.query<{ id: string; body: unknown }>(`SELECT id, body FROM event_sources WHERE id = ANY($1::text[])`, [records.map((r) => r.id)]);
+  const { rows } = await pool.query<{ id: string; body: unknown }>(
+    `SELECT i.id, s.body FROM unnest($1::text[]) AS i(id) LEFT JOIN event_sources s ON s.id = i.id
+      WHERE s.id IS NOT NULL OR EXISTS (SELECT 1 FROM events e WHERE e.id = i.id)`,
+    [records.map((r) => r.id)],
+  );
   if (rows.length === 0) return new Set();
-  const stored = new Map(rows.map((r) => [r.id, statementDigest(r.body as Statement)]));
-  const conflicts = records.filter((r) => stored.has(r.id) && stored.get(r.id) !== statementDigest(r.body as Statement)).map((r) => r.id);
+  const stored = new Map(rows.map((r) => [r.id, r.body === null ? null : statementDigest(r.body as Statement)]));
+  const conflicts = records.filter((r) => { const digest = stored.get(r.id); return digest != null && digest !== statementDigest(r.body as Statement); }).map((r) => r.id);
   if (conflicts.length > 0) {
     throw new ConflictError(`A statement with the id ${conflicts.slice(0, 5).join(", ")}${conflicts.length > 5 ? ` (and ${conflicts.length - 5} more)` : ""} is already stored with different content; nothing was stored`);
   }
@@ -115,10 +157,9 @@ SELECT id FROM stored`;
 async function storeAlone(pool: Pool, records: StandardRecord[], receivedAt: Date): Promise<Set<string>> {
   if (records.length === 0) return new Set();
   const rows = records.map((r) => {
-    const { format, ...kind } = r.kind;
     const o = r.outcome;
     const row = {
-      id: r.id, format, status: o.status, kind,
+      id: r.id, format: r.kind.format, status: o.status, kind: kindWithoutFormat(r.kind),
       mappingKey: "mappingKey" in o ? o.mappingKey : null,
       learnerId: o.status === "unusable" ? o.learnerId : null,
       note: o.status === "unusable" ? o.note : null,

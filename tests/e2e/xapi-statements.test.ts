@@ -117,6 +117,58 @@ describe("xAPI statements resource (an LRS's write side)", () => {
     expect(stored.properties).toMatchObject({ score: 0.5, passed: false });
   });
 
+  // The write has no read before it (a taken id fails it and sets the request apart): these hold it to the spec.
+  it("a batch of 100 with one id stored before with other content: 409 and none of the 100 stored; with that one resent as it was: 200, the 99 stored", async () => {
+    const taken = statement({ id: randomUUID(), result: { completion: true } });
+    expect((await send("POST", "/xapi/statements", taken)).status).toBe(200);
+    const batch = () => Array.from({ length: 100 }, () => statement({ id: randomUUID() }));
+    const conflicting = batch();
+    conflicting[57] = { ...taken, result: { completion: false } };
+    const conflict = await send("POST", "/xapi/statements", conflicting);
+    expect(conflict.status).toBe(409);
+    const others = conflicting.filter((_, i) => i !== 57).map((s) => s.id!);
+    expect(await count("SELECT count(*) AS n FROM events WHERE id = ANY($1)", [others])).toBe(0);
+    expect(await count("SELECT count(*) AS n FROM event_sources WHERE id = ANY($1)", [others])).toBe(0);
+    // The same with an unmapped statement in the batch (its original is a statement of its own).
+    const mixed = batch();
+    mixed[3] = statement({ id: randomUUID(), verb: { id: "https://example.com/verbs/doodled" } });
+    mixed[88] = { ...taken, result: { completion: false } };
+    expect((await send("POST", "/xapi/statements", mixed)).status).toBe(409);
+    expect(await count("SELECT count(*) AS n FROM event_sources WHERE id = ANY($1)", [mixed.filter((_, i) => i !== 88).map((s) => s.id!)])).toBe(0);
+
+    const resending = batch();
+    resending[57] = taken;
+    const resent = await send("POST", "/xapi/statements", resending);
+    expect(resent.status).toBe(200);
+    expect(await jsonOf(resent)).toEqual(resending.map((s) => s.id));
+    expect(await count("SELECT count(*) AS n FROM events WHERE id = ANY($1)", [resending.map((s) => s.id!)])).toBe(100);
+    expect(await count("SELECT count(*) AS n FROM event_sources WHERE id = $1 AND body->'result'->>'completion' = 'true'", [taken.id!])).toBe(1);
+  });
+
+  it("two requests at once with the same new id and other content: one is stored whole, the other 409 with nothing stored; the same content: both 200", async () => {
+    for (let round = 0; round < 8; round++) {
+      const shared = randomUUID();
+      const a = Array.from({ length: 100 }, () => statement({ id: randomUUID() }));
+      const b = Array.from({ length: 100 }, () => statement({ id: randomUUID() }));
+      a[round * 7] = statement({ id: shared, result: { completion: true } });
+      b[99 - round * 7] = statement({ id: shared, result: { completion: false } });
+      const [ra, rb] = await Promise.all([send("POST", "/xapi/statements", a), send("POST", "/xapi/statements", b)]);
+      expect([ra.status, rb.status].sort()).toEqual([200, 409]);
+      const [winner, loser] = ra.status === 200 ? [a, b] : [b, a];
+      const ids = (batch: StatementFixture[]) => batch.map((s) => s.id!).filter((id) => id !== shared);
+      expect(await count("SELECT count(*) AS n FROM events WHERE id = ANY($1)", [ids(winner)])).toBe(99);
+      expect(await count("SELECT count(*) AS n FROM event_sources WHERE id = ANY($1)", [ids(loser)])).toBe(0);
+      expect(await count("SELECT count(*) AS n FROM events WHERE id = ANY($1)", [ids(loser)])).toBe(0);
+      const kept = winner.find((s) => s.id === shared)!.result as { completion: boolean };
+      expect(await count("SELECT count(*) AS n FROM event_sources WHERE id = $1 AND (body->'result'->>'completion')::boolean = $2", [shared, kept.completion])).toBe(1);
+    }
+    const same = randomUUID();
+    const twin = statement({ id: same });
+    const answers = await Promise.all([0, 1].map(() => send("POST", "/xapi/statements", [statement({ id: randomUUID() }), twin])));
+    expect(answers.map((r) => r.status)).toEqual([200, 200]);
+    expect(await count("SELECT count(*) AS n FROM events WHERE id = $1", [same])).toBe(1);
+  });
+
   it("stores under PUT ?statementId= (204), and answers a resend with 204 and other content with 409", async () => {
     const id = randomUUID();
     const put = (body: unknown) => send("PUT", `/xapi/statements?statementId=${id}`, body);

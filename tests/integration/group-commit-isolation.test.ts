@@ -106,6 +106,36 @@ describe("group commit isolation", () => {
     expect(value(3).duplicates + value(15).duplicates).toBe(1);
   });
 
+  it("an exclusive request whose id is taken (stored before, alone as an original, or earlier in its group) is set apart whole, at the cost of one statement; the rest of its group commits", async () => {
+    const { pool, statements } = counting(engine.ctx.database.pool);
+    const committer = new GroupCommitter(pool, async () => undefined);
+    const sourced = (id: string): NormalizedEvent => normalized(id, { source: { format: "xapi", mappingKey: "m", kind: {}, body: { id } } });
+    await committer.record([normalized("excl-native")], new Date());
+    await engine.ctx.database.pool.query(`INSERT INTO event_sources (id, format, status, kind, received_at, body) VALUES ('excl-alone', 'xapi', 'unmapped', '{}', now(), '{}')`);
+    const requests = Array.from({ length: 40 }, (_, i) => ({ events: [sourced(`excl-${i}-a`), sourced(`excl-${i}-b`)], exclusive: i % 2 === 0 }));
+    requests[10].events[1] = sourced("excl-native"); // an event stored before (not exclusive itself)
+    requests[20].events[0] = sourced("excl-alone"); // an original stored alone before
+    requests[31].events.push(sourced("excl-shared")); // not exclusive: first in the group, stored
+    requests[32].events.push(sourced("excl-shared")); // exclusive, later in the group: set apart
+    requests[35].events.push(sourced("excl-native")); // not exclusive: a duplicate, as ever
+    const before = statements();
+    // Submitted together while the committer's two slots are busy, so the 40 commit as one group.
+    const busy = [committer.record([normalized("excl-busy-1")], new Date()), committer.record([normalized("excl-busy-2")], new Date())];
+    const results = await Promise.allSettled(requests.map((r) => committer.record(r.events, new Date(), { exclusive: r.exclusive })));
+    await Promise.all(busy);
+    expect(results.flatMap((r, i) => (r.status === "rejected" ? [i] : []))).toEqual([10, 20, 32]);
+    for (const [i, id] of [[10, "excl-native"], [20, "excl-alone"], [32, "excl-shared"]] as const) {
+      expect((results[i] as PromiseRejectedResult).reason).toMatchObject({ name: "IdTakenError", id });
+    }
+    // Nothing of theirs but what others stored.
+    expect(await stored(requests.flatMap((r, i) => ([10, 20, 32].includes(i) ? r.events.map((e) => e.id) : [])))).toEqual(["excl-native", "excl-shared"]);
+    const good = [...new Set(requests.flatMap((r, i) => ([10, 20, 32].includes(i) ? [] : r.events.map((e) => e.id))))];
+    expect(await stored(good)).toEqual([...good].sort());
+    expect((results[35] as PromiseFulfilledResult<{ duplicates: number }>).value.duplicates).toBe(1);
+    // The two busy requests, the group, and one statement more for each of the two taken ids the database found (a halving: ~20).
+    expect(statements() - before).toBeLessThanOrEqual(5);
+  });
+
   it("a database outage fails every request of the group at once, without splitting it", async () => {
     const dead = openDatabase("postgresql://postgres@127.0.0.1:1/coach");
     try {

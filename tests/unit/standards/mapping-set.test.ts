@@ -209,7 +209,8 @@ describe("the items of an array under a key", () => {
   it("finds the batch array of a Segment body as JSON.parse reads it", () => {
     fc.assert(fc.property(fc.array(fc.jsonValue(), { maxLength: 6 }), fc.jsonValue(), (batch, other) => {
       const text = JSON.stringify({ before: other, batch, after: { batch: "nested, not this one" } });
-      expect(jsonArrayItemsAt(text, "batch")?.map((t) => JSON.parse(t))).toEqual(batch);
+      // As JSON.parse reads the batch (a generated -0 is sent as 0).
+      expect(jsonArrayItemsAt(text, "batch")?.map((t) => JSON.parse(t))).toEqual((JSON.parse(text) as { batch: unknown }).batch);
     }));
     expect(jsonArrayItemsAt('{"batch": "x"}', "batch")).toBeNull();
     expect(jsonArrayItemsAt('[{"batch": []}]', "batch")).toBeNull();
