@@ -1,9 +1,8 @@
 /**
  * The embedded database (no DATABASE_URL): the same migrations give the same schema as on a PostgreSQL server;
  * the whole coaching loop runs on it through one connection; its data outlives a restart; and a second process
- * cannot open the same directory. The database runs in a child process (see setup/embedded-child.ts).
+ * cannot open the same directory. The database runs in a child process (see setup/embedded.ts).
  */
-import { fork } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,20 +18,7 @@ import { startWorkers } from "../../workers";
 import { daytimeTimeZone } from "../setup/daytime";
 import { buildEvent } from "../factories/events";
 import { waitFor } from "../setup/wait-for";
-
-interface Started { url: string; databasePoolSize: number; databaseWaitMs: number; stop(): Promise<void> }
-
-/** Starts the embedded database on `dataDir` in a child process; rejects with its error message. */
-function startEmbedded(dataDir: string): Promise<Started> {
-  const child = fork(join(__dirname, "..", "setup", "embedded-child.ts"), [dataDir], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  return new Promise((resolve, reject) => {
-    child.once("message", (m: { url: string; databasePoolSize: number; databaseWaitMs: number } | { error: string }) => {
-      if ("error" in m) return reject(new Error(m.error));
-      resolve({ ...m, stop: async () => { child.send("stop"); await exited; } });
-    });
-  });
-}
+import { copyMigratedEmbedded, startEmbedded } from "../setup/embedded";
 
 const COLUMNS_SQL = `SELECT table_schema, table_name, column_name, data_type, is_nullable, column_default
                        FROM information_schema.columns WHERE table_schema IN ('public', 'analytics')
@@ -107,6 +93,7 @@ describe("the embedded database", () => {
   it("cannot be opened by a second process while one has it, and takes over a lock its dead owner left", async () => {
     const dir = mkdtempSync(join(tmpdir(), "coach-embedded-lock-"));
     try {
+      await copyMigratedEmbedded(dir); // about its lock, not its creation (the test above creates one from nothing)
       const held = await startEmbedded(dir);
       await expect(startEmbedded(dir)).rejects.toThrow(/in use by process \d+; stop it, or set DATABASE_URL/);
       await held.stop();

@@ -25,6 +25,7 @@ import {
   type EngineProcess,
 } from "../setup/engine-process";
 import { waitFor } from "../setup/wait-for";
+import { copyMigratedEmbedded } from "../setup/embedded";
 
 jest.setTimeout(240_000);
 
@@ -105,6 +106,7 @@ describe("npm start", () => {
   it("frees the embedded database's lock when only the npm process gets SIGTERM", async () => {
     const embeddedDir = mkdtempSync(join(tmpdir(), "coach-npm-start-embedded-"));
     try {
+      await copyMigratedEmbedded(embeddedDir); // about stopping, not a first start: migrated already (embedded-database.test.ts creates one)
       // A prefix of its own: another database (the embedded one) may not share the others' prefix.
       const npm = spawned(spawnEngine(engineEnv({ ...base, DATABASE_URL: undefined, COACH_DATA_DIR: embeddedDir, REDIS_URL: "redis://127.0.0.1:6379", COACH_QUEUE_PREFIX: embeddedPrefix }), NPM_START));
       const port = await npm.port(180_000);

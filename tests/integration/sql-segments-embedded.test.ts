@@ -2,9 +2,8 @@
  * SQL segments on the embedded database (no DATABASE_URL): one session shared with the engine, so no login
  * role of their own; the parser allow-list is the guard, and the query still runs READ ONLY as
  * coach_segment_reader. Segments work there, and issue 12's escapes are refused just as on a server.
- * The database runs in a child process (see setup/embedded-child.ts).
+ * The database runs in a child process, from a copy of a migrated one (see setup/embedded.ts).
  */
-import { fork } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,28 +15,17 @@ import { createLogger } from "../../src/lib/logger";
 import { buildApp } from "../../src/http/app";
 import { createApiKey } from "../../src/auth/api-keys";
 import { buildEvent } from "../factories/events";
-
-interface Started { url: string; databasePoolSize: number; databaseWaitMs: number; stop(): Promise<void> }
-
-function startEmbedded(dataDir: string): Promise<Started> {
-  const child = fork(join(__dirname, "..", "setup", "embedded-child.ts"), [dataDir], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  return new Promise((resolve, reject) => {
-    child.once("message", (m: { url: string; databasePoolSize: number; databaseWaitMs: number } | { error: string }) => {
-      if ("error" in m) return reject(new Error(m.error));
-      resolve({ ...m, stop: async () => { child.send("stop"); await exited; } });
-    });
-  });
-}
+import { copyMigratedEmbedded, startEmbedded, type StartedEmbedded } from "../setup/embedded";
 
 describe("SQL segments on the embedded database", () => {
   const dataDir = mkdtempSync(join(tmpdir(), "coach-embedded-sql-"));
-  let embedded: Started;
+  let embedded: StartedEmbedded;
   let ctx: EngineContext;
   let http: ReturnType<typeof request>;
   let author: string;
 
   beforeAll(async () => {
+    await copyMigratedEmbedded(dataDir); // migrated already: this file is about segments, not a first migration
     embedded = await startEmbedded(dataDir);
     const config = Object.freeze({
       ...loadConfig({ ...process.env, COACH_QUEUE_PREFIX: `coach-test-emb-sql-${Date.now()}` }),

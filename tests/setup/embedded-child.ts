@@ -1,7 +1,8 @@
 /**
  * Runs the embedded database in a child process, as `npm start` would in its own (PGlite loads its
  * WebAssembly with dynamic imports, which Jest's module sandbox does not allow). Reports
- * `{ url, databasePoolSize, databaseWaitMs }` or `{ error }` over IPC; stops on a "stop" message.
+ * `{ url, databasePoolSize, databaseWaitMs }` or `{ error }` over IPC; stops on a "stop" message, or when its
+ * parent process is gone.
  */
 import { loadConfig } from "../../src/config";
 import { withDatabase } from "../../src/db/embedded";
@@ -9,9 +10,13 @@ import { withDatabase } from "../../src/db/embedded";
 const dataDir = process.argv[2];
 withDatabase(loadConfig({ COACH_DATA_DIR: dataDir })).then(
   ({ config, url, embedded }) => {
+    let stopping: Promise<void> | undefined;
+    const stop = () => void (stopping ??= embedded!.stop().then(() => process.exit(0)));
     process.on("message", (m) => {
-      if (m === "stop") void embedded!.stop().then(() => process.exit(0));
+      if (m === "stop") stop();
     });
+    if (!process.connected) return stop(); // its test process is gone (killed, timed out): not left running
+    process.once("disconnect", stop);
     process.send!({ url, databasePoolSize: config.databasePoolSize, databaseWaitMs: config.databaseWaitMs });
   },
   (error: Error) => {
