@@ -8,7 +8,7 @@ import { Pool } from "pg";
 import { spawnEngine, stopEngines, type EngineProcess, type SpawnOptions } from "./engine-process";
 import { LoadClient, type LoadOptions } from "./load-client";
 import { countDelivered, tally, type Tally } from "./ledger";
-import type { ChaosPostgres, ChaosRedis } from "./services";
+import type { PrivatePostgres, PrivateRedis } from "../support/private-services";
 
 export interface ChaosOptions {
   /** How long Redis and PostgreSQL stay down or frozen (CHAOS_OUTAGE_SECONDS). */
@@ -61,8 +61,8 @@ export class Bench {
   private readonly pools: Pool[] = [];
 
   constructor(
-    readonly pg: ChaosPostgres,
-    readonly redis: ChaosRedis,
+    readonly pg: PrivatePostgres,
+    readonly redis: PrivateRedis,
     readonly options: ChaosOptions,
     readonly logDir: string,
     readonly log: (line: string) => void,
@@ -71,7 +71,7 @@ export class Bench {
   /** A database name no other scenario uses (the engines create it) and a queue prefix of its own. */
   fresh(label: string): { database: string; url: string; prefix: string } {
     const database = `chaos_${label}_${this.runId}`.replace(/[^a-z0-9_]/g, "_");
-    return { database, url: this.pg.url(database), prefix: `chaos-${label}-${this.runId}` };
+    return { database, url: this.pg.databaseUrl(database), prefix: `chaos-${label}-${this.runId}` };
   }
 
   /** A pool to the scenario's database (reconnects after a PostgreSQL restart); closed with the scenario. */
@@ -86,6 +86,19 @@ export class Bench {
     const engine = spawnEngine({ redisUrl: this.redis.url, ...options, logDir: this.logDir, name: `${options.name}-${this.runId}` });
     this.engines.push(engine);
     return engine;
+  }
+
+  /**
+   * Starts API and worker processes on the scenario's database and queue prefix (with the run's admin key), all at
+   * once, and waits until every one serves; the APIs' URLs in the order of `api`.
+   */
+  async startFleet(scope: { url: string; prefix: string }, names: { api: string[]; worker: string[] }): Promise<{ apis: EngineProcess[]; workers: EngineProcess[]; urls: string[] }> {
+    const spawn = (name: string, role: "api" | "worker") => this.spawn({ name, role, databaseUrl: scope.url, prefix: scope.prefix, adminKey: this.adminKey });
+    const apis = names.api.map((name) => spawn(name, "api"));
+    const workers = names.worker.map((name) => spawn(name, "worker"));
+    const urls = await Promise.all(apis.map((a) => a.url()));
+    await Promise.all([...apis, ...workers].map((e) => e.ready()));
+    return { apis, workers, urls };
   }
 
   load(options: Omit<LoadOptions, "concurrency" | "batchSize" | "pauseMs" | "apiKey"> & Partial<Pick<LoadOptions, "concurrency" | "batchSize" | "pauseMs" | "apiKey">>): LoadClient {
@@ -149,6 +162,18 @@ export class Bench {
         await new Promise((r) => setTimeout(r, 100));
       }
     })();
+  }
+
+  /**
+   * What follows a fault, from the moment it ends: recovery watched beside the load, which goes on for half the
+   * load time and stops; then the backlog drains. Resolves with the time to recover (null: it never did).
+   */
+  async afterFault(db: Pool, load: LoadClient): Promise<number | null> {
+    const recovery = this.watchRecovery(db, load, Date.now());
+    await hold(this.options.loadSeconds * 500);
+    await load.stop();
+    await this.drain(db, load.acknowledged(), load.sentIds());
+    return recovery;
   }
 
   tally = tally;

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { join } from "node:path";
+import { captureOutput, type Exit } from "../support/process-output";
 
 /** The checkout whose engine runs (this one). */
 export const ROOT = join(__dirname, "..", "..");
@@ -27,7 +28,7 @@ export interface EngineProcess {
   /** Resolves once the process can serve: "listening" for api/all, "workers started" for worker/all. */
   ready(timeoutMs?: number): Promise<void>;
   output(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  exited: Promise<Exit>;
   running(): boolean;
   /** A signal to the whole process group (kill -9 of "the whole engine" means everything it started). */
   signal(signal: NodeJS.Signals): void;
@@ -74,43 +75,10 @@ export function spawnEngine(options: SpawnOptions): EngineProcess {
   const args = [...(options.preload ?? []).flatMap((p) => ["--import", p]), "--import", "tsx", "src/main.ts"];
   const child = spawn(process.execPath, args, { cwd: ROOT, env: engineEnv(options), stdio: ["ignore", "pipe", "pipe"], detached: true });
   const file: WriteStream = createWriteStream(join(options.logDir, `${options.name}.log`));
-  let text = "";
-  const listeners = new Set<() => void>();
-  const onData = (chunk: Buffer) => {
-    file.write(chunk);
-    text += chunk.toString("utf8");
-    // Only the recent output is searched: a long run logs a lot.
-    if (text.length > 2_000_000) text = text.slice(-1_000_000);
-    for (const listener of [...listeners]) listener();
-  };
-  child.stdout!.on("data", onData);
-  child.stderr!.on("data", onData);
-  let gone = false;
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once("exit", (code, signal) => {
-      gone = true;
-      file.end();
-      for (const listener of [...listeners]) listener();
-      resolve({ code, signal });
-    }),
-  );
-  const waitFor = (pattern: RegExp, timeoutMs = 120_000) =>
-    new Promise<RegExpMatchArray>((resolve, reject) => {
-      const timer = setTimeout(() => finish(new Error(`${options.name}: no ${pattern} after ${timeoutMs} ms:\n${text.slice(-3000)}`)), timeoutMs);
-      const check = () => {
-        const match = pattern.exec(text);
-        if (match) return finish(null, match);
-        if (gone) finish(new Error(`${options.name} exited before printing ${pattern}:\n${text.slice(-3000)}`));
-      };
-      const finish = (error: Error | null, match?: RegExpMatchArray) => {
-        clearTimeout(timer);
-        listeners.delete(check);
-        if (error) reject(error);
-        else resolve(match!);
-      };
-      listeners.add(check);
-      check();
-    });
+  // Only the recent output is kept and searched: a long run logs a lot.
+  const out = captureOutput(child, options.name, { onChunk: (chunk) => file.write(chunk), keepChars: 1_000_000 });
+  void out.exited.then(() => file.end());
+  const waitFor = out.waitFor;
   const url = async (timeoutMs?: number) => {
     if (options.role === "worker") throw new Error(`${options.name} is a worker: it has no API`);
     return `http://127.0.0.1:${(await waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/, timeoutMs))[1]}`;
@@ -126,9 +94,9 @@ export function spawnEngine(options: SpawnOptions): EngineProcess {
       if (options.role !== "worker") await url(timeoutMs);
       if (options.role !== "api") await waitFor(/"msg":"workers started"/, timeoutMs);
     },
-    output: () => text,
-    exited,
-    running: () => !gone,
+    output: out.text,
+    exited: out.exited,
+    running: out.running,
     signal(signal) {
       try {
         process.kill(-child.pid!, signal);

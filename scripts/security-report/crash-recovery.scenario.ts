@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { Client } from "pg";
-import { findInitdb, startPrivatePostgres } from "../../tests/setup/private-postgres";
+import { findInitdb, startPrivatePostgres } from "../support/private-services";
 import { isDatabaseDown } from "../../src/db/database-down";
 import { deleteQueueKeys } from "../../tests/setup/engine-process";
 import { startReportEngine } from "./report-engine";

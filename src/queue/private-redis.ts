@@ -13,10 +13,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { connect, createServer } from "node:net";
+import { connect } from "node:net";
 import { join, resolve } from "node:path";
 import { Redis } from "ioredis";
 import type { Config } from "../config";
+import { freePort } from "../lib/free-port";
 import type { Logger } from "../lib/logger";
 import { acquirePidLock, isAlive } from "../lib/pid-lock";
 
@@ -184,17 +185,6 @@ function logTail(directory: string): string {
   if (!existsSync(file)) return "";
   const lines = readFileSync(file, "utf8").trim().split("\n").slice(-3);
   return lines.length ? `; its log (${file}) ends: ${lines.join(" | ")}` : "";
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function exitedWithin(child: ChildProcess, ms: number): Promise<boolean> {

@@ -17,7 +17,8 @@ import { Bench, type ChaosOptions, type ScenarioResult } from "../../scripts/cha
 import { formatFailures, formatTable } from "../../scripts/chaos/report";
 import { passed } from "../../scripts/chaos/run-scenarios";
 import { SCENARIOS } from "../../scripts/chaos/scenarios";
-import { missingTools, startPostgres, startRedis, type ChaosPostgres, type ChaosRedis } from "../../scripts/chaos/services";
+import { missingTools, startPostgres, startRedis } from "../../scripts/chaos/services";
+import type { PrivatePostgres, PrivateRedis } from "../../scripts/support/private-services";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -33,8 +34,8 @@ if (missing.length) console.warn(`chaos.test.ts skipped: ${missing.join(" and ")
 const describeWithTools = missing.length ? describe.skip : describe;
 
 describeWithTools("the fault suite, short (real processes, private PostgreSQL and Redis)", () => {
-  let pg: ChaosPostgres;
-  let redis: ChaosRedis;
+  let pg: PrivatePostgres;
+  let redis: PrivateRedis;
   let bench: Bench;
   const results: ScenarioResult[] = [];
 

@@ -9,7 +9,7 @@ import { once } from "node:events";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Client } from "pg";
-import { findInitdb, startPrivatePostgres, type PrivatePostgres } from "../setup/private-postgres";
+import { findInitdb, startPrivatePostgres, type PrivatePostgres } from "../../scripts/support/private-services";
 import { PATIENCE_MS, waitFor } from "../setup/wait-for";
 import { loadConfig } from "../../src/config";
 import { closeEngine, createEngine, prepareDatabase } from "../../src/engine";

@@ -2,7 +2,7 @@ import pino from "pino";
 import { startTestEngine, type TestEngine } from "../setup/test-engine";
 import { buildEvent } from "../factories/events";
 import { waitFor } from "../setup/wait-for";
-import { redisServerAvailable, startRedisProcess, type RedisProcess } from "../setup/redis-process";
+import { redisServerAvailable, startPrivateRedis, type PrivateRedis } from "../../scripts/support/private-services";
 import { ownerKey } from "../../src/queue/prefix-owner";
 
 /**
@@ -18,13 +18,13 @@ if (!available) console.warn("redis-restart.test.ts skipped: redis-server is not
 const describeWithRedis = available ? describe : describe.skip;
 
 describeWithRedis("when Redis dies and comes back empty", () => {
-  let redis: RedisProcess;
+  let redis: PrivateRedis;
   let engine: TestEngine;
   const lines: Array<{ msg: string; time: number }> = [];
   const as = (role: "author" | "ingest") => `Bearer ${engine.keys[role]}`;
 
   beforeAll(async () => {
-    redis = await startRedisProcess();
+    redis = await startPrivateRedis();
     const log = pino({ level: "info" }, { write: (line: string) => void lines.push({ ...(JSON.parse(line) as { msg: string }), time: Date.now() }) });
     engine = await startTestEngine({ workers: true, log, env: { REDIS_URL: redis.url, COACH_SWEEP_AFTER_MS: "2000", COACH_SWEEP_EVERY_MS: "1000" } });
     expect((await engine.http.put("/v1/policy").set("Authorization", as("author")).send({ maxPerDay: 1000, maxPerWeek: 1000, minGapMinutes: 0, quietHours: null })).status).toBe(200);

@@ -8,10 +8,10 @@
 import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createServer } from "node:net";
 import { Client } from "pg";
 import request from "supertest";
-import { findInitdb, startPrivatePostgres, type PrivatePostgres } from "../setup/private-postgres";
+import { findInitdb, startPrivatePostgres, type PrivatePostgres } from "../../scripts/support/private-services";
+import { freePort } from "../../src/lib/free-port";
 import { waitFor } from "../setup/wait-for";
 import { loadConfig } from "../../src/config";
 import { closeEngine, createEngine, prepareDatabase } from "../../src/engine";
@@ -25,14 +25,6 @@ if (!initdb) console.warn("sql-segment-roles.test.ts skipped: initdb (PostgreSQL
 const describeWithPostgres = initdb ? describe : describe.skip;
 
 const SUPER_PASSWORD = "super-secret-pw";
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function sql(url: string, text: string): Promise<Array<Record<string, unknown>>> {
   const client = new Client({ connectionString: url });

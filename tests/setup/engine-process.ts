@@ -6,10 +6,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
-import { connect, createServer } from "node:net";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { Client } from "pg";
+import { captureOutput, type Exit } from "../../scripts/support/process-output";
 import { ADMIN_URL, templateDbName, withDatabase } from "./databases";
 
 /** The checkout whose engine runs: this one, or COACH_TEST_ENGINE_ROOT (to show a test failing on another tree). */
@@ -25,7 +26,7 @@ export interface EngineProcess {
   /** The API's port, from its "listening" log line. */
   port(timeoutMs?: number): Promise<number>;
   /** Settles when the process has exited. */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  exited: Promise<Exit>;
   /** Kills the process group, whatever is left of it (cleanup for failed tests). */
   killAll(): void;
 }
@@ -58,46 +59,15 @@ export function killAllSpawned(): void {
 /** Starts `node --import tsx src/main.ts` (or another command) in the repository, in a process group of its own. */
 export function spawnEngine(env: NodeJS.ProcessEnv, command: string[] = [process.execPath, "--import", "tsx", "src/main.ts"]): EngineProcess {
   const child = spawn(command[0], command.slice(1), { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
-  let text = "";
-  const listeners = new Set<() => void>();
-  const onData = (chunk: Buffer) => {
-    text += chunk.toString("utf8");
-    for (const listener of [...listeners]) listener();
-  };
-  child.stdout!.on("data", onData);
-  child.stderr!.on("data", onData);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
-  let hasExited = false;
-  void exited.then(() => {
-    hasExited = true;
-    for (const listener of [...listeners]) listener();
-  });
-
-  const waitForOutput = (pattern: RegExp, timeoutMs = 120_000) =>
-    new Promise<RegExpMatchArray>((resolve, reject) => {
-      const timer = setTimeout(() => finish(new Error(`no ${pattern} in the output of process ${child.pid} after ${timeoutMs} ms:\n${text.slice(-4000)}`)), timeoutMs);
-      const check = () => {
-        const match = pattern.exec(text);
-        if (match) return finish(null, match);
-        if (hasExited) finish(new Error(`process ${child.pid} exited before printing ${pattern}:\n${text.slice(-4000)}`));
-      };
-      const finish = (error: Error | null, match?: RegExpMatchArray) => {
-        clearTimeout(timer);
-        listeners.delete(check);
-        if (error) reject(error);
-        else resolve(match!);
-      };
-      listeners.add(check);
-      check();
-    });
+  const out = captureOutput(child, `process ${child.pid}`);
 
   const engine: EngineProcess = {
     child,
     pid: child.pid!,
-    output: () => text,
-    waitForOutput,
-    port: async (timeoutMs) => Number((await waitForOutput(/listening on http:\/\/127\.0\.0\.1:(\d+)/, timeoutMs))[1]),
-    exited,
+    output: out.text,
+    waitForOutput: out.waitFor,
+    port: async (timeoutMs) => Number((await out.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/, timeoutMs))[1]),
+    exited: out.exited,
     killAll() {
       // The whole group, even when its leader has exited: what it started may still run (npm's children).
       try {
@@ -112,7 +82,7 @@ export function spawnEngine(env: NodeJS.ProcessEnv, command: string[] = [process
 }
 
 /** Resolves with how the process exited, or null when it is still running after `timeoutMs`. */
-export async function exitWithin(engine: EngineProcess, timeoutMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null } | null> {
+export async function exitWithin(engine: EngineProcess, timeoutMs: number): Promise<Exit | null> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), timeoutMs)));
   try {
@@ -160,16 +130,7 @@ export function scratchDatabase(label: string): { name: string; url: string; cre
 }
 
 /** A TCP port nothing listens on right now (bound then released by the OS). */
-export function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort as closedPort } from "../../src/lib/free-port";
 
 /** Whether a process exists and has not exited (a zombie waiting for its parent to reap it counts as gone). */
 export function isRunning(pid: number): boolean {

@@ -10,11 +10,7 @@ export const apiSigterm: Scenario = {
   title: "5 SIGTERM API under keep-alive load",
   async run(bench) {
     const { url, prefix } = bench.fresh("sigterm");
-    const spawn = (name: string, role: "api" | "worker") => bench.spawn({ name, role, databaseUrl: url, prefix, adminKey: bench.adminKey });
-    const apis = [spawn("st-api-1", "api"), spawn("st-api-2", "api")];
-    const worker = spawn("st-worker", "worker");
-    const urls = await Promise.all(apis.map((a) => a.url()));
-    await Promise.all([...apis, worker].map((e) => e.ready()));
+    const { apis, urls } = await bench.startFleet({ url, prefix }, { api: ["st-api-1", "st-api-2"], worker: ["st-worker"] });
     await bench.prepareContent(urls[1]);
     const db = bench.pool(url);
     let targets = urls;
@@ -26,12 +22,7 @@ export const apiSigterm: Scenario = {
     const exit = await Promise.race([apis[0].exited, hold(20_000).then(() => null)]);
     const exitMs = Date.now() - signalAt;
     targets = [urls[1]];
-    const faultEnd = Date.now();
-    const recovery = bench.watchRecovery(db, load, faultEnd);
-    await hold(bench.options.loadSeconds * 500);
-    await load.stop();
-    await bench.drain(db, load.acknowledged(), load.sentIds());
-    const recoverMs = await recovery;
+    const recoverMs = await bench.afterFault(db, load);
     const resetsBefore = load.stats.resets.filter((r) => r.target === urls[0] && r.sentAt < signalAt).length;
     const resetsAfter = load.stats.resets.length - resetsBefore;
     const checks = [

@@ -24,12 +24,7 @@ export const killEngine: Scenario = {
     engine = spawn(2);
     target = await engine.url();
     await engine.ready();
-    const faultEnd = Date.now();
-    const recovery = bench.watchRecovery(db, load, faultEnd);
-    await hold(bench.options.loadSeconds * 500);
-    await load.stop();
-    await bench.drain(db, load.acknowledged(), load.sentIds());
-    const recoverMs = await recovery;
+    const recoverMs = await bench.afterFault(db, load);
     return { tally: await bench.tally(db, load.sentIds(), load.acknowledged()), status5xx: load.stats.status5xx, recoverMs, checks: [{ label: `givenUp=${load.stats.givenUp}`, ok: load.stats.givenUp === 0 }] };
   },
 };

@@ -24,12 +24,7 @@ export const postgresStopped: Scenario = {
     await hold(bench.options.outageSeconds * 1_000);
     const during503 = (load.stats.statuses["503"] ?? 0) - before503;
     await bench.pg.start();
-    const faultEnd = Date.now();
-    const recovery = bench.watchRecovery(db, load, faultEnd);
-    await hold(bench.options.loadSeconds * 500);
-    await load.stop();
-    await bench.drain(db, load.acknowledged(), load.sentIds());
-    const recoverMs = await recovery;
+    const recoverMs = await bench.afterFault(db, load);
     const checks = [
       { label: `503 while down ${during503}`, ok: during503 > 0 },
       { label: `503 without Retry-After ${load.stats.missingRetryAfter}`, ok: load.stats.missingRetryAfter === 0 },

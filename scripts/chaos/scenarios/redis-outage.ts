@@ -48,12 +48,7 @@ async function redisOutage(bench: Bench, mode: "kill" | "freeze") {
   if (mode === "kill") await bench.redis.restart();
   else bench.redis.signal("SIGCONT");
   const whileDown = await readiness.stop(faultStart, resumeAt);
-  const faultEnd = Date.now();
-  const recovery = bench.watchRecovery(db, load, faultEnd);
-  await hold(bench.options.loadSeconds * 500);
-  await load.stop();
-  await bench.drain(db, load.acknowledged(), load.sentIds());
-  const recoverMs = await recovery;
+  const recoverMs = await bench.afterFault(db, load);
   const checks: Check[] = [
     { label: `readyz 200 while down ${whileDown.ready}/${whileDown.samples}`, ok: whileDown.ready === 0 && whileDown.samples > 0 },
     { label: `hung ${load.stats.hung}`, ok: load.stats.hung === 0 },
