@@ -42,3 +42,8 @@ export function knobsWith(base: Knobs, override: Partial<Knobs>): Knobs {
 export function describeKnobs(k: Knobs): string {
   return `priorStrength ${k.priorStrength}, exploration floor ${k.explorationFloor}, auto-pause ${k.autoPause.minVotes} votes / ${k.autoPause.minHelpfulRate}`;
 }
+
+/** The knobs as one comma-free token per knob, in a fixed order: what a runs CSV records, and compares, per row. */
+export function knobsKey(k: Knobs): string {
+  return `priorStrength=${k.priorStrength} explorationFloor=${k.explorationFloor} autoPause.minVotes=${k.autoPause.minVotes} autoPause.minHelpfulRate=${k.autoPause.minHelpfulRate}`;
+}

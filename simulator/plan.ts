@@ -38,11 +38,17 @@ export const MAIN: Section = { name: "main", families: ALL, seeds: 20, seedPrefi
  * The scale `npm test` runs at (tests/e2e/simulator.test.ts: two seeds per family, `ci…`), measured here over 20
  * seeds per family so that the test's thresholds come from a distribution rather than from one seed.
  */
-export const SMALL: Section = { name: "small", families: ALL, seeds: 20, seedPrefix: "m", learners: 120, days: 14, votesForShare: 100, arms: ["bandit", "on", "split"], runsPerShard: 30 };
+export const SMALL: Section = { name: "small", families: ALL, seeds: 20, seedPrefix: "m", learners: 300, days: 12, votesForShare: 200, arms: ["bandit", "on", "split"], runsPerShard: 30 };
 /** At least 200 small loop-off runs, spread over the families, for the holdout lift's coverage. */
 export const LIFT: Section = { name: "lift", families: ALL, seeds: 67, seedPrefix: "l", learners: 300, days: 10, votesForShare: 0, arms: ["split"], runsPerShard: 67 };
 
 const pad = (i: number, n: number) => String(i).padStart(String(n - 1).length, "0");
+
+/** A section's (family, seed) runs: seed 0 of every family, then seed 1, … */
+export function runsOf(section: Section): Array<{ family: string; seed: string }> {
+  return Array.from({ length: section.seeds }, (_, i) => `${section.seedPrefix}${pad(i, section.seeds)}`)
+    .flatMap((seed) => section.families.map((family) => ({ family, seed })));
+}
 
 /**
  * The shards of a plan, largest first (so the processes finish close together). A shard mixes the families —
@@ -52,8 +58,7 @@ const pad = (i: number, n: number) => String(i).padStart(String(n - 1).length, "
 export function planShards(plan: Plan): Shard[] {
   const shards: Shard[] = [];
   for (const section of plan.sections) {
-    const runs = Array.from({ length: section.seeds }, (_, i) => `${section.seedPrefix}${pad(i, section.seeds)}`)
-      .flatMap((seed) => section.families.map((family) => ({ family, seed })));
+    const runs = runsOf(section);
     for (let i = 0; i < runs.length; i += section.runsPerShard) {
       const part = runs.slice(i, i + section.runsPerShard);
       shards.push({

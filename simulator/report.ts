@@ -1,4 +1,4 @@
-/** The simulation's output: a table for people, CSV for the record (docs/simulation/). */
+/** The simulation's output: a table for people, CSV for the record (docs/simulation/; the per-run rows: runs-csv.ts). */
 import { TUNING_FAMILY } from "./families";
 import type { Section } from "./plan";
 import type { Distribution, Metric, Summary, Target } from "./summarize";
@@ -57,7 +57,7 @@ const csvCell = (x: unknown) => {
   const text = x === null || x === undefined ? "" : typeof x === "number" ? String(Number(x.toFixed(6))) : String(x);
   return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 };
-const csvLine = (cells: unknown[]) => cells.map(csvCell).join(",");
+export const csvLine = (cells: unknown[]) => cells.map(csvCell).join(",");
 
 /** One row per (section, family, metric) with its distribution over seeds, and the target judged on it, if any. */
 export function distributionsCsv(summary: Summary): string {
@@ -72,21 +72,6 @@ export function distributionsCsv(summary: Summary): string {
     const t = section === "lift" ? summary.targets.find((x) => x.metric === "coverage") : undefined;
     rows.push(csvLine([section, "all", "coverage", c.runs, c.rate, "", "", "", "", "", c.interval[0], c.interval[1],
       t ? "Wilson 95% interval of the coverage (min, max columns) contains 0.95" : "Wilson 95% interval in the min, max columns", t ? (t.met ? "met" : "not met") : ""]));
-  }
-  return rows.join("\n") + "\n";
-}
-
-/** One row per seed (main and small sections) and per lift run. */
-export function runsCsv(summary: Summary): string {
-  const rows = [csvLine(["section", "family", "seed", "true_effect", "best", "votes_bandit", "votes_on", "messages_per_learner_bandit", "messages_per_learner_on",
-    "share_on_best", "regret_ratio", "gate_cut", "gate_kept", "gate_cut_realized", "gate_kept_realized", "paused_bandit", "paused_on",
-    "lift_estimate", "lift_low", "lift_high", "true_lift", "covered", "sent", "held_out"])];
-  for (const s of summary.seeds) {
-    rows.push(csvLine([s.section, s.family, s.seed, s.trueEffect, s.best, s.votes.bandit, s.votes.on, s.messagesPerLearner.bandit, s.messagesPerLearner.on,
-      s.shareOnBest, s.regretRatio, s.gateCut, s.gateKept, s.gateCutRealized, s.gateKeptRealized, s.paused.bandit?.join(" "), s.paused.on?.join(" ")]));
-  }
-  for (const l of summary.lift) {
-    rows.push(csvLine([l.section, l.family, l.seed, ...Array(14).fill(""), l.estimate, l.interval?.[0], l.interval?.[1], l.trueLift, l.covered, l.sent, l.heldOut]));
   }
   return rows.join("\n") + "\n";
 }

@@ -7,7 +7,8 @@
  *      batch path (deliverMessages), delayed deliveries promoted on the simulated clock (sim-queues.ts);
  *   3. learners react to what was delivered (seen, vote, dismiss), written for the hour at once with the feedback
  *      use case's changes and its auto-pause review (learner-feedback.ts says why not one call per reaction);
- *   4. every `modelEveryHours` the learning-model job runs (the maintenance worker's handler).
+ *   4. every `modelEveryHours` the learning-model job runs (the maintenance worker's handler), and every hour the
+ *      outbox sweeper, which production runs every few seconds.
  *
  * The phases of an hour run in order, so concurrency between learners never changes what a decision sees.
  * Every draw is named after something stable (person, day, what), never a random message id, so a seed
@@ -19,6 +20,7 @@ import { parseEvents } from "../src/ingest/parse-events";
 import { MAX_BATCH } from "../src/ingest/event.schema";
 import { groupCommitterFor } from "../src/ingest/group-commit";
 import { maintenanceHandlers } from "../workers/maintenance.worker";
+import { sweepOutbox } from "../src/maintenance/sweep-outbox";
 import { BOOST_DAYS, draw, pHelpfulVote, pNotHelpfulVote, type SimLearner, type SimVariant } from "./population";
 import type { ArmKey } from "./scenario";
 import { SimulatedQueues } from "./sim-queues";
@@ -63,6 +65,8 @@ export interface Timings {
   learningModelMs: number;
   events: number;
   delivered: number;
+  /** Work the sweeper found held by no job and enqueued again (an enqueue that failed, e.g. Redis too slow): 0 normally. */
+  requeued: { events: number; messages: number };
 }
 
 export interface WorldOptions {
@@ -76,7 +80,7 @@ export interface WorldOptions {
 /** Runs `experiments` (already configured in the engine) for `options.days` from the clock's time. */
 export async function runWorld(ctx: EngineContext, clock: ManualClock, experiments: Experiment[], options: WorldOptions): Promise<{ tallies: Map<string, Tally>; timings: Timings }> {
   const tallies = new Map(experiments.map((e) => [e.key, emptyTally()]));
-  const timings: Timings = { ingestMs: 0, matchAndDeliverMs: 0, feedbackMs: 0, learningModelMs: 0, events: 0, delivered: 0 };
+  const timings: Timings = { ingestMs: 0, matchAndDeliverMs: 0, feedbackMs: 0, learningModelMs: 0, events: 0, delivered: 0, requeued: { events: 0, messages: 0 } };
   const learnerById = new Map<string, { learner: SimLearner; experiment: Experiment }>();
   const byHour = new Map<number, Array<{ id: string; learner: SimLearner; experiment: Experiment }>>();
   for (const experiment of experiments) {
@@ -98,6 +102,13 @@ export async function runWorld(ctx: EngineContext, clock: ManualClock, experimen
       const now = start + hour * HOUR_MS;
       clock.set(now);
       const day = Math.floor(hour / 24);
+      // 0. The outbox sweeper, as production runs it every few seconds: anything committed in an earlier hour
+      // whose enqueue failed is enqueued again now, instead of silently never running.
+      if (hour > 0) {
+        const swept = await sweepOutbox(ctx);
+        timings.requeued.events += swept.eventsRequeued;
+        timings.requeued.messages += swept.messagesRequeued;
+      }
 
       // 1. Study sessions become events; requests of up to 500 go to the group committer together.
       const events = (byHour.get(new Date(now).getUTCHours()) ?? []).flatMap(({ id, learner, experiment }) => {
@@ -118,7 +129,6 @@ export async function runWorld(ctx: EngineContext, clock: ManualClock, experimen
         lap = at;
       };
       const recorded = await Promise.all(requests.map((chunk) => committer.record(parseEvents({ events: chunk }, new Date(now)), new Date(now))));
-
       phase("ingestMs");
 
       // 2. Matching and delivery run in the workers; wait for them (and for delayed deliveries now due).

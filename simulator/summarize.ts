@@ -148,10 +148,14 @@ const METRICS: Array<{ metric: Metric; of: (s: SeedFigures) => number | null }> 
   { metric: "messagesPerLearner", of: (s) => s.messagesPerLearner.bandit ?? null },
 ];
 
-/** Everything the report shows, from the shards' results. */
-export function summarize(results: ShardResult[], sections: Array<{ name: string; learners: number; votesForShare: number }>): Summary {
-  const seeds: SeedFigures[] = [];
-  const lift: LiftRun[] = [];
+/**
+ * Everything the report shows, from the shards' results and from `reused` rows of sections an earlier run
+ * measured (read back from its runs CSV, runs-csv.ts): `sections` names both kinds.
+ */
+export function summarize(results: ShardResult[], sections: Array<{ name: string; learners: number; votesForShare: number }>,
+  reused: { seeds: SeedFigures[]; lift: LiftRun[] } = { seeds: [], lift: [] }): Summary {
+  const seeds: SeedFigures[] = [...reused.seeds];
+  const lift: LiftRun[] = [...reused.lift];
   for (const shard of results) {
     const section = sections.find((s) => s.name === shard.section)!;
     const bySeed = new Map<string, ExperimentResult[]>();
@@ -161,7 +165,9 @@ export function summarize(results: ShardResult[], sections: Array<{ name: string
     }
     for (const arms of bySeed.values()) seeds.push(seedFigures(shard.section, arms, section.learners));
   }
-  seeds.sort((a, b) => a.section.localeCompare(b.section) || a.family.localeCompare(b.family) || a.seed.localeCompare(b.seed));
+  const order = (a: { section: string; family: string; seed: string }, b: typeof a) => a.section.localeCompare(b.section) || a.family.localeCompare(b.family) || a.seed.localeCompare(b.seed);
+  seeds.sort(order);
+  lift.sort(order);
   const distributions: FamilyDistribution[] = [];
   for (const section of sections) {
     for (const family of [...new Set(seeds.filter((s) => s.section === section.name).map((s) => s.family))]) {

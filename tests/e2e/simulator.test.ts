@@ -13,20 +13,42 @@ import type { SeedFigures } from "../../simulator/summarize";
 /**
  * The learner simulator at the small scale, on seeds of its own (`ci0`, `ci1` of every family), through the
  * production paths (group commit, the real queues' workers, batch matching and delivery). Its figures are
- * judged against the distribution `npm run simulate` measured at this same scale over 20 other seeds per
- * family (docs/simulation/latest.csv, section "small"): the mean of the test's two seeds must clear that
- * distribution's 5th percentile (95th for regret, where lower is better). A healthy engine fails such a bound
- * only if both seeds fall in the worst twentieth — well under 1% — while a broken bandit (traffic not
- * following votes), a gate that never holds back, or a lift interval that misses, lands far outside it.
+ * judged against what `npm run simulate` measured at this same scale over 20 other seeds per family
+ * (docs/simulation/latest-runs.csv, section "small"). Each assertion compares the mean of the test's runs (its two
+ * seeds per family; the bandit's pooled over steady and reversed) with a bound a healthy engine's mean crosses with
+ * a stated probability — 1% for the bandit's share, 0.1% for every other bound, so about 2% that some assertion
+ * fails after a change that reshuffles every run's randomness without harming the loop (with the engine unchanged,
+ * the seeds give the same figures every time). The bound is the more lenient of that quantile over every
+ * combination of the full run's seeds the test could have drawn and of a normal approximation, rounded outward
+ * (simulator/test-bounds.ts; `npx tsx scripts/simulator-test-bounds.ts` prints them from the CSV).
+ *
+ * What each bound stands against: a bandit ignoring votes sits at 0.5 share (±0.02 over four runs) — below 0.55; a
+ * gate that never holds back cuts nothing in flat (about ±0.03) — below 0.15; a gate holding back everyone it may
+ * (after two settled messages, of some 3.3 per learner) loses far more helpful votes in steady and reversed than
+ * their kept bounds allow (0.87, 0.92; flat's healthy gate already holds most learners back). At this scale the gate
+ * cannot yet recognise averse learners in steady or reversed (about three messages each in 12 days; it needs two or
+ * three not-helpful votes first), so their cut bounds only catch a gate that adds not-helpful votes; and the
+ * regret bound only a bandit that favours the worse variant.
+ *
+ * The seeds fix the populations, which no engine change moves. In flat the gate's figures follow the population's
+ * helpful share of votes (R² ≈ 0.45 over the full run's 20 seeds), and this test's flat populations are among the
+ * least helpful (0.444 and 0.436; 17 of the 20 are above 0.444): its flat kept sits closest to its bound (0.704
+ * against 0.69 on 2026-12-02; 0.775 expected from the share), the likeliest assertion to trip on a reshuffle.
  */
 const FULL_RUN_SMALL = {
-  measured: "npm run simulate, 2026-12-02 (docs/simulation/latest.csv, section small)",
-  // The bandit's bounds are not yet taken from a full run (docs/simulation/latest.csv is still to be produced):
-  // until then they state what any working bandit must do at this scale, beat the even split on both counts
-  // (a bandit that ignores votes sits at 0.5 share and 1.0 regret ratio).
-  steady: { shareOnBestP5: 0.55, regretRatioP95: 1.0, gateCutP5: -0.05, gateKeptP5: 0.85 },
-  reversed: { shareOnBestP5: 0.55, regretRatioP95: 1.0, gateCutP5: 0.0, gateKeptP5: 0.9 },
-  flat: { gateCutP5: 0.15, gateKeptP5: 0.5 },
+  measured: "npm run simulate -- --sections small --reuse main,lift, 2026-12-02 (run 2026-12-02T10:16Z): 300 learners × 12 days, vote threshold 200, 20 seeds per family",
+  // steady+reversed, mean of 4 runs. Share on best: mean 0.815, sd 0.098; 1% quantile over seed combinations
+  // 0.553, normal 0.586 (per family: steady median 92.8%, p5 51.5%, min 9.6%; reversed median 89.6%, p5 57.2%,
+  // min 40.5%). Regret ratio: mean 0.463, sd 0.204; 0.1%: combinations 1.148, normal 1.095 (steady median 0.262,
+  // p95 1.136, max 1.790; reversed median 0.348, p95 1.168, max 1.340).
+  bandit: { shareOnBest: 0.55, regretRatio: 1.15 },
+  // Mean of 2 runs, 0.1% quantiles (seed combinations / normal): steady cut mean 0.116, sd 0.048 (0.025 / −0.032),
+  // kept mean 0.999, sd 0.041 (0.907 / 0.872); reversed cut mean −0.002, sd 0.054 (−0.118 / −0.169), kept mean
+  // 1.000, sd 0.023 (0.946 / 0.927); flat cut mean 0.291, sd 0.045 (0.212 / 0.154), kept mean 0.828, sd 0.043
+  // (0.698 / 0.694).
+  steady: { gateCut: -0.04, gateKept: 0.87 },
+  reversed: { gateCut: -0.17, gateKept: 0.92 },
+  flat: { gateCut: 0.15, gateKept: 0.69 },
 };
 
 const TEST_PLAN = { sections: [{ ...SMALL, seeds: 2, seedPrefix: "ci", runsPerShard: 6 }], modelEveryHours: 1, knobs: CHOSEN_KNOBS };
@@ -54,17 +76,19 @@ describe("learner simulator (small scale, seeds ci0 and ci1 of every family)", (
     expect((await engine.ctx.queues.queue("match").getCompleted(0, 10_000)).map((j) => j.name)).toContain("match-events");
   });
 
-  it.each(["steady", "reversed"] as const)("in %s, the bandit moves traffic to whichever variant learners find more helpful", (family) => {
-    const seeds = seedsOf(family);
+  it("in steady and reversed, the bandit moves traffic to whichever variant learners find more helpful", () => {
+    const seeds = [...seedsOf("steady"), ...seedsOf("reversed")];
+    expect(seeds).toHaveLength(4);
     expect(seeds.every((s) => s.shareOnBest !== null && s.regretRatio !== null)).toBe(true);
-    expect(mean(seeds.map((s) => s.shareOnBest!))).toBeGreaterThanOrEqual(FULL_RUN_SMALL[family].shareOnBestP5);
-    expect(mean(seeds.map((s) => s.regretRatio!))).toBeLessThanOrEqual(FULL_RUN_SMALL[family].regretRatioP95);
+    expect(mean(seeds.map((s) => s.shareOnBest!))).toBeGreaterThanOrEqual(FULL_RUN_SMALL.bandit.shareOnBest);
+    expect(mean(seeds.map((s) => s.regretRatio!))).toBeLessThanOrEqual(FULL_RUN_SMALL.bandit.regretRatio);
   });
 
   it.each(["steady", "reversed", "flat"] as const)("in %s, the gate cuts not-helpful votes while keeping helpful ones", (family) => {
     const seeds = seedsOf(family);
-    expect(mean(seeds.map((s) => s.gateCut!))).toBeGreaterThanOrEqual(FULL_RUN_SMALL[family].gateCutP5);
-    expect(mean(seeds.map((s) => s.gateKept!))).toBeGreaterThanOrEqual(FULL_RUN_SMALL[family].gateKeptP5);
+    expect(seeds).toHaveLength(2);
+    expect(mean(seeds.map((s) => s.gateCut!))).toBeGreaterThanOrEqual(FULL_RUN_SMALL[family].gateCut);
+    expect(mean(seeds.map((s) => s.gateKept!))).toBeGreaterThanOrEqual(FULL_RUN_SMALL[family].gateKept);
   });
 
   it("with no true difference between variants, auto-pause pauses neither", () => {
