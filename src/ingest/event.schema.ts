@@ -8,13 +8,16 @@ export const MAX_EVENT_BYTES = 32 * 1024;
 export const MAX_BATCH = 500;
 
 const id = z.string().min(1, "must not be empty").max(128, "must be at most 128 characters");
-const isoDate = z.iso
+/** An instant as events carry it: ISO 8601 with a zone, within [1970, 2200). */
+export const isoDate = z.iso
   .datetime({ offset: true, message: "must be an ISO 8601 date-time with a time zone, e.g. 2026-11-23T10:00:00Z", abort: true })
   .refine((text) => isPlausibleClientTime(new Date(text)), "must be from 1970-01-01 up to 2199-12-31");
 
+export const LOCALE_PATTERN = /^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$/;
+
 export const learnerProfileSchema = z.strictObject({
   name: z.string().max(200).nullable().optional(),
-  locale: z.string().regex(/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$/, "must be a language tag like en or pt-BR").nullable().optional(),
+  locale: z.string().regex(LOCALE_PATTERN, "must be a language tag like en or pt-BR").nullable().optional(),
   timezone: z.string().refine(isValidTimeZone, "must be an IANA time zone like Europe/London").nullable().optional(),
   attributes: z.record(z.string().max(128), z.json()).optional(),
 });

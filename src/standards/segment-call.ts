@@ -7,8 +7,9 @@
  * ("Quiz Submitted" → quiz.submitted). Pure.
  */
 import { createHash } from "node:crypto";
-import { EVENT_TYPE_PATTERN, learnerProfileSchema } from "../ingest/event.schema";
+import { EVENT_TYPE_PATTERN, LOCALE_PATTERN } from "../ingest/event.schema";
 import { parseOneEvent, type NormalizedEvent } from "../ingest/parse-events";
+import { quickEvent, type EventInput } from "../ingest/quick-event";
 import type { FieldError } from "../lib/errors";
 import { isValidTimeZone } from "../lib/timezones";
 import { findUnsafeText } from "../lib/unsafe-text";
@@ -81,10 +82,9 @@ interface CallInput {
   checkText: boolean;
 }
 
-/** Converts one call; never throws. */
-export function convertSegmentCall(set: MappingSet, input: CallInput): ConvertedCall {
+/** Converts one call; never throws. `viaSchema` skips the direct build (for the test holding the two equal). */
+export function convertSegmentCall(set: MappingSet, input: CallInput, viaSchema = false): ConvertedCall {
   const prefix = input.index === null ? "" : `batch[${input.index}]`;
-  const at = (field: string) => (prefix ? `${prefix}.${field}` : field);
   const { call } = input;
   if (call === null || typeof call !== "object" || Array.isArray(call)) {
     return drop("malformed", [{ path: prefix, message: "must be a JSON object" }], null, null);
@@ -98,12 +98,12 @@ export function convertSegmentCall(set: MappingSet, input: CallInput): Converted
   const unsafe = input.checkText ? findUnsafeText(c, prefix) : [];
   if (unsafe.length > 0) return drop("unstorable_text", unsafe, messageId, callType);
   if (!callType || !(SEGMENT_CALLS as readonly string[]).includes(callType)) {
-    return drop("unknown_type", [{ path: at("type"), message: `must be one of ${SEGMENT_CALLS.join(", ")}` }], messageId, callType);
+    return drop("unknown_type", [{ path: at(prefix, "type"), message: `must be one of ${SEGMENT_CALLS.join(", ")}` }], messageId, callType);
   }
   const kindOfCall = callType as SegmentCall;
   const name = kindOfCall === "track" ? c.event : kindOfCall === "page" || kindOfCall === "screen" ? c.name : undefined;
   if (kindOfCall === "track" && (typeof name !== "string" || name.trim() === "")) {
-    return drop("unnamed_event", [{ path: at("event"), message: "a track call needs an event name" }], messageId, callType);
+    return drop("unnamed_event", [{ path: at(prefix, "event"), message: "a track call needs an event name" }], messageId, callType);
   }
   const kind: Extract<RecordKind, { format: "segment" }> = { format: "segment", call: kindOfCall, event: typeof name === "string" ? name : null };
   // A batch-level context (rare) is merged under the call's own; without one the call is read as sent.
@@ -113,13 +113,13 @@ export function convertSegmentCall(set: MappingSet, input: CallInput): Converted
   const mapping = findMapping(set, kind, record);
   const fields = extractFields(mapping ?? defaultFieldsOf("segment"), record);
   if (fields.learner === undefined) {
-    return drop("no_user", [{ path: at("userId"), message: "a call needs a userId or an anonymousId (a string of 1–128 characters)" }], messageId, callType);
+    return drop("no_user", [{ path: at(prefix, "userId"), message: "a call needs a userId or an anonymousId (a string of 1–128 characters)" }], messageId, callType);
   }
   const type = mapping?.eventType ?? (kindOfCall === "track" ? normalizeEventName(name as string) : CALL_TYPES[kindOfCall]);
   if (type === null) {
-    return drop("invalid", [{ path: at("event"), message: `"${String(name).slice(0, 100)}" cannot become an event type (^[a-z][a-z0-9_.]{0,63}$); add a mapping for it` }], messageId, callType);
+    return drop("invalid", [{ path: at(prefix, "event"), message: `"${String(name).slice(0, 100)}" cannot become an event type (^[a-z][a-z0-9_.]{0,63}$); add a mapping for it` }], messageId, callType);
   }
-  const raw = {
+  const raw: EventInput = {
     id: messageId ?? derivedMessageId(c),
     type,
     learnerId: fields.learner,
@@ -129,11 +129,17 @@ export function convertSegmentCall(set: MappingSet, input: CallInput): Converted
     properties: propertiesOf(kindOfCall, c, fields),
     ...learnerOf(kindOfCall, c, context),
   };
-  const sentAt = input.batchSentAt ?? firstString(c.sentAt);
-  // Built from a call already measured and checked for unstorable text.
-  const parsed = parseOneEvent(raw, { prefix, batchSentAt: sentAt, receivedAt: input.receivedAt, measure: false, checkText: false });
-  if ("errors" in parsed) return drop("invalid", toSegmentPaths(parsed.errors, prefix), messageId, callType);
-  return { ok: true, event: parsed.event, mappingKey: mapping?.key ?? `segment.${kindOfCall === "track" ? "object-action" : kindOfCall}`, kind, body: c };
+  // A malformed sentAt of the call's own is ignored, as the batch's is: it would skew the time to nothing.
+  const sentAt = input.batchSentAt ?? firstTime(c.sentAt);
+  // An ordinary call's event is built directly; any other goes through eventSchema, which names its problems.
+  // Either way from a call already measured and checked for unstorable text.
+  let event = viaSchema ? null : quickEvent(raw, sentAt, input.receivedAt);
+  if (!event) {
+    const parsed = parseOneEvent(raw, { prefix, batchSentAt: sentAt, receivedAt: input.receivedAt, measure: false, checkText: false });
+    if ("errors" in parsed) return drop("invalid", toSegmentPaths(parsed.errors, prefix), messageId, callType);
+    event = parsed.event;
+  }
+  return { ok: true, event, mappingKey: mapping?.key ?? `segment.${kindOfCall === "track" ? "object-action" : kindOfCall}`, kind, body: c };
 }
 
 function drop(reason: DropReason, errors: FieldError[], messageId: string | null, callType: string | null): ConvertedCall {
@@ -155,7 +161,8 @@ function propertiesOf(call: SegmentCall, c: Json, fields: { course?: string; mod
   if (call === "page" || call === "screen") return { ...own, ...(typeof c.name === "string" ? { name: c.name } : {}), ...(typeof c.category === "string" ? { category: c.category } : {}) };
   if (call === "group") return { ...own, ...(c.groupId !== undefined ? { groupId: c.groupId } : {}), ...(isObject(c.traits) ? { traits: c.traits } : {}) };
   if (call === "alias") return { ...own, ...(c.previousId !== undefined ? { previousId: c.previousId } : {}) };
-  return own;
+  // The event's own object, never the call's (which is stored as the original).
+  return own === c.properties ? { ...own } : own;
 }
 
 /**
@@ -170,7 +177,7 @@ function learnerOf(call: SegmentCall, c: Json, context: Json): { learner?: Json 
   const fullName = typeof name === "string" ? name : [firstName, lastName].filter((x) => typeof x === "string").join(" ");
   if (fullName && fullName.length <= 200) profile.name = fullName;
   const locale = firstString(context.locale, traitLocale);
-  if (locale && learnerProfileSchema.shape.locale.safeParse(locale).success) profile.locale = locale;
+  if (locale && LOCALE_PATTERN.test(locale)) profile.locale = locale;
   const timezone = firstString(context.timezone, traitZone);
   if (timezone && isValidTimeZone(timezone)) profile.timezone = timezone;
   const attributes = Object.fromEntries(Object.entries(rest).filter(([k, v]) => k.length <= 128 && v !== undefined));
@@ -191,6 +198,15 @@ function toSegmentPaths(errors: FieldError[], prefix: string): FieldError[] {
     const mapped = m ? (FIELD_BACK[m[1]] ?? m[1]) + m[2] : rest;
     return { path: prefix && mapped ? `${prefix}.${mapped}` : prefix || mapped, message };
   });
+}
+
+/** A path under the call's own (`batch[2].event`, or `event` for a single call). */
+function at(prefix: string, field: string): string {
+  return prefix ? `${prefix}.${field}` : field;
+}
+
+function firstTime(value: unknown): string | undefined {
+  return typeof value === "string" && !Number.isNaN(Date.parse(value)) ? value : undefined;
 }
 
 function firstString(...values: unknown[]): string | undefined {
