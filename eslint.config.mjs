@@ -16,7 +16,18 @@ export default tseslint.config(
   },
   {
     // Domain code knows nothing of HTTP or queues (STYLE.md: thin adapters).
-    files: ["src/ingest/**", "src/matching/**", "src/templates/**", "src/delivery/**", "src/feedback/**", "src/throttle/**", "src/experiments/**", "src/segments/**", "src/insights/**", "src/analytics/**"],
+    files: [
+      "src/ingest/**",
+      "src/matching/**",
+      "src/templates/**",
+      "src/delivery/**",
+      "src/feedback/**",
+      "src/throttle/**",
+      "src/experiments/**",
+      "src/segments/**",
+      "src/insights/**",
+      "src/analytics/**",
+    ],
     rules: {
       "no-restricted-imports": ["error", { patterns: [{ group: ["express", "bullmq", "**/http/**"], message: "Domain code must not depend on HTTP or BullMQ" }] }],
     },

@@ -85,9 +85,11 @@ async function pgRoundTrips(databaseUrl: string): Promise<number> {
   const total = 20_000;
   let issued = 0;
   const started = Date.now();
-  await Promise.all(Array.from({ length: 16 }, async () => {
-    while (issued++ < total) await pool.query("SELECT 1");
-  }));
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (issued++ < total) await pool.query("SELECT 1");
+    }),
+  );
   const perSecond = total / ((Date.now() - started) / 1000);
   await pool.end();
   return perSecond;
@@ -95,8 +97,12 @@ async function pgRoundTrips(databaseUrl: string): Promise<number> {
 
 function engineConfig(workload: E2eWorkload, throttle: "on" | "off") {
   return loadConfig({
-    ...process.env, COACH_THROTTLE: throttle, DATABASE_URL: workload.databaseUrl, COACH_QUEUE_PREFIX: `bench-${randomUUID().slice(0, 6)}`,
-    LOG_LEVEL: "silent", COACH_ADMIN_KEY: "coach_admin_bench-admin-key-0001",
+    ...process.env,
+    COACH_THROTTLE: throttle,
+    DATABASE_URL: workload.databaseUrl,
+    COACH_QUEUE_PREFIX: `bench-${randomUUID().slice(0, 6)}`,
+    LOG_LEVEL: "silent",
+    COACH_ADMIN_KEY: "coach_admin_bench-admin-key-0001",
     // Two engines share the database (on and off, each idle while the other runs): neither's sweeper may take
     // the other's events for orphans mid-run. A run's own work is always held by its own live jobs.
     COACH_SWEEP_AFTER_MS: String(30 * 60_000),
@@ -183,7 +189,13 @@ async function countEngineRun(workload: E2eWorkload, throttle: "on" | "off", req
   const engine = await startEngine(workload, throttle);
   const before = await readStable(workload.databaseUrl);
   const result = await runEngine(engine, workload, requests);
-  const rows = throttle === "on" ? await captureRunRows(engine.ctx.database.pool, requests.flat().map((e) => e.id)) : undefined;
+  const rows =
+    throttle === "on"
+      ? await captureRunRows(
+          engine.ctx.database.pool,
+          requests.flat().map((e) => e.id),
+        )
+      : undefined;
   await stopEngine(engine);
   const work = countsBetween(before, await readStable(workload.databaseUrl));
   return { ...result, work, jobs: engine.jobs, statements: engine.statements, rows };
@@ -233,7 +245,13 @@ function sameRows(a: DatabaseCounts, b: DatabaseCounts): string {
 }
 
 function sameJobs(a: Map<string, JobCounts>, b: Map<string, JobCounts>): string {
-  const norm = (m: Map<string, JobCounts>) => JSON.stringify([...m].filter(([k]) => k === "matchEvents" || k === "deliverMessages").sort().map(([k, v]) => [k, v.jobs, [...v.items].sort((x, y) => x - y)]));
+  const norm = (m: Map<string, JobCounts>) =>
+    JSON.stringify(
+      [...m]
+        .filter(([k]) => k === "matchEvents" || k === "deliverMessages")
+        .sort()
+        .map(([k, v]) => [k, v.jobs, [...v.items].sort((x, y) => x - y)]),
+    );
   return norm(a) === norm(b) ? "yes" : "no";
 }
 
@@ -263,8 +281,12 @@ async function runWorkload(workload: E2eWorkload, repeats: number, redisUrl: str
   const countedEngine = await countEngineRun(workload, "on", requests);
   const rows = countedEngine.rows!;
   const baselineOptions: BaselineOptions = {
-    databaseUrl: workload.databaseUrl, redisUrl, poolSize: prepareConfig.databasePoolSize, rows,
-    matchConcurrency: MATCH_CONCURRENCY, deliverConcurrency: DELIVERY_CONCURRENCY,
+    databaseUrl: workload.databaseUrl,
+    redisUrl,
+    poolSize: prepareConfig.databasePoolSize,
+    rows,
+    matchConcurrency: MATCH_CONCURRENCY,
+    deliverConcurrency: DELIVERY_CONCURRENCY,
   };
   const countedBaseline = await countBaselineRun(workload, baselineOptions, requests);
 
@@ -353,10 +375,7 @@ export async function runE2eBench(): Promise<Array<Record<string, number | strin
   const redisUrl = loadConfig().redisUrl;
   const repeats = Number(process.env.BENCH_E2E_REPEATS ?? 3);
   const wanted = (process.env.BENCH_E2E_WORKLOADS ?? "new,returning").split(",");
-  const workloads = [
-    newLearners(BASE_URL),
-    returningLearners(withDatabase(BASE_URL, `${decodeURIComponent(new URL(BASE_URL).pathname.slice(1))}_returning`)),
-  ].filter((w) => wanted.includes(w.key));
+  const workloads = [newLearners(BASE_URL), returningLearners(withDatabase(BASE_URL, `${decodeURIComponent(new URL(BASE_URL).pathname.slice(1))}_returning`))].filter((w) => wanted.includes(w.key));
   const noopPerSecond = await noopBaseline(redisUrl, EVENTS);
   const all: Array<Record<string, number | string>> = [];
   try {
@@ -380,5 +399,11 @@ export async function runE2eBench(): Promise<Array<Record<string, number | strin
 }
 
 if (require.main === module) {
-  runE2eBench().then(() => process.exit(0), (error) => { console.error(error); process.exit(1); });
+  runE2eBench().then(
+    () => process.exit(0),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 }

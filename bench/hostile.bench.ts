@@ -13,7 +13,11 @@ import type { DelayFigures } from "./support/hostile-server";
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/coach_bench_hostile";
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
-interface Server { child: ChildProcess; port: number; secret: string }
+interface Server {
+  child: ChildProcess;
+  port: number;
+  secret: string;
+}
 
 function startServer(): Promise<Server> {
   const child = fork(join(__dirname, "support", "hostile-server.ts"), [], {
@@ -63,12 +67,19 @@ export async function runHostileBench(): Promise<DelayFigures> {
         cpuMax = Math.max(cpuMax, cpuMs);
       }
       const status = [...statuses].join("/");
-      rows.push({ request: request.name, status: status === String(request.status) ? status : `${status} (expected ${request.status})`, "main thread CPU ms (max)": cpuMax, "loop delay ms (max)": delayMax });
+      rows.push({
+        request: request.name,
+        status: status === String(request.status) ? status : `${status} (expected ${request.status})`,
+        "main thread CPU ms (max)": cpuMax,
+        "loop delay ms (max)": delayMax,
+      });
     }
     const { overall } = await ask<{ overall: DelayFigures }>(server.child, "report");
     console.table(rows);
     const cpu = rows.map((row) => Number(row["main thread CPU ms (max)"]));
-    console.table({ "whole run": { requests: rows.length * ROUNDS, "loop delay p50 ms": overall.p50, "p99 ms": overall.p99, "max ms": overall.max, "largest CPU ms of one request": Math.max(...cpu) } });
+    console.table({
+      "whole run": { requests: rows.length * ROUNDS, "loop delay p50 ms": overall.p50, "p99 ms": overall.p99, "max ms": overall.max, "largest CPU ms of one request": Math.max(...cpu) },
+    });
     return overall;
   } finally {
     server.child.kill("SIGTERM");
@@ -76,5 +87,11 @@ export async function runHostileBench(): Promise<DelayFigures> {
 }
 
 if (require.main === module) {
-  runHostileBench().then(() => process.exit(0), (error) => { console.error(error); process.exit(1); });
+  runHostileBench().then(
+    () => process.exit(0),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 }

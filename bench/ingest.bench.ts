@@ -13,7 +13,11 @@ import { Client } from "pg";
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/coach_bench_ingest";
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 
-interface Server { child: ChildProcess; port: number; secret: string }
+interface Server {
+  child: ChildProcess;
+  port: number;
+  secret: string;
+}
 
 function startServer(kind: "engine" | "bare"): Promise<Server> {
   const child = fork(join(__dirname, "support", "bench-server.ts"), [kind], {
@@ -32,11 +36,21 @@ async function load(port: number, secret: string, batchSize: number, connections
   const now = new Date().toISOString();
   let n = 0;
   const body = () => {
-    const events = Array.from({ length: batchSize }, () => ({ id: `b-${randomUUID()}`, type: "video.completed", learnerId: `L${n++ % 5000}`, courseId: "bench-101", occurredAt: now, properties: { seconds: 42 } }));
+    const events = Array.from({ length: batchSize }, () => ({
+      id: `b-${randomUUID()}`,
+      type: "video.completed",
+      learnerId: `L${n++ % 5000}`,
+      courseId: "bench-101",
+      occurredAt: now,
+      properties: { seconds: 42 },
+    }));
     return JSON.stringify(batchSize === 1 ? events[0] : { events });
   };
   return autocannon({
-    url: `http://127.0.0.1:${port}/v1/events`, connections, duration: SECONDS, method: "POST",
+    url: `http://127.0.0.1:${port}/v1/events`,
+    connections,
+    duration: SECONDS,
+    method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${secret}` },
     requests: [{ setupRequest: (req) => ({ ...req, body: body() }) }],
   });
@@ -89,5 +103,11 @@ export async function runIngestBench(): Promise<Record<string, number | string>>
 }
 
 if (require.main === module) {
-  runIngestBench().then(() => process.exit(0), (error) => { console.error(error); process.exit(1); });
+  runIngestBench().then(
+    () => process.exit(0),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 }

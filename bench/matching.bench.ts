@@ -14,7 +14,7 @@ const COURSES = 100;
 const TYPES = Array.from({ length: 10 }, (_, i) => `type.t${i}`);
 
 function rng(seed: number): () => number {
-  return () => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+  return () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
 }
 
 function makeRules(random: () => number): Array<MatchableRule & { where: Condition }> {
@@ -32,11 +32,24 @@ function makeEvents(n: number, random: () => number): MatchContext[] {
   return Array.from({ length: n }, () => ({
     event: { type: TYPES[Math.floor(random() * TYPES.length)], courseId: `c${Math.floor(random() * COURSES)}`, properties: { score: random() } },
     learner: { attributes: { track: random() < 0.5 ? "paid" : "free" } },
-    goal: null, assessments: null, insights: null, state: null,
+    goal: null,
+    assessments: null,
+    insights: null,
+    state: null,
   }));
 }
 
-const OPS: Record<string, string> = { eq: "equal", ne: "notEqual", lt: "lessThan", lte: "lessThanInclusive", gt: "greaterThan", gte: "greaterThanInclusive", in: "in", nin: "notIn", contains: "contains" };
+const OPS: Record<string, string> = {
+  eq: "equal",
+  ne: "notEqual",
+  lt: "lessThan",
+  lte: "lessThanInclusive",
+  gt: "greaterThan",
+  gte: "greaterThanInclusive",
+  in: "in",
+  nin: "notIn",
+  contains: "contains",
+};
 
 function toJre(c: Condition): Record<string, unknown> {
   if ("all" in c) return { all: c.all.map(toJre) };
@@ -79,10 +92,11 @@ export async function runMatchingBench(): Promise<Record<string, number | string
   const oursOnSlice = slice.reduce((n, ctx) => n + matchEvent(index, ctx).matched.length, 0);
 
   const figures = {
-    rules: RULES, courses: COURSES,
+    rules: RULES,
+    courses: COURSES,
     "matcher events/s (1 core)": Math.round(ours),
     "json-rules-engine events/s": Math.round(theirs),
-    "ratio": Number((ours / theirs).toFixed(1)),
+    ratio: Number((ours / theirs).toFixed(1)),
     "same matches on the slice": oursOnSlice === jreMatched ? "yes" : `no (${oursOnSlice} vs ${jreMatched})`,
     "matches (200k events)": matched,
     targets: "≥ 200,000 events/s and ≥ 20× json-rules-engine",
@@ -92,5 +106,11 @@ export async function runMatchingBench(): Promise<Record<string, number | string
 }
 
 if (require.main === module) {
-  runMatchingBench().then(() => process.exit(0), (error) => { console.error(error); process.exit(1); });
+  runMatchingBench().then(
+    () => process.exit(0),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 }

@@ -34,11 +34,11 @@ async function setUp(ctx: EngineContext): Promise<void> {
   const now = ctx.clock.now();
   await emptyTables(pool);
   await savePolicy(ctx, policySchema.parse({ maxPerDay: 1_000_000, maxPerWeek: 1_000_000, minGapMinutes: 0, quietHours: null }), "bench", now);
-  await createTemplate(ctx, { key: "bench", name: "Bench", kind: "nudge", variants: [{ key: "A", title: "Hi", body: "Keep going, {{default learner.firstName \"there\"}}!", weight: 1 }] }, "bench", now);
-  await pool.query(
-    `INSERT INTO segments (key, name, type, created_at, updated_at) SELECT 'seg-' || s, 'Segment ' || s, 'static'::"SegmentType", $1, $1 FROM generate_series(0, $2 - 1) AS s`,
-    [now, SEGMENTS],
-  );
+  await createTemplate(ctx, { key: "bench", name: "Bench", kind: "nudge", variants: [{ key: "A", title: "Hi", body: 'Keep going, {{default learner.firstName "there"}}!', weight: 1 }] }, "bench", now);
+  await pool.query(`INSERT INTO segments (key, name, type, created_at, updated_at) SELECT 'seg-' || s, 'Segment ' || s, 'static'::"SegmentType", $1, $1 FROM generate_series(0, $2 - 1) AS s`, [
+    now,
+    SEGMENTS,
+  ]);
   await pool.query(
     `INSERT INTO segment_members (segment_key, learner_id, added_at)
      SELECT 'seg-' || s, 'learner-' || m, $1 FROM generate_series(0, $2 - 1) AS s, generate_series(0, $3 - 1) AS m`,
@@ -53,23 +53,37 @@ async function timeMatching(ctx: EngineContext, withSegments: boolean): Promise<
   const now = ctx.clock.now();
   await pool.query("TRUNCATE events, messages, feedback, suppressions, rules, learners, learner_course_state CASCADE");
   for (let i = 0; i < SEGMENTS; i++) {
-    await createRule(ctx, createRuleSchema.parse({
-      key: `r${i}`, name: `Rule ${i}`, templateKey: "bench", priority: i,
-      trigger: { eventType: "quiz.failed", courseId: `c${i % COURSES}` },
-      ...(withSegments ? { segmentKey: `seg-${i}` } : {}),
-    }), "bench", now);
+    await createRule(
+      ctx,
+      createRuleSchema.parse({
+        key: `r${i}`,
+        name: `Rule ${i}`,
+        templateKey: "bench",
+        priority: i,
+        trigger: { eventType: "quiz.failed", courseId: `c${i % COURSES}` },
+        ...(withSegments ? { segmentKey: `seg-${i}` } : {}),
+      }),
+      "bench",
+      now,
+    );
   }
   const events = Array.from({ length: EVENTS }, (_, k) => ({
-    id: `e-${k}-${randomUUID()}`, type: "quiz.failed", learnerId: `learner-${k % MEMBERS}`, courseId: `c${k % COURSES}`, occurredAt: now.toISOString(),
+    id: `e-${k}-${randomUUID()}`,
+    type: "quiz.failed",
+    learnerId: `learner-${k % MEMBERS}`,
+    courseId: `c${k % COURSES}`,
+    occurredAt: now.toISOString(),
   }));
   for (let i = 0; i < events.length; i += 500) await recordEvents(pool, parseEvents({ events: events.slice(i, i + 500) }, now), now);
 
   const ids = events.map((e) => e.id);
   const chunks = Array.from({ length: Math.ceil(ids.length / CHUNK) }, (_, i) => ids.slice(i * CHUNK, (i + 1) * CHUNK));
   const started = process.hrtime.bigint();
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) await matchStoredEvents(ctx, chunk);
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) await matchStoredEvents(ctx, chunk);
+    }),
+  );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM messages`);
   return { eventsPerSecond: EVENTS / seconds, scheduled: Number(rows[0].n) };
@@ -77,7 +91,13 @@ async function timeMatching(ctx: EngineContext, withSegments: boolean): Promise<
 
 /** Runs the segment-matching benchmark and returns its figures. */
 export async function runSegmentMatchingBench(): Promise<Record<string, number | string>> {
-  const config = loadConfig({ ...process.env, DATABASE_URL, LOG_LEVEL: "silent", COACH_ADMIN_KEY: "coach_admin_bench-admin-key-0001", COACH_QUEUE_PREFIX: `bench-segmatch-${randomUUID().slice(0, 6)}` });
+  const config = loadConfig({
+    ...process.env,
+    DATABASE_URL,
+    LOG_LEVEL: "silent",
+    COACH_ADMIN_KEY: "coach_admin_bench-admin-key-0001",
+    COACH_QUEUE_PREFIX: `bench-segmatch-${randomUUID().slice(0, 6)}`,
+  });
   await prepareDatabase(config, createLogger("silent"));
   const ctx = await createEngine(config);
   try {
@@ -103,5 +123,11 @@ export async function runSegmentMatchingBench(): Promise<Record<string, number |
 }
 
 if (require.main === module) {
-  runSegmentMatchingBench().then(() => process.exit(0), (error) => { console.error(error); process.exit(1); });
+  runSegmentMatchingBench().then(
+    () => process.exit(0),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 }

@@ -43,8 +43,10 @@ export async function runSegmentsBench(): Promise<Record<string, number | string
   await closeEngine(ctx);
   const figures = {
     learners: LEARNERS,
-    "first refresh s": firstSeconds, "first: added": first.added,
-    "second refresh s": secondSeconds, "second: added / removed": `${second.added} / ${second.removed}`,
+    "first refresh s": firstSeconds,
+    "first: added": first.added,
+    "second refresh s": secondSeconds,
+    "second: added / removed": `${second.added} / ${second.removed}`,
     "SELECT alone in psql s": psqlSeconds,
     "ratio (second refresh / psql)": Number((secondSeconds / psqlSeconds).toFixed(1)),
   };
@@ -53,5 +55,11 @@ export async function runSegmentsBench(): Promise<Record<string, number | string
 }
 
 if (require.main === module) {
-  runSegmentsBench().then(() => process.exit(0), (error) => { console.error(error); process.exit(1); });
+  runSegmentsBench().then(
+    () => process.exit(0),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 }

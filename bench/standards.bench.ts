@@ -44,22 +44,41 @@ function startEngine(): Promise<{ child: ChildProcess; port: number; secret: str
 function template(kind: Kind): string {
   const now = new Date().toISOString();
   if (kind === "native") {
-    return JSON.stringify({ events: Array.from({ length: BATCH }, () => ({ id: "@ID@", type: "video.completed", learnerId: "@L@", courseId: COURSE, moduleId: "block-v1:Bench+V1+2026+type@video+block@b1", occurredAt: now, properties: { seconds: 42 } })) });
+    return JSON.stringify({
+      events: Array.from({ length: BATCH }, () => ({
+        id: "@ID@",
+        type: "video.completed",
+        learnerId: "@L@",
+        courseId: COURSE,
+        moduleId: "block-v1:Bench+V1+2026+type@video+block@b1",
+        occurredAt: now,
+        properties: { seconds: 42 },
+      })),
+    });
   }
   if (kind === "xapi") {
-    return JSON.stringify(Array.from({ length: BATCH }, () => ({
-      id: "@ID@",
-      actor: { objectType: "Agent", account: { homePage: "http://lms.bench.example", name: "@L@" } },
-      verb: { id: "http://adlnet.gov/expapi/verbs/completed", display: { en: "completed" } },
-      object: { id: "http://lms.bench.example/xblock/block-v1:Bench+V1+2026+type@video+block@b1", objectType: "Activity", definition: { type: "https://w3id.org/xapi/video/activity-type/video" } },
-      result: { completion: true, duration: "PT42S" },
-      context: { contextActivities: { parent: [{ id: `http://lms.bench.example/course/${COURSE}`, objectType: "Activity", definition: { type: "http://adlnet.gov/expapi/activities/course" } }] } },
-      timestamp: now,
-      version: "1.0.3",
-    })));
+    return JSON.stringify(
+      Array.from({ length: BATCH }, () => ({
+        id: "@ID@",
+        actor: { objectType: "Agent", account: { homePage: "http://lms.bench.example", name: "@L@" } },
+        verb: { id: "http://adlnet.gov/expapi/verbs/completed", display: { en: "completed" } },
+        object: { id: "http://lms.bench.example/xblock/block-v1:Bench+V1+2026+type@video+block@b1", objectType: "Activity", definition: { type: "https://w3id.org/xapi/video/activity-type/video" } },
+        result: { completion: true, duration: "PT42S" },
+        context: { contextActivities: { parent: [{ id: `http://lms.bench.example/course/${COURSE}`, objectType: "Activity", definition: { type: "http://adlnet.gov/expapi/activities/course" } }] } },
+        timestamp: now,
+        version: "1.0.3",
+      })),
+    );
   }
   return JSON.stringify({
-    batch: Array.from({ length: BATCH }, () => ({ type: "track", messageId: "@ID@", userId: "@L@", event: "Video Completed", timestamp: now, properties: { courseId: COURSE, moduleId: "block-v1:Bench+V1+2026+type@video+block@b1", seconds: 42 } })),
+    batch: Array.from({ length: BATCH }, () => ({
+      type: "track",
+      messageId: "@ID@",
+      userId: "@L@",
+      event: "Video Completed",
+      timestamp: now,
+      properties: { courseId: COURSE, moduleId: "block-v1:Bench+V1+2026+type@video+block@b1", seconds: 42 },
+    })),
     sentAt: now,
   });
 }
@@ -88,7 +107,9 @@ async function cpuSeconds(serverPid: number, client: Client): Promise<{ server: 
   const { rows } = await client.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()");
   const ticks = (pid: number) => {
     try {
-      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8")
+        .replace(/^.*\) /, "")
+        .split(" ");
       return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s
     } catch {
       return 0; // a backend that ended, or no /proc
@@ -102,7 +123,10 @@ async function load(port: number, secret: string, kind: Kind, client: Client, se
   const cpuBefore = await cpuSeconds(serverPid, client);
   const started = Date.now();
   const result = await autocannon({
-    url: `http://127.0.0.1:${port}${PATHS[kind]}`, connections: CONNECTIONS, duration: SECONDS, method: "POST",
+    url: `http://127.0.0.1:${port}${PATHS[kind]}`,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${secret}`, "x-experience-api-version": "1.0.3" },
     requests: [{ setupRequest: (req) => ({ ...req, body: body(kind) }) }],
   });
@@ -111,8 +135,10 @@ async function load(port: number, secret: string, kind: Kind, client: Client, se
   const cpuAfter = await cpuSeconds(serverPid, client);
   const per1000 = (cpuSecondsUsed: number) => (stored > 0 ? (cpuSecondsUsed * 1000 * 1000) / stored : 0);
   return {
-    perSecond: stored / seconds, non2xx: result.non2xx,
-    serverMsPer1000: per1000(cpuAfter.server - cpuBefore.server), databaseMsPer1000: per1000(Math.max(0, cpuAfter.database - cpuBefore.database)),
+    perSecond: stored / seconds,
+    non2xx: result.non2xx,
+    serverMsPer1000: per1000(cpuAfter.server - cpuBefore.server),
+    databaseMsPer1000: per1000(Math.max(0, cpuAfter.database - cpuBefore.database)),
   };
 }
 
@@ -135,7 +161,15 @@ export async function runStandardsBench(): Promise<Record<string, number | strin
     // BENCH_STANDARDS_KINDS=xapi (a comma list) runs only those, e.g. to profile one path.
     const order = (process.env.BENCH_STANDARDS_KINDS?.split(",") ?? ["native", "xapi", "segment"]) as Kind[];
     // A short warm-up of each path, then alternating rounds (order rotated each round).
-    for (const kind of order) await autocannon({ url: `http://127.0.0.1:${engine.port}${PATHS[kind]}`, connections: 2, amount: 50, method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${engine.secret}`, "x-experience-api-version": "1.0.3" }, requests: [{ setupRequest: (req) => ({ ...req, body: body(kind) }) }] });
+    for (const kind of order)
+      await autocannon({
+        url: `http://127.0.0.1:${engine.port}${PATHS[kind]}`,
+        connections: 2,
+        amount: 50,
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${engine.secret}`, "x-experience-api-version": "1.0.3" },
+        requests: [{ setupRequest: (req) => ({ ...req, body: body(kind) }) }],
+      });
     for (let round = 0; round < ROUNDS; round++) {
       for (let i = 0; i < order.length; i++) {
         const kind = order[(i + round) % order.length];
@@ -154,7 +188,8 @@ export async function runStandardsBench(): Promise<Record<string, number | strin
       "Segment ÷ native": Number((median(runs.segment) / native).toFixed(3)),
       "runs (native | xAPI | Segment)": `${runs.native.map(Math.round).join(", ")} | ${runs.xapi.map(Math.round).join(", ")} | ${runs.segment.map(Math.round).join(", ")}`,
       "CPU ms per 1,000 events stored, engine + database (native | xAPI | Segment)": (["native", "xapi", "segment"] as Kind[])
-        .map((k) => `${Math.round(median(cpu[k].map((c) => c.server)))} + ${Math.round(median(cpu[k].map((c) => c.database)))}`).join(" | "),
+        .map((k) => `${Math.round(median(cpu[k].map((c) => c.server)))} + ${Math.round(median(cpu[k].map((c) => c.database)))}`)
+        .join(" | "),
       "non-2xx": non2xx,
       target: "xAPI and Segment each ≥ 0.7× native",
     };
@@ -167,5 +202,11 @@ export async function runStandardsBench(): Promise<Record<string, number | strin
 }
 
 if (require.main === module) {
-  runStandardsBench().then(() => process.exit(0), (error) => { console.error(error); process.exit(1); });
+  runStandardsBench().then(
+    () => process.exit(0),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 }

@@ -23,7 +23,15 @@ export async function runThrottleBench(): Promise<Record<string, number | string
   const started = process.hrtime.bigint();
   for (let r = 0; r < rounds; r++) {
     learners.forEach((history, l) => {
-      const d = decide({ now, policy, learner: { timezone: ZONES[l % ZONES.length] }, message: { ruleKey: "r1", kind: "nudge", essential: false, expiresAt: null }, rule: { cooldownHours: 1, maxPerLearner: null }, history, preferences: { snoozedUntil: null, optedOutKinds: [] } });
+      const d = decide({
+        now,
+        policy,
+        learner: { timezone: ZONES[l % ZONES.length] },
+        message: { ruleKey: "r1", kind: "nudge", essential: false, expiresAt: null },
+        rule: { cooldownHours: 1, maxPerLearner: null },
+        history,
+        preferences: { snoozedUntil: null, optedOutKinds: [] },
+      });
       if (d.type === "send") sends++;
     });
   }
@@ -32,22 +40,30 @@ export async function runThrottleBench(): Promise<Record<string, number | string
 
   let counted = 0;
   const floorStarted = process.hrtime.bigint();
-  for (let r = 0; r < rounds; r++) learners.forEach((history, l) => {
-    const start = localDayStart(now, ZONES[l % ZONES.length]).getTime();
-    for (const h of history) if (h.deliveredAt.getTime() >= start) counted++;
-  });
+  for (let r = 0; r < rounds; r++)
+    learners.forEach((history, l) => {
+      const start = localDayStart(now, ZONES[l % ZONES.length]).getTime();
+      for (const h of history) if (h.deliveredAt.getTime() >= start) counted++;
+    });
   const floorPerSecond = decisions / (Number(process.hrtime.bigint() - floorStarted) / 1e9);
   const figures = {
     "history per learner": 1000,
     "decisions/s (1 core)": Math.round(perSecond),
     "day-filter only/s": Math.round(floorPerSecond),
     "ratio to day-filter": Number((perSecond / floorPerSecond).toFixed(2)),
-    sends, counted,
+    sends,
+    counted,
   };
   console.table(figures);
   return figures;
 }
 
 if (require.main === module) {
-  runThrottleBench().then(() => process.exit(0), (error) => { console.error(error); process.exit(1); });
+  runThrottleBench().then(
+    () => process.exit(0),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 }

@@ -14,14 +14,19 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
-      else if (c === '"') quoted = false;
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"') quoted = true;
-    else if (c === ",") { row.push(field); field = ""; }
-    else if (c === "\n" || c === "\r") {
+    else if (c === ",") {
+      row.push(field);
+      field = "";
+    } else if (c === "\n" || c === "\r") {
       if (c === "\r" && text[i + 1] === "\n") i++;
-      row.push(field); field = "";
+      row.push(field);
+      field = "";
       if (row.some((f) => f !== "")) rows.push(row);
       row = [];
     } else field += c;
@@ -32,13 +37,20 @@ function parseCsv(text: string): string[][] {
 }
 
 function jsonOrString(text: string): unknown {
-  try { return JSON.parse(text); } catch { return text; }
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const file = args.find((a) => !a.startsWith("--"));
-  const flag = (name: string) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : undefined; };
+  const flag = (name: string) => {
+    const i = args.indexOf(`--${name}`);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
   const url = flag("url") ?? process.env.COACH_URL ?? `http://127.0.0.1:${process.env.PORT ?? 8080}`;
   const key = flag("key") ?? process.env.COACH_AUTHOR_KEY;
   if (!file || !key) throw new Error("usage: npm run insights:load -- file.csv --key <author key> [--url http://localhost:8080]");
@@ -55,7 +67,11 @@ async function main(): Promise<void> {
   }));
   let done = 0;
   for (let i = 0; i < insights.length; i += 5_000) {
-    const res = await fetch(`${url}/v1/insights`, { method: "PUT", headers: { "content-type": "application/json", authorization: `Bearer ${key}` }, body: JSON.stringify(insights.slice(i, i + 5_000)) });
+    const res = await fetch(`${url}/v1/insights`, {
+      method: "PUT",
+      headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+      body: JSON.stringify(insights.slice(i, i + 5_000)),
+    });
     const body = (await res.json()) as { upserted: number; errors?: unknown; detail?: string };
     if (!res.ok) throw new Error(`rows ${i + 1}–${i + 5_000} rejected (${res.status}): ${JSON.stringify(body.errors ?? body.detail)}`);
     done += body.upserted;

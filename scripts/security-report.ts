@@ -48,7 +48,10 @@ function table(rows: ReportRow[]): string {
   const lines = [
     "| # | scenario | tried | refused | 5xx | loop max ms | checked |",
     "| --- | --- | ---: | ---: | ---: | ---: | --- |",
-    ...rows.map((r) => `| ${r.item} | ${cell(r.scenario)} | ${r.tried.toLocaleString("en")} | ${r.refused.toLocaleString("en")} | ${r.fiveXX} | ${r.loopMaxMs ?? "—"} | ${r.held ? "" : "**FAILED** "}${cell(r.check)} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.item} | ${cell(r.scenario)} | ${r.tried.toLocaleString("en")} | ${r.refused.toLocaleString("en")} | ${r.fiveXX} | ${r.loopMaxMs ?? "—"} | ${r.held ? "" : "**FAILED** "}${cell(r.check)} |`,
+    ),
   ];
   return lines.join("\n");
 }
@@ -66,22 +69,24 @@ async function main(): Promise<void> {
     rows.push(...(await measured(engine, "item 1, the SQL sandbox", () => sqlSandboxScenarios(engine))));
     rows.push(...(await measured(engine, "item 2, the group commit", () => groupCommitScenario(engine))));
     await engine.resetDelay("worst");
-    rows.push(...(await measured(engine, "item 3, the worst inputs", async () => {
-      const groups: Array<[string, string]> = [
-        ["template", "Templates: 3,000 nested subexpressions (15 KB), 1,500 nested blocks, 1,400-link else-if chain, 9,000 arguments, 6,000-segment path, 20,000 translations …"],
-        ["preview", "Previews: 3,000-deep source and stored version, loops over 1,000 items, 20,000-value context …"],
-        ["rule", "Rule conditions: 55 and 1,000 nested `not`, `all` of 10,000, 200 × 200 lists, `in` of 100,000 …"],
-        ["segment", "Segment conditions: 55 nested `not`, `all` of 10,000 …"],
-      ];
-      const out: ReportRow[] = [];
-      for (const [group, label] of groups) {
-        await engine.resetDelay("group");
-        const row = await boundedWorkScenario(engine, group, label);
-        row.loopMaxMs = (await engine.delay()).group.max;
-        out.push(row);
-      }
-      return out;
-    })));
+    rows.push(
+      ...(await measured(engine, "item 3, the worst inputs", async () => {
+        const groups: Array<[string, string]> = [
+          ["template", "Templates: 3,000 nested subexpressions (15 KB), 1,500 nested blocks, 1,400-link else-if chain, 9,000 arguments, 6,000-segment path, 20,000 translations …"],
+          ["preview", "Previews: 3,000-deep source and stored version, loops over 1,000 items, 20,000-value context …"],
+          ["rule", "Rule conditions: 55 and 1,000 nested `not`, `all` of 10,000, 200 × 200 lists, `in` of 100,000 …"],
+          ["segment", "Segment conditions: 55 nested `not`, `all` of 10,000 …"],
+        ];
+        const out: ReportRow[] = [];
+        for (const [group, label] of groups) {
+          await engine.resetDelay("group");
+          const row = await boundedWorkScenario(engine, group, label);
+          row.loopMaxMs = (await engine.delay()).group.max;
+          out.push(row);
+        }
+        return out;
+      })),
+    );
     worst = (await engine.delay()).worst;
     rows.push(...(await measured(engine, "item 4, targeted bad input", () => targetedBadInput(engine))));
     rows.push(...(await measured(engine, "item 6, raw output", () => rawOutputScenario(engine))));
@@ -103,10 +108,18 @@ async function main(): Promise<void> {
   rows.sort((a, b) => a.item.localeCompare(b.item));
   console.log(table(rows));
   console.log("");
-  console.log(`Event-loop delay of the engine while the worst inputs (item 3) were sent: p99 ${worst?.p99} ms, max ${worst?.max} ms; over the whole replay (items 1–4, 6, 7): p50 ${overall?.p50} ms, p99 ${overall?.p99} ms, max ${overall?.max} ms.`);
-  console.log(`Machine: ${cpus().length} cores, load average ${loadBefore.toFixed(1)} at the start and ${loadavg()[0].toFixed(1)} at the end (the delay is wall-clock: time the engine waited for a core counts).`);
+  console.log(
+    `Event-loop delay of the engine while the worst inputs (item 3) were sent: p99 ${worst?.p99} ms, max ${worst?.max} ms; over the whole replay (items 1–4, 6, 7): p50 ${overall?.p50} ms, p99 ${overall?.p99} ms, max ${overall?.max} ms.`,
+  );
+  console.log(
+    `Machine: ${cpus().length} cores, load average ${loadBefore.toFixed(1)} at the start and ${loadavg()[0].toFixed(1)} at the end (the delay is wall-clock: time the engine waited for a core counts).`,
+  );
   const failed = rows.filter((r) => !r.held);
-  console.log(failed.length ? `${failed.length} scenario(s) did not hold.` : `Every scenario held: ${rows.reduce((n, r) => n + r.tried, 0).toLocaleString("en")} hostile requests, ${rows.reduce((n, r) => n + r.fiveXX, 0)} unexpected 5xx.`);
+  console.log(
+    failed.length
+      ? `${failed.length} scenario(s) did not hold.`
+      : `Every scenario held: ${rows.reduce((n, r) => n + r.tried, 0).toLocaleString("en")} hostile requests, ${rows.reduce((n, r) => n + r.fiveXX, 0)} unexpected 5xx.`,
+  );
   process.exitCode = failed.length ? 1 : 0;
 }
 

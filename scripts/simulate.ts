@@ -89,32 +89,38 @@ async function runParallel(shards: Shard[], workers: number, say: (m: string) =>
   const queue = [...shards];
   const results: ShardResult[] = [];
   const children: ChildProcess[] = [];
-  await Promise.all(Array.from({ length: Math.min(workers, shards.length) }, (_, index) => new Promise<void>((resolve, reject) => {
-    const worker = fork(process.argv[1], ["--child", String(index)], { execArgv: process.execArgv });
-    children.push(worker);
-    const next = () => {
-      const shard = queue.shift();
-      if (!shard) {
-        worker.send({ done: true });
-        return;
-      }
-      say(`worker ${index}: ${shard.name}`);
-      worker.send({ shard });
-    };
-    worker.on("message", (m: { ready?: true; progress?: string; result?: ShardResult; error?: string }) => {
-      if (m.progress) say(`worker ${index}: ${m.progress}`);
-      if (m.error) {
-        for (const c of children) c.kill();
-        reject(new Error(m.error));
-      }
-      if (m.result) {
-        results.push(m.result);
-        say(`worker ${index}: ${m.result.shard} done in ${(m.result.elapsedMs / 1000).toFixed(0)} s`);
-      }
-      if (m.ready || m.result) next();
-    });
-    worker.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`worker ${index} exited with ${code}`))));
-  })));
+  await Promise.all(
+    Array.from(
+      { length: Math.min(workers, shards.length) },
+      (_, index) =>
+        new Promise<void>((resolve, reject) => {
+          const worker = fork(process.argv[1], ["--child", String(index)], { execArgv: process.execArgv });
+          children.push(worker);
+          const next = () => {
+            const shard = queue.shift();
+            if (!shard) {
+              worker.send({ done: true });
+              return;
+            }
+            say(`worker ${index}: ${shard.name}`);
+            worker.send({ shard });
+          };
+          worker.on("message", (m: { ready?: true; progress?: string; result?: ShardResult; error?: string }) => {
+            if (m.progress) say(`worker ${index}: ${m.progress}`);
+            if (m.error) {
+              for (const c of children) c.kill();
+              reject(new Error(m.error));
+            }
+            if (m.result) {
+              results.push(m.result);
+              say(`worker ${index}: ${m.result.shard} done in ${(m.result.elapsedMs / 1000).toFixed(0)} s`);
+            }
+            if (m.ready || m.result) next();
+          });
+          worker.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`worker ${index} exited with ${code}`))));
+        }),
+    ),
+  );
   return results;
 }
 
@@ -130,11 +136,15 @@ async function main(): Promise<void> {
     return;
   }
   const known: Record<string, Section> = { main: MAIN, small: SMALL, lift: LIFT };
-  const named = (list: string) => list.split(",").filter((name) => name !== "").map((name) => {
-    const section = known[name];
-    if (!section) throw new Error(`Unknown section ${name} (known: ${Object.keys(known).join(", ")})`);
-    return section;
-  });
+  const named = (list: string) =>
+    list
+      .split(",")
+      .filter((name) => name !== "")
+      .map((name) => {
+        const section = known[name];
+        if (!section) throw new Error(`Unknown section ${name} (known: ${Object.keys(known).join(", ")})`);
+        return section;
+      });
   const sections = named(values.sections).map((section) => {
     // Overrides for trying other scales; the reported run uses the sections as planned.
     return {
@@ -170,7 +180,10 @@ async function main(): Promise<void> {
   console.log(`\n${text}`);
   mkdirSync(dirname(values.out), { recursive: true });
   writeFileSync(values.out, distributionsCsv(summary));
-  const origins = { ...reused.origins, ...Object.fromEntries(sections.map((s) => [s.name, { run: runId, knobs: knobsKey(knobs), learners: s.learners, days: s.days, votesForShare: s.votesForShare }])) };
+  const origins = {
+    ...reused.origins,
+    ...Object.fromEntries(sections.map((s) => [s.name, { run: runId, knobs: knobsKey(knobs), learners: s.learners, days: s.days, votesForShare: s.votesForShare }])),
+  };
   writeFileSync(runsFile, runsCsv({ seeds: summary.seeds, lift: summary.lift, origins }));
   writeFileSync(values.out.replace(/\.csv$/, ".txt"), `${text}\n`);
   say(`wrote ${values.out}, ${values.out.replace(/\.csv$/, "-runs.csv")} and ${values.out.replace(/\.csv$/, ".txt")}`);

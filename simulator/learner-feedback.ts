@@ -60,7 +60,13 @@ async function applyType(pool: Pool, type: FeedbackType, items: LearnerFeedback[
 export async function applyLearnerFeedback(ctx: EngineContext, items: LearnerFeedback[]): Promise<void> {
   const now = ctx.clock.now();
   const pool = ctx.database.pool;
-  for (const type of ["seen", "helpful", "not_helpful", "dismissed"] as const) await applyType(pool, type, items.filter((i) => i.type === type), now);
+  for (const type of ["seen", "helpful", "not_helpful", "dismissed"] as const)
+    await applyType(
+      pool,
+      type,
+      items.filter((i) => i.type === type),
+      now,
+    );
   if (items.some((i) => i.type === "helpful" || i.type === "not_helpful")) {
     const policy = await loadPolicy(ctx);
     await reviewVariants(pool, policy.autoPause, now);

@@ -46,8 +46,7 @@ const pad = (i: number, n: number) => String(i).padStart(String(n - 1).length, "
 
 /** A section's (family, seed) runs: seed 0 of every family, then seed 1, … */
 export function runsOf(section: Section): Array<{ family: string; seed: string }> {
-  return Array.from({ length: section.seeds }, (_, i) => `${section.seedPrefix}${pad(i, section.seeds)}`)
-    .flatMap((seed) => section.families.map((family) => ({ family, seed })));
+  return Array.from({ length: section.seeds }, (_, i) => `${section.seedPrefix}${pad(i, section.seeds)}`).flatMap((seed) => section.families.map((family) => ({ family, seed })));
 }
 
 /**
@@ -62,9 +61,15 @@ export function planShards(plan: Plan): Shard[] {
     for (let i = 0; i < runs.length; i += section.runsPerShard) {
       const part = runs.slice(i, i + section.runsPerShard);
       shards.push({
-        name: `${section.name}/${part[0].seed}-${part[part.length - 1].seed}`, section: section.name,
-        runs: part, arms: section.arms.map((arm): ArmSpec => ({ arm })),
-        learners: section.learners, days: section.days, votesForShare: section.votesForShare, modelEveryHours: plan.modelEveryHours, knobs: plan.knobs,
+        name: `${section.name}/${part[0].seed}-${part[part.length - 1].seed}`,
+        section: section.name,
+        runs: part,
+        arms: section.arms.map((arm): ArmSpec => ({ arm })),
+        learners: section.learners,
+        days: section.days,
+        votesForShare: section.votesForShare,
+        modelEveryHours: plan.modelEveryHours,
+        knobs: plan.knobs,
       });
     }
   }

@@ -74,7 +74,8 @@ export function drawPopulation(family: Family, seed: string, n: number, start: D
  */
 export function draw(...parts: Array<string | number>): number {
   const text = parts.join(":");
-  let h1 = 0xdeadbeef, h2 = 0x41c6ce57;
+  let h1 = 0xdeadbeef,
+    h2 = 0x41c6ce57;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     h1 = Math.imul(h1 ^ c, 2654435761);

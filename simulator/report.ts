@@ -17,13 +17,15 @@ const LABELS: Record<Metric, string> = {
 };
 
 const PERCENT: Metric[] = ["shareOnBest", "gateCut", "gateKept", "gateCutRealized", "gateKeptRealized", "coverage"];
-const fmt = (metric: Metric, x: number | null) => (x === null ? "—" : PERCENT.includes(metric) ? `${(x * 100).toFixed(1)}%` : metric === "votesBandit" ? x.toFixed(0) : x.toFixed(metric === "regretRatio" ? 3 : 2));
+const fmt = (metric: Metric, x: number | null) =>
+  x === null ? "—" : PERCENT.includes(metric) ? `${(x * 100).toFixed(1)}%` : metric === "votesBandit" ? x.toFixed(0) : x.toFixed(metric === "regretRatio" ? 3 : 2);
 
 /** The run's report as text. */
 export function formatReport(summary: Summary, sections: Section[], about: string[]): string {
   const lines: string[] = [...about, ""];
   lines.push("Targets (fixed before the run, docs/learning-loop.md). * = the tuning family: its figures are in sample.");
-  for (const t of summary.targets) lines.push(`  ${t.met ? "MET    " : "NOT MET"}  ${(t.family + (t.family === TUNING_FAMILY ? "*" : "")).padEnd(10)} ${t.name}: ${targetValue(t)} (target ${targetText(t)})`);
+  for (const t of summary.targets)
+    lines.push(`  ${t.met ? "MET    " : "NOT MET"}  ${(t.family + (t.family === TUNING_FAMILY ? "*" : "")).padEnd(10)} ${t.name}: ${targetValue(t)} (target ${targetText(t)})`);
   for (const section of sections.filter((s) => summary.distributions.some((d) => d.section === s.name))) {
     lines.push("", `Distributions over seeds — ${section.name}: ${section.seeds} seeds per family, ${section.learners} learners × ${section.days} days, vote threshold ${section.votesForShare}`);
     lines.push(`  ${"family".padEnd(10)} ${"metric".padEnd(46)} ${"n".padStart(3)} ${["median", "p10", "p90", "p5", "p95", "min", "max"].map((h) => h.padStart(8)).join(" ")}`);
@@ -34,7 +36,10 @@ export function formatReport(summary: Summary, sections: Section[], about: strin
   }
   for (const [section, c] of Object.entries(summary.coverage)) {
     const scale = sections.find((s) => s.name === section);
-    lines.push("", `Holdout lift — ${section} (${scale?.learners} learners × ${scale?.days} days, loop off): the engine's 95% interval covered the true lift in ${c.covered} of ${c.runs} runs = ${fmt("coverage", c.rate)} (Wilson 95% interval of the coverage: ${fmt("coverage", c.interval[0])} – ${fmt("coverage", c.interval[1])})`);
+    lines.push(
+      "",
+      `Holdout lift — ${section} (${scale?.learners} learners × ${scale?.days} days, loop off): the engine's 95% interval covered the true lift in ${c.covered} of ${c.runs} runs = ${fmt("coverage", c.rate)} (Wilson 95% interval of the coverage: ${fmt("coverage", c.interval[0])} – ${fmt("coverage", c.interval[1])})`,
+    );
     for (const [family, cell] of Object.entries(c.byFamily)) lines.push(`  ${family.padEnd(10)} ${cell.covered} of ${cell.runs}`);
     const missing = summary.lift.filter((l) => l.section === section).length - c.runs;
     if (missing) lines.push(`  (${missing} runs had no interval: an arm without learners whose window had closed)`);
@@ -65,13 +70,45 @@ export function distributionsCsv(summary: Summary): string {
   for (const d of summary.distributions) {
     const judged = d.section === "main" ? summary.targets.filter((t) => t.family === d.family && t.metric === d.metric) : [];
     const x: Distribution = d.distribution;
-    rows.push(csvLine([d.section, d.family, d.metric, x.n, x.mean, x.median, x.p5, x.p10, x.p90, x.p95, x.min, x.max,
-      judged.map(targetText).join("; "), judged.map((t) => (t.met ? "met" : "not met")).join("; ")]));
+    rows.push(
+      csvLine([
+        d.section,
+        d.family,
+        d.metric,
+        x.n,
+        x.mean,
+        x.median,
+        x.p5,
+        x.p10,
+        x.p90,
+        x.p95,
+        x.min,
+        x.max,
+        judged.map(targetText).join("; "),
+        judged.map((t) => (t.met ? "met" : "not met")).join("; "),
+      ]),
+    );
   }
   for (const [section, c] of Object.entries(summary.coverage)) {
     const t = section === "lift" ? summary.targets.find((x) => x.metric === "coverage") : undefined;
-    rows.push(csvLine([section, "all", "coverage", c.runs, c.rate, "", "", "", "", "", c.interval[0], c.interval[1],
-      t ? "Wilson 95% interval of the coverage (min, max columns) contains 0.95" : "Wilson 95% interval in the min, max columns", t ? (t.met ? "met" : "not met") : ""]));
+    rows.push(
+      csvLine([
+        section,
+        "all",
+        "coverage",
+        c.runs,
+        c.rate,
+        "",
+        "",
+        "",
+        "",
+        "",
+        c.interval[0],
+        c.interval[1],
+        t ? "Wilson 95% interval of the coverage (min, max columns) contains 0.95" : "Wilson 95% interval in the min, max columns",
+        t ? (t.met ? "met" : "not met") : "",
+      ]),
+    );
   }
   return rows.join("\n") + "\n";
 }

@@ -116,10 +116,7 @@ export async function runWorld(ctx: EngineContext, clock: ManualClock, experimen
         const boosted = lastDelivered.has(id) && now - lastDelivered.get(id)! <= BOOST_DAYS * DAY_MS;
         const completes = draw(experiment.seed, learner.person, day, "complete") < Math.min(1, learner.completion * (boosted ? learner.boost : 1));
         const base = { learnerId: id, courseId: experiment.key, occurredAt: new Date(now).toISOString(), learner: { timezone: learner.timezone } };
-        return [
-          { ...base, id: `${id}-d${day}-watch`, type: "video.watched" },
-          ...(completes ? [{ ...base, id: `${id}-d${day}-done`, type: "module.completed", moduleId: `m${day}` }] : []),
-        ];
+        return [{ ...base, id: `${id}-d${day}-watch`, type: "video.watched" }, ...(completes ? [{ ...base, id: `${id}-d${day}-done`, type: "module.completed", moduleId: `m${day}` }] : [])];
       });
       const requests = Array.from({ length: Math.ceil(events.length / MAX_BATCH) }, (_, i) => events.slice(i * MAX_BATCH, (i + 1) * MAX_BATCH));
       let lap = performance.now();

@@ -29,10 +29,37 @@ export interface RunRows {
   origins: Record<string, SectionOrigin>;
 }
 
-const COLUMNS = ["section", "family", "seed", "true_effect", "best", "votes_bandit", "votes_on", "messages_per_learner_bandit", "messages_per_learner_on",
-  "share_on_best", "regret_ratio", "gate_cut", "gate_kept", "gate_cut_realized", "gate_kept_realized", "paused_bandit", "paused_on",
-  "lift_estimate", "lift_low", "lift_high", "true_lift", "covered", "sent", "held_out",
-  "run", "knobs", "learners", "days", "votes_for_share"] as const;
+const COLUMNS = [
+  "section",
+  "family",
+  "seed",
+  "true_effect",
+  "best",
+  "votes_bandit",
+  "votes_on",
+  "messages_per_learner_bandit",
+  "messages_per_learner_on",
+  "share_on_best",
+  "regret_ratio",
+  "gate_cut",
+  "gate_kept",
+  "gate_cut_realized",
+  "gate_kept_realized",
+  "paused_bandit",
+  "paused_on",
+  "lift_estimate",
+  "lift_low",
+  "lift_high",
+  "true_lift",
+  "covered",
+  "sent",
+  "held_out",
+  "run",
+  "knobs",
+  "learners",
+  "days",
+  "votes_for_share",
+] as const;
 type Column = (typeof COLUMNS)[number];
 /** The seed arms a row has columns for (the loop-off "split" arm is reported as lift rows). */
 const SEED_ARMS = ["bandit", "on"] as const satisfies readonly ArmKey[];
@@ -46,13 +73,32 @@ export function runsCsv(rows: RunRows): string {
   };
   const lines = [csvLine([...COLUMNS])];
   for (const s of rows.seeds) {
-    lines.push(csvLine([s.section, s.family, s.seed, s.trueEffect, s.best, s.votes.bandit, s.votes.on, s.messagesPerLearner.bandit, s.messagesPerLearner.on,
-      s.shareOnBest, s.regretRatio, s.gateCut, s.gateKept, s.gateCutRealized, s.gateKeptRealized, s.paused.bandit?.join(" "), s.paused.on?.join(" "),
-      ...Array(7).fill(""), ...origin(s.section)]));
+    lines.push(
+      csvLine([
+        s.section,
+        s.family,
+        s.seed,
+        s.trueEffect,
+        s.best,
+        s.votes.bandit,
+        s.votes.on,
+        s.messagesPerLearner.bandit,
+        s.messagesPerLearner.on,
+        s.shareOnBest,
+        s.regretRatio,
+        s.gateCut,
+        s.gateKept,
+        s.gateCutRealized,
+        s.gateKeptRealized,
+        s.paused.bandit?.join(" "),
+        s.paused.on?.join(" "),
+        ...Array(7).fill(""),
+        ...origin(s.section),
+      ]),
+    );
   }
   for (const l of rows.lift) {
-    lines.push(csvLine([l.section, l.family, l.seed, ...Array(14).fill(""), l.estimate, l.interval?.[0], l.interval?.[1], l.trueLift, l.covered, l.sent, l.heldOut,
-      ...origin(l.section)]));
+    lines.push(csvLine([l.section, l.family, l.seed, ...Array(14).fill(""), l.estimate, l.interval?.[0], l.interval?.[1], l.trueLift, l.covered, l.sent, l.heldOut, ...origin(l.section)]));
   }
   return lines.join("\n") + "\n";
 }
@@ -60,7 +106,8 @@ export function runsCsv(rows: RunRows): string {
 /** Cells of one CSV line as csvLine writes them (quoted when they hold a comma, quote or newline). */
 function cellsOf(line: string): string[] {
   const cells: string[] = [];
-  let cell = "", quoted = false;
+  let cell = "",
+    quoted = false;
   for (let i = 0; i < line.length; i++) {
     const c = line[i];
     if (quoted && c === '"' && line[i + 1] === '"') {
@@ -95,24 +142,45 @@ export function parseRunsCsv(text: string): RunRows {
       return x;
     };
     const orNull = (c: Column) => (get(c) === "" ? null : number(c));
-    const section = get("section"), family = get("family"), seed = get("seed");
+    const section = get("section"),
+      family = get("family"),
+      seed = get("seed");
     const origin: SectionOrigin = { run: get("run"), knobs: get("knobs"), learners: number("learners"), days: number("days"), votesForShare: number("votes_for_share") };
     const known = (out.origins[section] ??= origin);
     if (JSON.stringify(known) !== JSON.stringify(origin)) throw new Error(`Runs CSV line ${i + 2}: section ${section} mixes runs (${JSON.stringify(known)} and ${JSON.stringify(origin)})`);
     if (get("true_lift") !== "") {
-      const low = orNull("lift_low"), high = orNull("lift_high");
+      const low = orNull("lift_low"),
+        high = orNull("lift_high");
       out.lift.push({
-        section, family, seed, estimate: orNull("lift_estimate"), interval: low === null || high === null ? null : [low, high], trueLift: number("true_lift"),
-        covered: get("covered") === "true", sent: number("sent"), heldOut: number("held_out"),
+        section,
+        family,
+        seed,
+        estimate: orNull("lift_estimate"),
+        interval: low === null || high === null ? null : [low, high],
+        trueLift: number("true_lift"),
+        covered: get("covered") === "true",
+        sent: number("sent"),
+        heldOut: number("held_out"),
       });
       continue;
     }
     const best = get("best");
     if (best !== "" && best !== "A" && best !== "B") throw new Error(`Runs CSV line ${i + 2}: best variant ${best}`);
     const seedRow: SeedFigures = {
-      section, family, seed, trueEffect: number("true_effect"), best: best === "" ? null : (best as SimVariant), votes: {}, messagesPerLearner: {},
-      shareOnBest: orNull("share_on_best"), regretRatio: orNull("regret_ratio"), gateCut: orNull("gate_cut"), gateKept: orNull("gate_kept"),
-      gateCutRealized: orNull("gate_cut_realized"), gateKeptRealized: orNull("gate_kept_realized"), paused: {},
+      section,
+      family,
+      seed,
+      trueEffect: number("true_effect"),
+      best: best === "" ? null : (best as SimVariant),
+      votes: {},
+      messagesPerLearner: {},
+      shareOnBest: orNull("share_on_best"),
+      regretRatio: orNull("regret_ratio"),
+      gateCut: orNull("gate_cut"),
+      gateKept: orNull("gate_kept"),
+      gateCutRealized: orNull("gate_cut_realized"),
+      gateKeptRealized: orNull("gate_kept_realized"),
+      paused: {},
     };
     // An arm the run had always has a vote count; its paused variants are a space-separated list, possibly empty.
     for (const arm of SEED_ARMS) {
@@ -143,12 +211,19 @@ export function reusedRows(text: string, sections: Section[], knobs: Knobs, from
     }
     const seeds = all.seeds.filter((s) => s.section === section.name);
     const lift = all.lift.filter((l) => l.section === section.name);
-    const planned = runsOf(section).map((r) => `${r.family}/${r.seed}`).sort();
+    const planned = runsOf(section)
+      .map((r) => `${r.family}/${r.seed}`)
+      .sort();
     const expect = (what: string, rows: Array<{ family: string; seed: string }>, wanted: boolean) => {
       const found = rows.map((r) => `${r.family}/${r.seed}`).sort();
-      if (found.join() !== (wanted ? planned : []).join()) throw new Error(`Section ${section.name} in ${from}: its ${what} rows are not the plan's runs (${found.length} rows, ${wanted ? planned.length : 0} planned)`);
+      if (found.join() !== (wanted ? planned : []).join())
+        throw new Error(`Section ${section.name} in ${from}: its ${what} rows are not the plan's runs (${found.length} rows, ${wanted ? planned.length : 0} planned)`);
     };
-    expect("seed", seeds, section.arms.some((a) => a !== "split"));
+    expect(
+      "seed",
+      seeds,
+      section.arms.some((a) => a !== "split"),
+    );
     expect("lift", lift, section.arms.includes("split"));
     out.seeds.push(...seeds);
     out.lift.push(...lift);

@@ -42,18 +42,33 @@ export async function configurePolicy(ctx: EngineContext, knobs: Knobs): Promise
 export async function configureExperiment(ctx: EngineContext, key: string, arm: ArmKey, knobs: Knobs): Promise<void> {
   const now = ctx.clock.now();
   const settings = ARMS[arm];
-  await createTemplate(ctx, {
-    key, name: `Keep going (${key})`, kind: "nudge",
-    variants: [
-      { key: "A", title: "Keep going", body: "Nice work, {{default learner.firstName \"there\"}}. Next module?", weight: 1 },
-      { key: "B", title: "You are growing", body: "Every session grows your skill, {{default learner.firstName \"there\"}}. Next module?", weight: 1 },
-    ],
-  }, "simulator", now);
-  await createRule(ctx, createRuleSchema.parse({
-    key, name: `After a study session (${key})`, templateKey: key, trigger: { eventType: "video.watched", courseId: key },
-    cooldownHours: COOLDOWN_HOURS,
-    experiment: settings.bandit ? { mode: "bandit", seed: `sim-${key}`, minExplorationShare: knobs.explorationFloor } : { mode: "split" },
-    holdout: { share: HOLDOUT_SHARE, followUp: FOLLOW_UP },
-    gate: settings.gate ? { priorStrength: knobs.priorStrength } : null,
-  }), "simulator", now);
+  await createTemplate(
+    ctx,
+    {
+      key,
+      name: `Keep going (${key})`,
+      kind: "nudge",
+      variants: [
+        { key: "A", title: "Keep going", body: 'Nice work, {{default learner.firstName "there"}}. Next module?', weight: 1 },
+        { key: "B", title: "You are growing", body: 'Every session grows your skill, {{default learner.firstName "there"}}. Next module?', weight: 1 },
+      ],
+    },
+    "simulator",
+    now,
+  );
+  await createRule(
+    ctx,
+    createRuleSchema.parse({
+      key,
+      name: `After a study session (${key})`,
+      templateKey: key,
+      trigger: { eventType: "video.watched", courseId: key },
+      cooldownHours: COOLDOWN_HOURS,
+      experiment: settings.bandit ? { mode: "bandit", seed: `sim-${key}`, minExplorationShare: knobs.explorationFloor } : { mode: "split" },
+      holdout: { share: HOLDOUT_SHARE, followUp: FOLLOW_UP },
+      gate: settings.gate ? { priorStrength: knobs.priorStrength } : null,
+    }),
+    "simulator",
+    now,
+  );
 }

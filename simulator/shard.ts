@@ -101,7 +101,9 @@ export async function runShard(ctx: EngineContext, clock: ManualClock, shard: Sh
     }
   }
   const { tallies, timings } = await runWorld(ctx, clock, experiments, {
-    days: shard.days, votesForShare: shard.votesForShare, modelEveryHours: shard.modelEveryHours,
+    days: shard.days,
+    votesForShare: shard.votesForShare,
+    modelEveryHours: shard.modelEveryHours,
     progress: (day) => progress?.(`${shard.name}: day ${day}/${shard.days} (${((Date.now() - started) / 1000).toFixed(0)} s)`),
   });
   const paused = await pausedVariants(ctx);
@@ -109,7 +111,14 @@ export async function runShard(ctx: EngineContext, clock: ManualClock, shard: Sh
   const results: ExperimentResult[] = [];
   for (const e of experiments) {
     results.push({
-      family: e.family, seed: e.seed, arm: e.arm, label: e.label, votes: votes?.get(e.key) ?? undefined, trueRates: trueHelpfulRates(e.learners), best: e.best, tally: tallies.get(e.key)!,
+      family: e.family,
+      seed: e.seed,
+      arm: e.arm,
+      label: e.label,
+      votes: votes?.get(e.key) ?? undefined,
+      trueRates: trueHelpfulRates(e.learners),
+      best: e.best,
+      tally: tallies.get(e.key)!,
       paused: paused.get(e.key) ?? [],
       // Loop-off runs measure the holdout lift (the other arms' traffic is not a fixed split, and the gate holds nudges back).
       lift: e.arm === "split" ? await measureLift(ctx, e) : null,
@@ -122,7 +131,8 @@ export async function runShard(ctx: EngineContext, clock: ManualClock, shard: Sh
 /** Every experiment's votes in the order of the simulated hours they were cast in. */
 async function voteRecords(ctx: EngineContext): Promise<Map<string, VoteRecord[]>> {
   const { rows } = await ctx.database.pool.query<{ template_key: string; variant: string; voted_at: Date; vote: string }>(
-    `SELECT template_key, variant, voted_at, vote FROM messages WHERE vote IS NOT NULL ORDER BY voted_at, id`);
+    `SELECT template_key, variant, voted_at, vote FROM messages WHERE vote IS NOT NULL ORDER BY voted_at, id`,
+  );
   const out = new Map<string, VoteRecord[]>();
   for (const r of rows) {
     const list = out.get(r.template_key) ?? [];
@@ -133,8 +143,7 @@ async function voteRecords(ctx: EngineContext): Promise<Map<string, VoteRecord[]
 }
 
 async function pausedVariants(ctx: EngineContext): Promise<Map<string, string[]>> {
-  const { rows } = await ctx.database.pool.query<{ template_key: string; variant_key: string }>(
-    `SELECT template_key, variant_key FROM variant_pauses WHERE unpaused_at IS NULL ORDER BY variant_key`);
+  const { rows } = await ctx.database.pool.query<{ template_key: string; variant_key: string }>(`SELECT template_key, variant_key FROM variant_pauses WHERE unpaused_at IS NULL ORDER BY variant_key`);
   const out = new Map<string, string[]>();
   for (const r of rows) out.set(r.template_key, [...(out.get(r.template_key) ?? []), r.variant_key]);
   return out;
@@ -147,17 +156,21 @@ async function pausedVariants(ctx: EngineContext): Promise<Map<string, string[]>
 async function measureLift(ctx: EngineContext, e: Experiment): Promise<LiftOutcome> {
   const asOf = ctx.clock.now();
   const report = await liftReport(ctx.database.pool, e.key, FOLLOW_UP, asOf);
-  const { rows } = await ctx.database.pool.query<{ learner_id: string }>(
-    `SELECT learner_id FROM analytics.holdout_exposures WHERE rule_key = $1 AND exposed_at + make_interval(days => $2) <= $3`,
-    [e.key, FOLLOW_UP.withinDays, asOf],
-  );
+  const { rows } = await ctx.database.pool.query<{ learner_id: string }>(`SELECT learner_id FROM analytics.holdout_exposures WHERE rule_key = $1 AND exposed_at + make_interval(days => $2) <= $3`, [
+    e.key,
+    FOLLOW_UP.withinDays,
+    asOf,
+  ]);
   const index = (id: string) => Number(id.slice(id.lastIndexOf("-") + 1));
   const exposed = rows.map((r) => e.learners[index(r.learner_id)]);
   const trueLift = exposed.reduce((s, l) => s + trueConversion(l, true) - trueConversion(l, false), 0) / Math.max(1, exposed.length);
   const interval = report.liftCI;
   return {
-    estimate: report.lift, interval, trueLift,
+    estimate: report.lift,
+    interval,
+    trueLift,
     covered: !!interval && interval[0] <= trueLift && trueLift <= interval[1],
-    sent: report.sent.learners, heldOut: report.heldOut.learners,
+    sent: report.sent.learners,
+    heldOut: report.heldOut.learners,
   };
 }

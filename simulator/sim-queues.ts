@@ -72,8 +72,7 @@ export class SimulatedQueues {
   }
 
   private async unmatched(eventIds: string[]): Promise<string[]> {
-    const { rows } = await this.ctx.database.pool.query<{ id: string }>(
-      `SELECT id FROM events WHERE id = ANY($1::text[]) AND matched_at IS NULL AND match_failed_at IS NULL`, [eventIds]);
+    const { rows } = await this.ctx.database.pool.query<{ id: string }>(`SELECT id FROM events WHERE id = ANY($1::text[]) AND matched_at IS NULL AND match_failed_at IS NULL`, [eventIds]);
     return rows.map((r) => r.id);
   }
 

@@ -98,15 +98,23 @@ export interface Summary {
 export function quantile(values: number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (sorted.length - 1) * q;
-  const lo = Math.floor(at), hi = Math.ceil(at);
+  const lo = Math.floor(at),
+    hi = Math.ceil(at);
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (at - lo);
 }
 
 /** Median, 5/10/90/95th percentiles and range of `values` (at least one). */
 export function distributionOf(values: number[]): Distribution {
   return {
-    n: values.length, mean: values.reduce((a, b) => a + b, 0) / values.length, median: quantile(values, 0.5), p5: quantile(values, 0.05), p10: quantile(values, 0.1),
-    p90: quantile(values, 0.9), p95: quantile(values, 0.95), min: Math.min(...values), max: Math.max(...values),
+    n: values.length,
+    mean: values.reduce((a, b) => a + b, 0) / values.length,
+    median: quantile(values, 0.5),
+    p5: quantile(values, 0.05),
+    p10: quantile(values, 0.1),
+    p90: quantile(values, 0.9),
+    p95: quantile(values, 0.95),
+    min: Math.min(...values),
+    max: Math.max(...values),
   };
 }
 
@@ -116,8 +124,11 @@ const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
 export function seedFigures(section: string, arms: ExperimentResult[], learners: number): SeedFigures {
   const [first] = arms;
   const arm = (key: ArmKey) => arms.find((a) => a.arm === key);
-  const bandit = arm("bandit"), on = arm("on");
-  const votes: SeedFigures["votes"] = {}, messagesPerLearner: SeedFigures["messagesPerLearner"] = {}, paused: SeedFigures["paused"] = {};
+  const bandit = arm("bandit"),
+    on = arm("on");
+  const votes: SeedFigures["votes"] = {},
+    messagesPerLearner: SeedFigures["messagesPerLearner"] = {},
+    paused: SeedFigures["paused"] = {};
   for (const a of arms) {
     votes[a.arm] = a.tally.helpful + a.tally.notHelpful;
     messagesPerLearner[a.arm] = a.tally.delivered / learners;
@@ -125,7 +136,13 @@ export function seedFigures(section: string, arms: ExperimentResult[], learners:
   }
   const after = bandit?.tally.afterVotes;
   return {
-    section, family: first.family, seed: first.seed, trueEffect: first.trueRates.B - first.trueRates.A, best: first.best, votes, messagesPerLearner,
+    section,
+    family: first.family,
+    seed: first.seed,
+    trueEffect: first.trueRates.B - first.trueRates.A,
+    best: first.best,
+    votes,
+    messagesPerLearner,
     shareOnBest: first.best && after && after.delivered > 0 ? after.onBest / after.delivered : null,
     regretRatio: first.best && bandit ? ratio(bandit.tally.regret, bandit.tally.splitRegret) : null,
     gateCut: bandit && on ? 1 - on.tally.expectedNotHelpful / bandit.tally.expectedNotHelpful : null,
@@ -152,8 +169,11 @@ const METRICS: Array<{ metric: Metric; of: (s: SeedFigures) => number | null }> 
  * Everything the report shows, from the shards' results and from `reused` rows of sections an earlier run
  * measured (read back from its runs CSV, runs-csv.ts): `sections` names both kinds.
  */
-export function summarize(results: ShardResult[], sections: Array<{ name: string; learners: number; votesForShare: number }>,
-  reused: { seeds: SeedFigures[]; lift: LiftRun[] } = { seeds: [], lift: [] }): Summary {
+export function summarize(
+  results: ShardResult[],
+  sections: Array<{ name: string; learners: number; votesForShare: number }>,
+  reused: { seeds: SeedFigures[]; lift: LiftRun[] } = { seeds: [], lift: [] },
+): Summary {
   const seeds: SeedFigures[] = [...reused.seeds];
   const lift: LiftRun[] = [...reused.lift];
   for (const shard of results) {
@@ -213,7 +233,17 @@ function targets(distributions: FamilyDistribution[], coverage: Coverage | null,
       add("bandit: regret ÷ the fixed split's on the same deliveries, median", "regretRatio", "median", "<=", 0.5);
     } else {
       const value = of(family, "noPause")?.mean ?? null;
-      out.push({ family, name: "zero effect: seeds with no variant paused (bandit and loop-on arms)", metric: "noPause", statistic: "share of seeds", comparator: ">=", threshold: 0.95, value, met: value !== null && value >= 0.95, inSample });
+      out.push({
+        family,
+        name: "zero effect: seeds with no variant paused (bandit and loop-on arms)",
+        metric: "noPause",
+        statistic: "share of seeds",
+        comparator: ">=",
+        threshold: 0.95,
+        value,
+        met: value !== null && value >= 0.95,
+        inSample,
+      });
     }
     add("gate: not-helpful votes cut (expected), median", "gateCut", "median", ">=", 0.3);
     add("gate: helpful votes kept (expected), median", "gateKept", "median", ">=", 0.95);
@@ -221,9 +251,16 @@ function targets(distributions: FamilyDistribution[], coverage: Coverage | null,
   }
   if (coverage) {
     out.push({
-      family: "all", name: `lift: 95% interval covers the true lift (${coverage.covered} of ${coverage.runs} runs); the Wilson 95% interval of that coverage contains 0.95`,
-      metric: "coverage", statistic: "coverage interval", comparator: "contains", threshold: 0.95, value: coverage.rate, interval: coverage.interval,
-      met: coverage.interval[0] <= 0.95 && 0.95 <= coverage.interval[1], inSample: false,
+      family: "all",
+      name: `lift: 95% interval covers the true lift (${coverage.covered} of ${coverage.runs} runs); the Wilson 95% interval of that coverage contains 0.95`,
+      metric: "coverage",
+      statistic: "coverage interval",
+      comparator: "contains",
+      threshold: 0.95,
+      value: coverage.rate,
+      interval: coverage.interval,
+      met: coverage.interval[0] <= 0.95 && 0.95 <= coverage.interval[1],
+      inSample: false,
     });
   }
   return out;

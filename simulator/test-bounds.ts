@@ -113,7 +113,9 @@ const variance = (xs: number[]) => {
 
 /** A family's seeds of `section` with the figure (non-finite ones are left out, as in the distributions). */
 function seedsWith(spec: BoundSpec, seeds: SeedFigures[], family: string, section: string, seedsPerFamily: number): Array<{ seed: string; value: number }> {
-  const out = seeds.filter((s) => s.section === section && s.family === family).map((s) => ({ seed: s.seed, value: s[spec.metric] }))
+  const out = seeds
+    .filter((s) => s.section === section && s.family === family)
+    .map((s) => ({ seed: s.seed, value: s[spec.metric] }))
     .filter((s): s is { seed: string; value: number } => s.value !== null && Number.isFinite(s.value));
   if (out.length < seedsPerFamily + 1) throw new Error(`${spec.name}: ${out.length} seeds of ${family} in section ${section}`);
   return out;
@@ -125,8 +127,7 @@ const normalQuantile = (spec: BoundSpec) => {
   return z;
 };
 
-const rounded = (low: boolean, empirical: number, normal: number) =>
-  low ? Math.floor(Math.min(empirical, normal) * 100) / 100 : Math.ceil(Math.max(empirical, normal) * 100) / 100;
+const rounded = (low: boolean, empirical: number, normal: number) => (low ? Math.floor(Math.min(empirical, normal) * 100) / 100 : Math.ceil(Math.max(empirical, normal) * 100) / 100);
 
 /**
  * `spec`'s bound from the seeds of `section`. A spec `givenShare` needs `shareOf` (the share of any of the full
@@ -141,10 +142,13 @@ export function boundOf(spec: BoundSpec, seeds: SeedFigures[], shareOf?: ShareOf
   const [family] = spec.families;
   const points = seedsWith(spec, seeds, family, section, seedsPerFamily).map((s) => ({ x: shareOf(family, s.seed), y: s.value }));
   const n = points.length;
-  const mx = points.reduce((s, p) => s + p.x, 0) / n, my = points.reduce((s, p) => s + p.y, 0) / n;
-  const sxx = points.reduce((s, p) => s + (p.x - mx) ** 2, 0), syy = points.reduce((s, p) => s + (p.y - my) ** 2, 0);
+  const mx = points.reduce((s, p) => s + p.x, 0) / n,
+    my = points.reduce((s, p) => s + p.y, 0) / n;
+  const sxx = points.reduce((s, p) => s + (p.x - mx) ** 2, 0),
+    syy = points.reduce((s, p) => s + (p.y - my) ** 2, 0);
   if (!(sxx > 0)) throw new Error(`${spec.name}: the seeds' shares do not vary`);
-  const b = points.reduce((s, p) => s + (p.x - mx) * (p.y - my), 0) / sxx, a = my - b * mx;
+  const b = points.reduce((s, p) => s + (p.x - mx) * (p.y - my), 0) / sxx,
+    a = my - b * mx;
   const residuals = points.map((p) => p.y - a - b * p.x);
   const rss = residuals.reduce((s, r) => s + r * r, 0);
   const residualSd = Math.sqrt(rss / (n - 2));
@@ -155,7 +159,10 @@ export function boundOf(spec: BoundSpec, seeds: SeedFigures[], shareOf?: ShareOf
   const sd = residualSd * Math.sqrt(1 / seedsPerFamily + 1 / n + (testShare - mx) ** 2 / sxx);
   const normal = prediction + (low ? -1 : 1) * normalQuantile(spec) * sd;
   return {
-    ...unconditional, empirical, normal, bound: rounded(low, empirical, normal),
+    ...unconditional,
+    empirical,
+    normal,
+    bound: rounded(low, empirical, normal),
     fit: { a, b, r2: 1 - rss / syy, residualSd, testShare, prediction, unconditional: unconditional.bound },
   };
 }
@@ -179,13 +186,18 @@ function unconditionalBound(spec: BoundSpec, seeds: SeedFigures[], section: stri
 
 /** One line per bound, for the record (the test's comment quotes these). */
 export function formatBounds(bounds: Bound[]): string {
-  return bounds.map((b) => {
-    const line = `${b.name.padEnd(22)} ${b.direction} ${b.bound.toFixed(2).padStart(5)}   (${b.families.join("+")}, mean of ${b.seedsPerFamily * b.families.length} runs: ` +
-      `mean ${b.mean.toFixed(3)}, sd ${b.sd.toFixed(3)}`;
-    if (!b.fit) return `${line}; at ${b.level * 100}%: seed combinations ${b.empirical.toFixed(3)}, normal ${b.normal.toFixed(3)})`;
-    const f = b.fit;
-    return `${line}; given the population's helpful share: fit ${f.a.toFixed(3)} ${f.b < 0 ? "−" : "+"} ${Math.abs(f.b).toFixed(3)}·share, R² ${f.r2.toFixed(2)}, ` +
-      `residual sd ${f.residualSd.toFixed(3)}; the test's share ${f.testShare.toFixed(3)}, predicted ${f.prediction.toFixed(3)}; at ${b.level * 100}%: ` +
-      `residual combinations ${b.empirical.toFixed(3)}, normal ${b.normal.toFixed(3)}; over every population ${f.unconditional.toFixed(2)})`;
-  }).join("\n");
+  return bounds
+    .map((b) => {
+      const line =
+        `${b.name.padEnd(22)} ${b.direction} ${b.bound.toFixed(2).padStart(5)}   (${b.families.join("+")}, mean of ${b.seedsPerFamily * b.families.length} runs: ` +
+        `mean ${b.mean.toFixed(3)}, sd ${b.sd.toFixed(3)}`;
+      if (!b.fit) return `${line}; at ${b.level * 100}%: seed combinations ${b.empirical.toFixed(3)}, normal ${b.normal.toFixed(3)})`;
+      const f = b.fit;
+      return (
+        `${line}; given the population's helpful share: fit ${f.a.toFixed(3)} ${f.b < 0 ? "−" : "+"} ${Math.abs(f.b).toFixed(3)}·share, R² ${f.r2.toFixed(2)}, ` +
+        `residual sd ${f.residualSd.toFixed(3)}; the test's share ${f.testShare.toFixed(3)}, predicted ${f.prediction.toFixed(3)}; at ${b.level * 100}%: ` +
+        `residual combinations ${b.empirical.toFixed(3)}, normal ${b.normal.toFixed(3)}; over every population ${f.unconditional.toFixed(2)})`
+      );
+    })
+    .join("\n");
 }

@@ -40,9 +40,16 @@ export function tuningShards(): Shard[] {
   const shards: Shard[] = [];
   for (let i = 0; i < seeds.length; i += SEEDS_PER_SHARD) {
     shards.push({
-      name: `tune/${TUNING_FAMILY}/${i}`, section: "tune", runs: seeds.slice(i, i + SEEDS_PER_SHARD).map((seed) => ({ family: TUNING_FAMILY, seed })), arms,
-      learners: MAIN.learners, days: MAIN.days, votesForShare: MAIN.votesForShare, modelEveryHours: 1,
-      knobs: { ...ENGINE_DEFAULTS, autoPause: PAUSE_OFF }, keepVotes: true,
+      name: `tune/${TUNING_FAMILY}/${i}`,
+      section: "tune",
+      runs: seeds.slice(i, i + SEEDS_PER_SHARD).map((seed) => ({ family: TUNING_FAMILY, seed })),
+      arms,
+      learners: MAIN.learners,
+      days: MAIN.days,
+      votesForShare: MAIN.votesForShare,
+      modelEveryHours: 1,
+      knobs: { ...ENGINE_DEFAULTS, autoPause: PAUSE_OFF },
+      keepVotes: true,
     });
   }
   return shards;
@@ -66,7 +73,10 @@ export async function tune(run: (shards: Shard[]) => Promise<ShardResult[]>, out
     const of = seeds.map((seed) => find(seed, `f${label(floor)}`));
     const regret = distributionOf(of.map((e) => e.tally.regret / e.tally.splitRegret));
     const share = distributionOf(of.filter((e) => e.tally.afterVotes.delivered > 0).map((e) => e.tally.afterVotes.onBest / e.tally.afterVotes.delivered));
-    rows.push({ knob: "explorationFloor", value: String(floor), metric: "regretRatio", distribution: regret }, { knob: "explorationFloor", value: String(floor), metric: "shareOnBest", distribution: share });
+    rows.push(
+      { knob: "explorationFloor", value: String(floor), metric: "regretRatio", distribution: regret },
+      { knob: "explorationFloor", value: String(floor), metric: "shareOnBest", distribution: share },
+    );
     return { floor, regret: regret.median };
   });
   const lowest = Math.min(...floorScores.map((f) => f.regret));
@@ -81,9 +91,7 @@ export async function tune(run: (shards: Shard[]) => Promise<ShardResult[]>, out
     return { strength, cut: cut.median, kept: kept.median, keptP10: kept.p10 };
   });
   const qualifying = strengthScores.filter((s) => s.kept >= 0.95 && s.keptP10 >= 0.9);
-  const priorStrength = qualifying.length
-    ? qualifying.reduce((a, b) => (b.cut > a.cut ? b : a)).strength
-    : strengthScores.reduce((a, b) => (b.kept > a.kept ? b : a)).strength;
+  const priorStrength = qualifying.length ? qualifying.reduce((a, b) => (b.cut > a.cut ? b : a)).strength : strengthScores.reduce((a, b) => (b.kept > a.kept ? b : a)).strength;
 
   const pauseScores = PAUSES.map((settings) => {
     const pausedSeeds = seeds.filter((seed) => results.filter((r) => r.seed === seed).some((e) => wouldPause(e, settings))).length;
@@ -97,10 +105,19 @@ export async function tune(run: (shards: Shard[]) => Promise<ShardResult[]>, out
 
   const chosen: Knobs = { priorStrength, explorationFloor: floor, autoPause };
   const lines = [`Tuning on ${TUNING_FAMILY}, ${seeds.length} seeds (${MAIN.learners} learners × ${MAIN.days} days):`];
-  for (const r of rows) lines.push(`  ${r.knob.padEnd(17)} ${r.value.padEnd(8)} ${r.metric.padEnd(16)} median ${r.distribution.median.toFixed(3)}  p10 ${r.distribution.p10.toFixed(3)}  p90 ${r.distribution.p90.toFixed(3)}`);
+  for (const r of rows)
+    lines.push(
+      `  ${r.knob.padEnd(17)} ${r.value.padEnd(8)} ${r.metric.padEnd(16)} median ${r.distribution.median.toFixed(3)}  p10 ${r.distribution.p10.toFixed(3)}  p90 ${r.distribution.p90.toFixed(3)}`,
+    );
   lines.push(`Chosen: ${describeKnobs(chosen)} (engine defaults: ${describeKnobs(ENGINE_DEFAULTS)})`);
   console.log(lines.join("\n"));
-  writeFileSync(out, ["knob,value,metric,n,median,p10,p90,min,max", ...rows.map((r) => [r.knob, r.value, r.metric, r.distribution.n, r.distribution.median, r.distribution.p10, r.distribution.p90, r.distribution.min, r.distribution.max].join(","))].join("\n") + "\n");
+  writeFileSync(
+    out,
+    [
+      "knob,value,metric,n,median,p10,p90,min,max",
+      ...rows.map((r) => [r.knob, r.value, r.metric, r.distribution.n, r.distribution.median, r.distribution.p10, r.distribution.p90, r.distribution.min, r.distribution.max].join(",")),
+    ].join("\n") + "\n",
+  );
   writeFileSync(out.replace(/\.csv$/, ".txt"), lines.join("\n") + "\n");
   say(`wrote ${out}`);
   return chosen;

@@ -10,19 +10,35 @@ const CLUSTER_NODE = /^(rediss?:\/\/([^@/\s]*@)?)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   // Unset: the embedded database under COACH_DATA_DIR (src/db/embedded.ts).
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL").optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL")
+    .optional(),
   COACH_DATA_DIR: z.string().min(1).default(".data"),
   COACH_DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
   // Unset: the default address if a Redis answers there, else a private redis-server (src/queue/private-redis.ts).
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL").optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must be a redis:// URL")
+    .optional(),
   /** Internal, for tests: the default address tried when REDIS_URL is unset. */
-  COACH_DEFAULT_REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL").default("redis://127.0.0.1:6379"),
+  COACH_DEFAULT_REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must be a redis:// URL")
+    .default("redis://127.0.0.1:6379"),
   /** `host:port,host:port,…` of a Redis Cluster: every Redis connection is then ioredis's cluster client (src/queue/connection.ts). */
   REDIS_CLUSTER_NODES: z
     .string()
     .trim()
     .optional()
-    .transform((v) => (v ? v.split(",").map((n) => n.trim()).filter(Boolean) : []))
+    .transform((v) =>
+      v
+        ? v
+            .split(",")
+            .map((n) => n.trim())
+            .filter(Boolean)
+        : [],
+    )
     .refine((nodes) => nodes.every((n) => CLUSTER_NODE.test(n) && Number(/:(\d+)\/?$/.exec(n)![1]) <= 65535), "must be comma-separated host:port pairs, e.g. redis-1:7000,redis-2:7000"),
   /** How long a stopping process waits for in-flight requests and jobs before it exits anyway. */
   COACH_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
@@ -34,7 +50,11 @@ const envSchema = z.object({
   /** How long an event may sit in the outbox before the sweeper re-enqueues it. */
   COACH_SWEEP_AFTER_MS: z.coerce.number().int().positive().default(30_000),
   COACH_SWEEP_EVERY_MS: z.coerce.number().int().positive().default(15_000),
-  COACH_LEARNING_MODEL_EVERY_MS: z.coerce.number().int().positive().default(5 * 60_000),
+  COACH_LEARNING_MODEL_EVERY_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(5 * 60_000),
   COACH_THROTTLE: z.enum(["on", "off"]).default("on"),
   /** Attempts per queue job; after the last one, an item failing on its own is marked failed (src/queue/isolate-failures.ts). */
   COACH_JOB_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
@@ -42,7 +62,12 @@ const envSchema = z.object({
   COACH_CORS_ORIGINS: z
     .string()
     .default("")
-    .transform((v) => v.split(",").map((o) => o.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(",")
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
     .refine((origins) => origins.every((o) => /^https?:\/\/[^/\s]+$/.test(o.replace(/\/+$/, ""))), "must be comma-separated origins like https://player.example.com"),
   /** Failed authentications one client address may make per window before it gets 429 (src/auth/auth-failure-limiter.ts). */
   COACH_AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(30),
@@ -65,7 +90,10 @@ const envSchema = z.object({
   COACH_HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(65_000),
   COACH_HTTP_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(120_000),
   /** SQL segments connect as this (an operator-made read-only role); unset: the role the migrations made (src/db/segment-sandbox.ts). */
-  COACH_SEGMENT_DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL").optional(),
+  COACH_SEGMENT_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL")
+    .optional(),
   COACH_SEGMENT_POOL_SIZE: z.coerce.number().int().min(1).max(20).default(2),
   COACH_SEGMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
 });

@@ -48,7 +48,10 @@ export async function createEngine(config: Config, options: { clock?: Clock; log
     await database.close();
     throw error;
   }
-  const metrics = createMetrics(() => queues.depths(), () => countFailuresByKind(database.pool));
+  const metrics = createMetrics(
+    () => queues.depths(),
+    () => countFailuresByKind(database.pool),
+  );
   await bootstrapAdminKey(database.prisma, config.adminKey, log);
   const tokenKey = await loadTokenSigningKey(database.prisma, config.tokenSecret);
   const deliveryFeed = new DeliveryFeed(config, queues.prefix);

@@ -18,7 +18,10 @@ export function maintenanceHandlers(ctx: EngineContext): QueueHandlers<"maintena
     scheduleSegmentRefreshes: async () => {
       const due = await findSegmentsDueForRefresh(ctx);
       const minute = Math.floor(ctx.clock.now().getTime() / 60_000);
-      await ctx.queues.enqueue("refreshSegment", due.map((segmentKey) => ({ segmentKey, minute })));
+      await ctx.queues.enqueue(
+        "refreshSegment",
+        due.map((segmentKey) => ({ segmentKey, minute })),
+      );
     },
     refreshLearningModel: async () => {
       await refreshLearningModel(ctx);

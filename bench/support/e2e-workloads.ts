@@ -49,7 +49,9 @@ const REQUEST_SIZE = 500;
 const iso = (d: Date) => d.toISOString();
 
 async function send(http: Http, secret: string, method: "put" | "post", path: string, body: unknown): Promise<void> {
-  const res = await http[method](path).set("Authorization", `Bearer ${secret}`).send(body as object);
+  const res = await http[method](path)
+    .set("Authorization", `Bearer ${secret}`)
+    .send(body as object);
   if (res.status >= 300) throw new Error(`${method.toUpperCase()} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
 }
 
@@ -69,7 +71,12 @@ export function newLearners(databaseUrl: string): E2eWorkload {
     requests(events) {
       const now = iso(new Date());
       const all = Array.from({ length: events }, (_, i): EventBody => ({
-        id: `run-${i}`, type: "video.completed", learnerId: `learner-${i}`, courseId: "bench-101", occurredAt: now, learner: { name: `Learner ${i}` },
+        id: `run-${i}`,
+        type: "video.completed",
+        learnerId: `learner-${i}`,
+        courseId: "bench-101",
+        occurredAt: now,
+        learner: { name: `Learner ${i}` },
       }));
       return chunk(all, REQUEST_SIZE);
     },
@@ -77,7 +84,12 @@ export function newLearners(databaseUrl: string): E2eWorkload {
       await emptyTables(ctx.database.pool);
       const author = await authorKey(ctx);
       await send(http, author, "put", "/v1/policy", { maxPerDay: 1_000_000, maxPerWeek: 1_000_000, minGapMinutes: 0, quietHours: null });
-      await send(http, author, "post", "/v1/templates", { key: "bench", name: "Bench", kind: "nudge", variants: [{ key: "A", title: "Hi {{learner.firstName}}", body: "Keep going, {{learner.firstName}}!", weight: 1 }] });
+      await send(http, author, "post", "/v1/templates", {
+        key: "bench",
+        name: "Bench",
+        kind: "nudge",
+        variants: [{ key: "A", title: "Hi {{learner.firstName}}", body: "Keep going, {{learner.firstName}}!", weight: 1 }],
+      });
       await send(http, author, "post", "/v1/rules", { key: "bench", name: "Bench", templateKey: "bench", trigger: { eventType: "video.completed" } });
     },
     async reset(pool) {
@@ -98,64 +110,141 @@ const SEED_MARK = "bench.returning-learners.v1";
 function returningRules(): Array<Record<string, unknown>> {
   const rules: Array<Record<string, unknown>> = [
     {
-      key: "q-pro-retry", name: "Pro retry", templateKey: "checkin", priority: 30, segmentKey: "cohort-a", cooldownHours: 1,
-      trigger: { eventType: "quiz.failed", where: { all: [{ field: "event.properties.score", op: "lt", value: 60 }, { field: "learner.attributes.plan", op: "in", value: ["pro", "team"] }] } },
+      key: "q-pro-retry",
+      name: "Pro retry",
+      templateKey: "checkin",
+      priority: 30,
+      segmentKey: "cohort-a",
+      cooldownHours: 1,
+      trigger: {
+        eventType: "quiz.failed",
+        where: {
+          all: [
+            { field: "event.properties.score", op: "lt", value: 60 },
+            { field: "learner.attributes.plan", op: "in", value: ["pro", "team"] },
+          ],
+        },
+      },
       experiment: { mode: "split" },
     },
     {
-      key: "q-any", name: "Any failed quiz", templateKey: "fallback", priority: 0, holdout: { share: 0.1 },
+      key: "q-any",
+      name: "Any failed quiz",
+      templateKey: "fallback",
+      priority: 0,
+      holdout: { share: 0.1 },
       trigger: { eventType: "quiz.failed", where: { field: "state.eventCount", op: "gte", value: 1 } },
     },
     {
-      key: "v-pro", name: "Pro finished video", templateKey: "checkin", priority: 30, segmentKey: "pro-plan",
-      trigger: { eventType: "video.completed", where: { field: "event.properties.percent", op: "gte", value: 90 } }, experiment: { mode: "split" },
+      key: "v-pro",
+      name: "Pro finished video",
+      templateKey: "checkin",
+      priority: 30,
+      segmentKey: "pro-plan",
+      trigger: { eventType: "video.completed", where: { field: "event.properties.percent", op: "gte", value: 90 } },
+      experiment: { mode: "split" },
     },
     {
-      key: "v-risk", name: "At risk", templateKey: "recap", priority: 25, segmentKey: "at-risk",
+      key: "v-risk",
+      name: "At risk",
+      templateKey: "recap",
+      priority: 25,
+      segmentKey: "at-risk",
       trigger: { eventType: "video.completed", where: { field: "insights.risk.score", op: "gte", value: 0.5 } },
     },
     {
-      key: "v-any", name: "Any video", templateKey: "streak", priority: 0, maxPerLearner: 10_000,
+      key: "v-any",
+      name: "Any video",
+      templateKey: "streak",
+      priority: 0,
+      maxPerLearner: 10_000,
       trigger: { eventType: "video.completed", where: { not: { field: "learner.attributes.country", op: "eq", value: "XX" } } },
       experiment: { mode: "bandit", minExplorationShare: 0.1 },
     },
     {
-      key: "m-goal", name: "Goal", templateKey: "checkin", priority: 10, segmentKey: "cohort-a",
-      trigger: { eventType: "module.completed", where: { field: "goal.text", op: "exists" } }, experiment: { mode: "split" },
+      key: "m-goal",
+      name: "Goal",
+      templateKey: "checkin",
+      priority: 10,
+      segmentKey: "cohort-a",
+      trigger: { eventType: "module.completed", where: { field: "goal.text", op: "exists" } },
+      experiment: { mode: "split" },
     },
   ];
   for (let k = 0; k < 10; k++) {
     rules.push({
-      key: `q-retry-c${k}`, name: `Retry in c${k}`, templateKey: "streak", priority: 20,
-      trigger: { eventType: "quiz.failed", courseId: `c${k}`, where: { any: [{ field: "assessments.latest.rating", op: "lte", value: 2 }, { field: "event.properties.score", op: "lt", value: 30 }] } },
+      key: `q-retry-c${k}`,
+      name: `Retry in c${k}`,
+      templateKey: "streak",
+      priority: 20,
+      trigger: {
+        eventType: "quiz.failed",
+        courseId: `c${k}`,
+        where: {
+          any: [
+            { field: "assessments.latest.rating", op: "lte", value: 2 },
+            { field: "event.properties.score", op: "lt", value: 30 },
+          ],
+        },
+      },
       experiment: { mode: "bandit" },
     });
   }
   for (let k = 0; k < COURSES; k++) {
     rules.push({
-      key: `m-any-c${k}`, name: `Module in c${k}`, templateKey: "fallback", priority: 0, cooldownHours: 1, holdout: { share: 0.05 },
-      trigger: { eventType: "module.completed", courseId: `c${k}`, where: { all: [{ field: "state.eventCount", op: "gte", value: 1 }, { field: "learner.attributes.plan", op: "nin", value: ["banned"] }] } },
+      key: `m-any-c${k}`,
+      name: `Module in c${k}`,
+      templateKey: "fallback",
+      priority: 0,
+      cooldownHours: 1,
+      holdout: { share: 0.05 },
+      trigger: {
+        eventType: "module.completed",
+        courseId: `c${k}`,
+        where: {
+          all: [
+            { field: "state.eventCount", op: "gte", value: 1 },
+            { field: "learner.attributes.plan", op: "nin", value: ["banned"] },
+          ],
+        },
+      },
     });
   }
   return rules;
 }
 
 const TEMPLATES = [
-  { key: "checkin", name: "Check-in", kind: "nudge", variants: [
-    { key: "A", title: "How is it going, {{default learner.firstName \"there\"}}?", body: "You are {{state.eventCount}} steps into this course. Want a hint for the next one?", weight: 1 },
-    { key: "B", title: "{{default learner.firstName \"Hi\"}}, a quick check-in", body: "{{#if goal}}Your goal: {{goal.text}}. {{/if}}Keep going, you are close.", weight: 1 },
-  ] },
-  { key: "streak", name: "Streak", kind: "nudge", variants: [
-    { key: "A", title: "Nice work, {{default learner.firstName \"there\"}}", body: "That was a {{event.type}}. One more today keeps your streak.", weight: 1 },
-    { key: "B", title: "Keep it up", body: "{{pluralize state.eventCount \"step\" \"steps\"}} so far in this course.", weight: 1 },
-    { key: "C", title: "You are on a roll", body: "Come back tomorrow for the next module, {{default learner.firstName \"friend\"}}.", weight: 1 },
-  ] },
-  { key: "recap", name: "Recap", kind: "nudge", variants: [
-    { key: "A", title: "A two-minute recap", body: "Here is what mattered in the last video, {{default learner.firstName \"there\"}}.", weight: 1 },
-  ] },
-  { key: "fallback", name: "Fallback", kind: "nudge", variants: [
-    { key: "A", title: "Hi {{default learner.firstName \"there\"}}", body: "Keep going! {{#if event.properties.score}}Score: {{event.properties.score}}.{{/if}}", weight: 1 },
-  ] },
+  {
+    key: "checkin",
+    name: "Check-in",
+    kind: "nudge",
+    variants: [
+      { key: "A", title: 'How is it going, {{default learner.firstName "there"}}?', body: "You are {{state.eventCount}} steps into this course. Want a hint for the next one?", weight: 1 },
+      { key: "B", title: '{{default learner.firstName "Hi"}}, a quick check-in', body: "{{#if goal}}Your goal: {{goal.text}}. {{/if}}Keep going, you are close.", weight: 1 },
+    ],
+  },
+  {
+    key: "streak",
+    name: "Streak",
+    kind: "nudge",
+    variants: [
+      { key: "A", title: 'Nice work, {{default learner.firstName "there"}}', body: "That was a {{event.type}}. One more today keeps your streak.", weight: 1 },
+      { key: "B", title: "Keep it up", body: '{{pluralize state.eventCount "step" "steps"}} so far in this course.', weight: 1 },
+      { key: "C", title: "You are on a roll", body: 'Come back tomorrow for the next module, {{default learner.firstName "friend"}}.', weight: 1 },
+    ],
+  },
+  {
+    key: "recap",
+    name: "Recap",
+    kind: "nudge",
+    variants: [{ key: "A", title: "A two-minute recap", body: 'Here is what mattered in the last video, {{default learner.firstName "there"}}.', weight: 1 }],
+  },
+  {
+    key: "fallback",
+    name: "Fallback",
+    kind: "nudge",
+    variants: [{ key: "A", title: 'Hi {{default learner.firstName "there"}}', body: "Keep going! {{#if event.properties.score}}Score: {{event.properties.score}}.{{/if}}", weight: 1 }],
+  },
 ];
 
 /**
@@ -186,7 +275,10 @@ export function returningLearners(databaseUrl: string): E2eWorkload {
       await emptyTables(pool);
       const author = await authorKey(ctx);
       await send(http, author, "put", "/v1/policy", {
-        maxPerDay: 10, maxPerWeek: 50, minGapMinutes: 60, quietHours: null,
+        maxPerDay: 10,
+        maxPerWeek: 50,
+        minGapMinutes: 60,
+        quietHours: null,
         adaptive: { dismissStreak: 3, backoffHours: 72, unseenWindowHours: 48, unseenPerCapStep: 3 },
       });
       for (const t of TEMPLATES) await send(http, author, "post", "/v1/templates", t);
@@ -195,7 +287,10 @@ export function returningLearners(databaseUrl: string): E2eWorkload {
       await send(http, author, "post", "/v1/segments", { key: "pro-plan", name: "Pro plan", type: "attributes", conditions: { field: "learner.attributes.plan", op: "eq", value: "pro" } });
       const rules = returningRules();
       for (const r of rules) await send(http, author, "post", "/v1/rules", r);
-      await seedHistory(pool, rules.map((r) => ({ key: r.key as string, template: r.templateKey as string, priority: r.priority as number })));
+      await seedHistory(
+        pool,
+        rules.map((r) => ({ key: r.key as string, template: r.templateKey as string, priority: r.priority as number })),
+      );
       await pool.query(`INSERT INTO settings (key, value) VALUES ($1, 'seeded')`, [SEED_MARK]);
     },
     async reset(pool) {

@@ -49,7 +49,11 @@ async function main(): Promise<void> {
   const secret = (await createApiKey(ctx.prisma, { name: "bench", role: "author" }, "bench")).secret;
   const { port } = await listen(buildApp(ctx), 0);
   await prepareHostileTargets(ctx, async (method, path, body) => {
-    const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: method.toUpperCase(), headers: { "content-type": "application/json", authorization: `Bearer ${secret}` }, body: JSON.stringify(body) });
+    const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+      method: method.toUpperCase(),
+      headers: { "content-type": "application/json", authorization: `Bearer ${secret}` },
+      body: JSON.stringify(body),
+    });
     return res.status;
   });
   const scenario = monitorEventLoopDelay({ resolution: 1 });

@@ -29,14 +29,39 @@ import { countJob, type JobCounts } from "./work-counter";
 
 /** One message row as the engine wrote it, and whether it was delivered (with what). */
 interface CapturedMessage {
-  id: string; dedupe_key: string; learner_id: string; course_id: string | null; module_id: string | null; event_id: string;
-  rule_key: string; template_key: string; template_version: number; variant: string; assignment: unknown; kind: string; essential: boolean;
-  scheduled_status: "scheduled" | "held_out"; response_spec: unknown; segment_key: string | null; priority: number; expires_at: Date | null;
-  delivered: boolean; title: string | null; body: string | null; cta: unknown;
+  id: string;
+  dedupe_key: string;
+  learner_id: string;
+  course_id: string | null;
+  module_id: string | null;
+  event_id: string;
+  rule_key: string;
+  template_key: string;
+  template_version: number;
+  variant: string;
+  assignment: unknown;
+  kind: string;
+  essential: boolean;
+  scheduled_status: "scheduled" | "held_out";
+  response_spec: unknown;
+  segment_key: string | null;
+  priority: number;
+  expires_at: Date | null;
+  delivered: boolean;
+  title: string | null;
+  body: string | null;
+  cta: unknown;
 }
 
 interface CapturedSuppression {
-  outcome: string; reason: string; details: unknown; learner_id: string; course_id: string | null; rule_key: string | null; event_id: string; message_id: string | null;
+  outcome: string;
+  reason: string;
+  details: unknown;
+  learner_id: string;
+  course_id: string | null;
+  rule_key: string | null;
+  event_id: string;
+  message_id: string | null;
 }
 
 export interface CapturedRows {
@@ -86,7 +111,8 @@ INSERT INTO learner_course_state AS s (learner_id, course_id, first_activity_at,
 SELECT learner_id, course_id, at, at, 1, jsonb_build_object(type, 1), $9 FROM unnest($3::text[], $4::text[], $2::text[], $6::timestamptz[]) AS t(learner_id, course_id, type, at)
 ON CONFLICT (learner_id, course_id) DO UPDATE SET last_activity_at = EXCLUDED.last_activity_at, event_count = s.event_count + 1, updated_at = EXCLUDED.updated_at`;
 
-const MESSAGE_COLUMNS = "id, dedupe_key, learner_id, course_id, module_id, event_id, rule_key, template_key, template_version, variant, assignment, kind, essential, status, response_spec, segment_key, priority, due_at, created_at, expires_at";
+const MESSAGE_COLUMNS =
+  "id, dedupe_key, learner_id, course_id, module_id, event_id, rule_key, template_key, template_version, variant, assignment, kind, essential, status, response_spec, segment_key, priority, due_at, created_at, expires_at";
 const MATCH_SQL = `
 WITH claim AS (
   UPDATE events SET matched_at = $1 WHERE id = ANY($2::text[])
@@ -159,8 +185,16 @@ export class SameWorkBaseline {
       const events = (req.body as { events: EventBody[] }).events;
       const receivedAt = new Date();
       await this.pool.query(INGEST_SQL, [
-        events.map((e) => e.id), events.map((e) => e.type), events.map((e) => e.learnerId), events.map((e) => e.courseId), events.map(() => null),
-        events.map((e) => e.occurredAt), events.map(() => receivedAt), events.map((e) => JSON.stringify(e.properties ?? {})), receivedAt, events.map((e) => e.learner.name),
+        events.map((e) => e.id),
+        events.map((e) => e.type),
+        events.map((e) => e.learnerId),
+        events.map((e) => e.courseId),
+        events.map(() => null),
+        events.map((e) => e.occurredAt),
+        events.map(() => receivedAt),
+        events.map((e) => JSON.stringify(e.properties ?? {})),
+        receivedAt,
+        events.map((e) => e.learner.name),
       ]);
       res.status(202).json({ accepted: events.length, duplicates: 0 });
       const data = { eventIds: events.map((e) => e.id) };
@@ -169,44 +203,77 @@ export class SameWorkBaseline {
     });
     this.http = request(app);
 
-    const matchWorker = new Worker("match", async (job) => {
-      const eventIds = (job.data as { eventIds: string[] }).eventIds;
-      for (let i = 0; i < eventIds.length; i += 500) {
-        const ids = eventIds.slice(i, i + 500);
-        const messages = ids.flatMap((id) => (rows.messagesByEvent.has(id) ? [rows.messagesByEvent.get(id)!] : []));
-        const suppressions = ids.flatMap((id) => rows.suppressionsByEvent.get(id) ?? []);
-        const at = new Date();
-        await this.pool.query(MATCH_SQL, [
-          at, ids,
-          messages.map((m) => m.id), messages.map((m) => m.dedupe_key), messages.map((m) => m.learner_id), messages.map((m) => m.course_id), messages.map((m) => m.module_id),
-          messages.map((m) => m.event_id), messages.map((m) => m.rule_key), messages.map((m) => m.template_key), messages.map((m) => m.template_version), messages.map((m) => m.variant),
-          messages.map((m) => json(m.assignment)), messages.map((m) => m.kind), messages.map((m) => m.essential), messages.map((m) => m.scheduled_status), messages.map((m) => json(m.response_spec)),
-          messages.map((m) => m.segment_key), messages.map((m) => m.priority), messages.map((m) => m.expires_at),
-          suppressions.map((s) => s.outcome), suppressions.map((s) => s.reason), suppressions.map((s) => json(s.details)), suppressions.map((s) => s.learner_id),
-          suppressions.map((s) => s.course_id), suppressions.map((s) => s.rule_key), suppressions.map((s) => s.event_id), suppressions.map((s) => s.message_id),
-        ]);
-        const due = messages.filter((m) => m.delivered).map((m) => m.id);
-        if (due.length) {
-          const data = { messageIds: due };
-          if (this.run$) countJob(this.run$.jobs, "deliverMessages", data);
-          await this.deliverQueue.add("deliver-messages", data, { jobId: `d-${randomUUID()}` });
+    const matchWorker = new Worker(
+      "match",
+      async (job) => {
+        const eventIds = (job.data as { eventIds: string[] }).eventIds;
+        for (let i = 0; i < eventIds.length; i += 500) {
+          const ids = eventIds.slice(i, i + 500);
+          const messages = ids.flatMap((id) => (rows.messagesByEvent.has(id) ? [rows.messagesByEvent.get(id)!] : []));
+          const suppressions = ids.flatMap((id) => rows.suppressionsByEvent.get(id) ?? []);
+          const at = new Date();
+          await this.pool.query(MATCH_SQL, [
+            at,
+            ids,
+            messages.map((m) => m.id),
+            messages.map((m) => m.dedupe_key),
+            messages.map((m) => m.learner_id),
+            messages.map((m) => m.course_id),
+            messages.map((m) => m.module_id),
+            messages.map((m) => m.event_id),
+            messages.map((m) => m.rule_key),
+            messages.map((m) => m.template_key),
+            messages.map((m) => m.template_version),
+            messages.map((m) => m.variant),
+            messages.map((m) => json(m.assignment)),
+            messages.map((m) => m.kind),
+            messages.map((m) => m.essential),
+            messages.map((m) => m.scheduled_status),
+            messages.map((m) => json(m.response_spec)),
+            messages.map((m) => m.segment_key),
+            messages.map((m) => m.priority),
+            messages.map((m) => m.expires_at),
+            suppressions.map((s) => s.outcome),
+            suppressions.map((s) => s.reason),
+            suppressions.map((s) => json(s.details)),
+            suppressions.map((s) => s.learner_id),
+            suppressions.map((s) => s.course_id),
+            suppressions.map((s) => s.rule_key),
+            suppressions.map((s) => s.event_id),
+            suppressions.map((s) => s.message_id),
+          ]);
+          const due = messages.filter((m) => m.delivered).map((m) => m.id);
+          if (due.length) {
+            const data = { messageIds: due };
+            if (this.run$) countJob(this.run$.jobs, "deliverMessages", data);
+            await this.deliverQueue.add("deliver-messages", data, { jobId: `d-${randomUUID()}` });
+          }
+          this.progress(at, 0, ids.length);
         }
-        this.progress(at, 0, ids.length);
-      }
-    }, { connection: this.workerConnection, prefix: this.prefix, concurrency: options.matchConcurrency });
+      },
+      { connection: this.workerConnection, prefix: this.prefix, concurrency: options.matchConcurrency },
+    );
 
-    const deliverWorker = new Worker("deliver", async (job) => {
-      const messages = (job.data as { messageIds: string[] }).messageIds.map((id) => rows.messagesById.get(id)!);
-      const at = new Date();
-      await this.pool.query(DELIVER_SQL, [
-        at, messages.map((m) => m.learner_id),
-        messages.map((m) => m.id), messages.map((m) => m.title), messages.map((m) => m.body), messages.map((m) => json(m.cta)),
-      ]);
-      const pipeline = this.producer.pipeline();
-      for (const m of messages) pipeline.publish(`${this.prefix}:delivered:${m.learner_id}`, JSON.stringify({ learnerId: m.learner_id, messageId: m.id }));
-      await pipeline.exec();
-      this.progress(at, messages.length, 0);
-    }, { connection: this.workerConnection, prefix: this.prefix, concurrency: options.deliverConcurrency });
+    const deliverWorker = new Worker(
+      "deliver",
+      async (job) => {
+        const messages = (job.data as { messageIds: string[] }).messageIds.map((id) => rows.messagesById.get(id)!);
+        const at = new Date();
+        await this.pool.query(DELIVER_SQL, [
+          at,
+          messages.map((m) => m.learner_id),
+          messages.map((m) => m.id),
+          messages.map((m) => m.title),
+          messages.map((m) => m.body),
+          messages.map((m) => json(m.cta)),
+        ]);
+        const pipeline = this.producer.pipeline();
+        for (const m of messages) pipeline.publish(`${this.prefix}:delivered:${m.learner_id}`, JSON.stringify({ learnerId: m.learner_id, messageId: m.id }));
+        await pipeline.exec();
+        this.progress(at, messages.length, 0);
+      },
+      { connection: this.workerConnection, prefix: this.prefix, concurrency: options.deliverConcurrency },
+    );
     this.workers = [matchWorker, deliverWorker];
   }
 

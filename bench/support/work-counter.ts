@@ -109,7 +109,7 @@ export function countStatements(pool: Pool): Map<string, { n: number; ms: number
     wrapped.add(client);
     const original = client.query.bind(client) as (...args: unknown[]) => unknown;
     (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-      const text = typeof args[0] === "string" ? args[0] : (args[0] as { text?: string } | null)?.text ?? "";
+      const text = typeof args[0] === "string" ? args[0] : ((args[0] as { text?: string } | null)?.text ?? "");
       const key = text.trim().replace(/\s+/g, " ").slice(0, 60);
       const entry = counts.get(key) ?? { n: 0, ms: 0 };
       entry.n++;
@@ -135,18 +135,27 @@ export function countStatements(pool: Pool): Map<string, { n: number; ms: number
 
 /** "3 × 500" style summary of job sizes. */
 export function describeJobs(counts: Map<string, JobCounts>): string {
-  return [...counts].filter(([, c]) => c.jobs > 0).sort(([a], [b]) => a.localeCompare(b)).map(([kind, { jobs, items }]) => {
-    const sizes = new Map<number, number>();
-    for (const n of items) sizes.set(n, (sizes.get(n) ?? 0) + 1);
-    return `${kind}: ${jobs} (${[...sizes].sort(([a], [b]) => b - a).map(([size, n]) => `${n}×${size}`).join(" ")})`;
-  }).join("; ");
+  return [...counts]
+    .filter(([, c]) => c.jobs > 0)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([kind, { jobs, items }]) => {
+      const sizes = new Map<number, number>();
+      for (const n of items) sizes.set(n, (sizes.get(n) ?? 0) + 1);
+      return `${kind}: ${jobs} (${[...sizes]
+        .sort(([a], [b]) => b - a)
+        .map(([size, n]) => `${n}×${size}`)
+        .join(" ")})`;
+    })
+    .join("; ");
 }
 
 /** "events +10000; messages +10000 ~10000" style summary of row changes in `tables`. */
 export function describeRows(counts: DatabaseCounts, tables: string[]): string {
-  return tables.map((t) => {
-    const c = counts.tables[t];
-    if (!c) return `${t} 0`;
-    return `${t}${c.ins ? ` +${c.ins}` : ""}${c.upd ? ` ~${c.upd}` : ""}${c.del ? ` -${c.del}` : ""}`;
-  }).join("; ");
+  return tables
+    .map((t) => {
+      const c = counts.tables[t];
+      if (!c) return `${t} 0`;
+      return `${t}${c.ins ? ` +${c.ins}` : ""}${c.upd ? ` ~${c.upd}` : ""}${c.del ? ` -${c.del}` : ""}`;
+    })
+    .join("; ");
 }

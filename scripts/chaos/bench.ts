@@ -114,7 +114,12 @@ export class Bench {
     await call("PUT", "/v1/policy", { maxPerDay: 1_000_000, maxPerWeek: 1_000_000, minGapMinutes: 0, quietHours: null }, [200]);
     await call("POST", "/v1/templates", { key: "chaos", name: "Chaos", kind: "nudge", variants: [{ key: "A", title: "Hi", body: "Hi {{learner.firstName}}", weight: 1 }] }, [201, 409]);
     for (const rule of rules) {
-      await call("POST", "/v1/rules", { key: rule.key, name: rule.key, templateKey: "chaos", delaySeconds: rule.delaySeconds, priority: rule.priority, trigger: { eventType: rule.eventType, courseId: "chaos-101" } }, [201, 409]);
+      await call(
+        "POST",
+        "/v1/rules",
+        { key: rule.key, name: rule.key, templateKey: "chaos", delaySeconds: rule.delaySeconds, priority: rule.priority, trigger: { eventType: rule.eventType, courseId: "chaos-101" } },
+        [201, 409],
+      );
     }
   }
 

@@ -35,10 +35,9 @@ export async function tally(db: Pool, sent: string[], acknowledged: string[], ex
   const isolated = await one(`SELECT count(*) AS n FROM events WHERE id = ANY($1) AND match_failed_at IS NOT NULL`, [sent]);
   const delivered = await one(`SELECT count(DISTINCT event_id) AS n FROM messages WHERE event_id = ANY($1) AND status = 'delivered'`, [acknowledged]);
   // A message its rule's disabling stopped (suppressed as rule.disabled) is settled by the operator's decision, not lost.
-  const deliveredExpected = await one(
-    `SELECT count(DISTINCT event_id) AS n FROM messages WHERE event_id = ANY($1) AND (status = 'delivered' OR (status = 'suppressed' AND error = 'rule.disabled'))`,
-    [expectDelivery],
-  );
+  const deliveredExpected = await one(`SELECT count(DISTINCT event_id) AS n FROM messages WHERE event_id = ANY($1) AND (status = 'delivered' OR (status = 'suppressed' AND error = 'rule.disabled'))`, [
+    expectDelivery,
+  ]);
   const scheduled = await one(`SELECT count(*) AS n FROM messages WHERE event_id = ANY($1) AND status = 'scheduled'`, [sent]);
   const twiceDelivered = await one(`SELECT count(*) AS n FROM (SELECT event_id FROM messages WHERE event_id = ANY($1) AND status = 'delivered' GROUP BY event_id HAVING count(*) > 1) d`, [sent]);
   const twicePerRule = await one(`SELECT count(*) AS n FROM (SELECT rule_key, event_id FROM messages WHERE event_id = ANY($1) GROUP BY rule_key, event_id HAVING count(*) > 1) d`, [sent]);

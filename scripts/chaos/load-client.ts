@@ -66,7 +66,14 @@ function post(target: string, agent: Agent, apiKey: string, body: string, timeou
     const url = new URL("/v1/events", target);
     const sentAt = Date.now();
     const req = request(
-      { host: url.hostname, port: url.port, path: url.pathname, method: "POST", agent, headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: "POST",
+        agent,
+        headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+      },
       (res) => {
         res.resume();
         res.once("end", () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers["retry-after"] as string | undefined, sentAt }));
@@ -147,7 +154,14 @@ export class LoadClient {
     const typeOf = this.options.typeOf ?? (() => "chaos.now");
     return Array.from({ length: this.options.batchSize }, () => {
       const n = this.n++;
-      return { id: `${this.options.idPrefix}-${n}`, type: typeOf(n), learnerId: `${this.options.idPrefix}-L${n % 997}`, courseId: "chaos-101", occurredAt: new Date().toISOString(), properties: { n } };
+      return {
+        id: `${this.options.idPrefix}-${n}`,
+        type: typeOf(n),
+        learnerId: `${this.options.idPrefix}-L${n % 997}`,
+        courseId: "chaos-101",
+        occurredAt: new Date().toISOString(),
+        properties: { n },
+      };
     });
   }
 

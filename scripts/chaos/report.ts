@@ -33,7 +33,12 @@ export function formatFailures(results: ScenarioResult[]): string {
     .map((r) => {
       if (r.error) return `${r.name}: ${r.error}`;
       const t = r.tally;
-      return `${r.name}: acknowledged ${t.acknowledged}, not stored ${t.notStored}, unmatched ${t.unmatched}, undelivered ${t.undelivered}, still scheduled ${t.scheduled}, isolated ${t.isolated}, duplicated ${t.duplicated}; failed checks: ${r.checks.filter((c) => !c.ok).map((c) => c.label).join(", ") || "none"}`;
+      return `${r.name}: acknowledged ${t.acknowledged}, not stored ${t.notStored}, unmatched ${t.unmatched}, undelivered ${t.undelivered}, still scheduled ${t.scheduled}, isolated ${t.isolated}, duplicated ${t.duplicated}; failed checks: ${
+        r.checks
+          .filter((c) => !c.ok)
+          .map((c) => c.label)
+          .join(", ") || "none"
+      }`;
     })
     .join("\n");
 }

@@ -18,7 +18,10 @@ async function main(): Promise<void> {
     console.error(`chaos: cannot run without ${missing.join(" and ")}`);
     process.exit(2);
   }
-  const only = (process.env.CHAOS_SCENARIOS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const only = (process.env.CHAOS_SCENARIOS ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = only.filter((id) => !SCENARIOS.some((s) => s.id === id));
   if (unknown.length) throw new Error(`unknown scenario ${unknown.join(", ")}; known: ${SCENARIOS.map((s) => s.id).join(", ")}`);
   const scenarios = only.length ? SCENARIOS.filter((s) => only.includes(s.id)) : SCENARIOS;

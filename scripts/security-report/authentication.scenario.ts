@@ -30,9 +30,12 @@ export async function guessingScenario(engine: ReportEngine): Promise<ReportRow>
   }
   const other = await getAs(engine, "/v1/api-keys", engine.keys.admin, "127.0.0.8");
   const blocked = await getAs(engine, "/v1/api-keys", engine.keys.admin, "127.0.0.7");
-  return tally.row("7", "Authentication: 3,000 random admin keys from one client address",
+  return tally.row(
+    "7",
+    "Authentication: 3,000 random admin keys from one client address",
     `${tally.describe()} (429 with Retry-After: ${noRetryAfter === 0}); meanwhile a valid key from another address: ${other.status}; a valid key from the blocked address: ${blocked.status}`,
-    (tally.statuses.get(429) ?? 0) > 2_900 && noRetryAfter === 0 && other.status === 200 && blocked.status === 429);
+    (tally.statuses.get(429) ?? 0) > 2_900 && noRetryAfter === 0 && other.status === 200 && blocked.status === 429,
+  );
 }
 
 /** 10,500 distinct unknown keys (350 addresses × 30, under each address's limit), then the valid keys. */
@@ -50,8 +53,12 @@ export async function keyCacheScenario(engine: ReportEngine): Promise<ReportRow>
     latencies.push(Date.now() - started);
     if (res.status === 200) ok++;
   }
-  return tally.row("7", "Authentication: 10,500 distinct unknown keys from 350 addresses (past the 10,000-entry unknown-key cache)",
-    `${tally.describe()}; then ${ok}/200 requests with valid keys 200, p99 ${p99(latencies)} ms`, ok === 200 && (tally.statuses.get(401) ?? 0) === tally.tried);
+  return tally.row(
+    "7",
+    "Authentication: 10,500 distinct unknown keys from 350 addresses (past the 10,000-entry unknown-key cache)",
+    `${tally.describe()}; then ${ok}/200 requests with valid keys 200, p99 ${p99(latencies)} ms`,
+    ok === 200 && (tally.statuses.get(401) ?? 0) === tally.tried,
+  );
 }
 
 /** Every write operation with every role it does not grant, with a malformed and a schema-invalid body. */
@@ -69,17 +76,26 @@ export async function roleBeforeBodyScenario(engine: ReportEngine): Promise<Repo
       }
     }
   }
-  return tally.row("7", `Authorization before the body: ${operations.length} write operations × each role they do not grant, malformed and schema-invalid bodies`,
-    wrong.length ? `not 403: ${wrong.slice(0, 5).join("; ")}` : "every answer 403, none the schema's 400", wrong.length === 0);
+  return tally.row(
+    "7",
+    `Authorization before the body: ${operations.length} write operations × each role they do not grant, malformed and schema-invalid bodies`,
+    wrong.length ? `not 403: ${wrong.slice(0, 5).join("; ")}` : "every answer 403, none the schema's 400",
+    wrong.length === 0,
+  );
 }
 
 /** SQL segments that fail in the parser, the checker or PostgreSQL: the answers never quote the database. */
 export async function segmentErrorScenario(engine: ReportEngine): Promise<ReportRow> {
   const queries = [
-    "SELECT learner_id FROM api_keys", "SELECT secret_hash AS learner_id FROM api_keys", "SELECT learner_id FROM no_such_table",
-    "SELECT learner_id FROM events WHERE", "SELECT learner_id::int::text AS learner_id FROM events",
-    "SELECT learner_id FROM events WHERE 1 / (length(learner_id) - length(learner_id)) = 1", "SELECT no_such_column AS learner_id FROM events",
-    "SELECT learner_id FROM events WHERE occurred_at > 'not a date'", "SELECT (SELECT learner_id FROM events) AS learner_id",
+    "SELECT learner_id FROM api_keys",
+    "SELECT secret_hash AS learner_id FROM api_keys",
+    "SELECT learner_id FROM no_such_table",
+    "SELECT learner_id FROM events WHERE",
+    "SELECT learner_id::int::text AS learner_id FROM events",
+    "SELECT learner_id FROM events WHERE 1 / (length(learner_id) - length(learner_id)) = 1",
+    "SELECT no_such_column AS learner_id FROM events",
+    "SELECT learner_id FROM events WHERE occurred_at > 'not a date'",
+    "SELECT (SELECT learner_id FROM events) AS learner_id",
   ];
   const pgText = /permission denied|relation "|column "|syntax error at or near|invalid input syntax for|division by zero|more than one row returned|ERROR:/i;
   const tally = new Tally();
@@ -98,8 +114,12 @@ export async function segmentErrorScenario(engine: ReportEngine): Promise<Report
     tally.count(created.status, refused);
     if (pgText.test(answer)) quoted.push(`${sql}: ${pgText.exec(answer)![0]}`);
   }
-  return tally.row("7", `Segment errors: ${queries.length} SQL segments failing in the parser, the checker or PostgreSQL (on creation or refresh)`,
-    quoted.length ? `PostgreSQL quoted: ${quoted.join("; ")}` : "each refused or failed with a sentence of the engine's own; no PostgreSQL message quoted", quoted.length === 0 && tally.refused === tally.tried);
+  return tally.row(
+    "7",
+    `Segment errors: ${queries.length} SQL segments failing in the parser, the checker or PostgreSQL (on creation or refresh)`,
+    quoted.length ? `PostgreSQL quoted: ${quoted.join("; ")}` : "each refused or failed with a sentence of the engine's own; no PostgreSQL message quoted",
+    quoted.length === 0 && tally.refused === tally.tried,
+  );
 }
 
 /** 4,000 sockets that send part of a request line and then nothing (slowloris), with /healthz asked meanwhile. */
@@ -107,18 +127,20 @@ export async function slowSocketsScenario(engine: ReportEngine, headersTimeoutMs
   const tally = new Tally();
   const started = Date.now();
   let connected = 0;
-  const closings = Array.from({ length: 4_000 }, (_, i) =>
-    new Promise<{ status: number; ms: number }>((resolve) => {
-      const socket = connect({ host: "127.0.0.1", port: engine.port, localAddress: `127.5.${1 + Math.floor(i / 250)}.${1 + (i % 250)}` });
-      let received = "";
-      socket.on("connect", () => {
-        connected++;
-        socket.write("GET /healthz HTTP/1.1\r\nHost: x\r\n");
-      });
-      socket.on("data", (chunk: Buffer) => (received += chunk.toString("latin1")));
-      socket.on("error", () => undefined);
-      socket.on("close", () => resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(received)?.[1] ?? 0), ms: Date.now() - started }));
-    }),
+  const closings = Array.from(
+    { length: 4_000 },
+    (_, i) =>
+      new Promise<{ status: number; ms: number }>((resolve) => {
+        const socket = connect({ host: "127.0.0.1", port: engine.port, localAddress: `127.5.${1 + Math.floor(i / 250)}.${1 + (i % 250)}` });
+        let received = "";
+        socket.on("connect", () => {
+          connected++;
+          socket.write("GET /healthz HTTP/1.1\r\nHost: x\r\n");
+        });
+        socket.on("data", (chunk: Buffer) => (received += chunk.toString("latin1")));
+        socket.on("error", () => undefined);
+        socket.on("close", () => resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(received)?.[1] ?? 0), ms: Date.now() - started }));
+      }),
   );
   while (connected < 4_000 && Date.now() - started < headersTimeoutMs * 0.6) await new Promise((r) => setTimeout(r, 10));
   const asked = Date.now();
@@ -127,7 +149,10 @@ export async function slowSocketsScenario(engine: ReportEngine, headersTimeoutMs
   const openWhenAsked = connected;
   for (const c of await Promise.all(closings)) tally.count(c.status, c.status === 408);
   const last = Math.max(...(await Promise.all(closings)).map((c) => c.ms));
-  return tally.row("7", "Connections: 4,000 slow sockets (an incomplete request line, then silence)",
+  return tally.row(
+    "7",
+    "Connections: 4,000 slow sockets (an incomplete request line, then silence)",
     `${tally.statuses.get(408) ?? 0} closed with 408, the last ${(last / 1000).toFixed(1)} s after opening (header timeout ${headersTimeoutMs / 1000} s); /healthz with ${openWhenAsked} of them open: ${healthz.status} in ${healthzMs} ms`,
-    (tally.statuses.get(408) ?? 0) === 4_000 && healthz.status === 200);
+    (tally.statuses.get(408) ?? 0) === 4_000 && healthz.status === 200,
+  );
 }

@@ -30,13 +30,29 @@ const NUL = "\u0000";
 /** Runs the targeted cases of item 4. */
 export async function targetedBadInput(engine: ReportEngine): Promise<ReportRow[]> {
   const run = randomUUID().slice(0, 8);
-  const event = (overrides: Record<string, unknown> = {}) => ({ id: `bi-${run}-${randomUUID()}`, type: "module.started", learnerId: `bi-ev-${run}`, courseId: "bi-101", occurredAt: new Date().toISOString(), properties: {}, ...overrides });
-  const post = (path: string, body: unknown, role: "ingest" | "author" = "ingest", headers?: Record<string, string>) => () => call(engine, "POST", path, { role, body, headers });
+  const event = (overrides: Record<string, unknown> = {}) => ({
+    id: `bi-${run}-${randomUUID()}`,
+    type: "module.started",
+    learnerId: `bi-ev-${run}`,
+    courseId: "bi-101",
+    occurredAt: new Date().toISOString(),
+    properties: {},
+    ...overrides,
+  });
+  const post =
+    (path: string, body: unknown, role: "ingest" | "author" = "ingest", headers?: Record<string, string>) =>
+    () =>
+      call(engine, "POST", path, { role, body, headers });
   const put = (path: string, body: unknown) => () => call(engine, "PUT", path, { role: "author", body });
   const is400 = (a: Answer) => a.status === 400;
   const dropped = (n: number) => (a: Answer) => a.status === 200 && a.json?.dropped === n;
   const xapi = { "x-experience-api-version": "1.0.3" };
-  const statement = (name: string) => ({ id: randomUUID(), actor: { objectType: "Agent", name, account: { homePage: "https://lms.example", name: `bi-${run}` } }, verb: { id: "http://adlnet.gov/expapi/verbs/completed" }, object: { id: "https://lms.example/course/1", objectType: "Activity" } });
+  const statement = (name: string) => ({
+    id: randomUUID(),
+    actor: { objectType: "Agent", name, account: { homePage: "https://lms.example", name: `bi-${run}` } },
+    verb: { id: "http://adlnet.gov/expapi/verbs/completed" },
+    object: { id: "https://lms.example/course/1", objectType: "Activity" },
+  });
   const plain = JSON.stringify(event());
   const cases: Targeted[] = [
     { name: "NUL in an event id", send: post("/v1/events", event({ id: `bi-${NUL}` })), refused: is400 },
@@ -48,19 +64,52 @@ export async function targetedBadInput(engine: ReportEngine): Promise<ReportRow[
     { name: "lone surrogate in an event id (\\ud800)", send: post("/v1/events", event({ id: `bi-twin-${run}-\ud800` })), refused: is400 },
     { name: "lone surrogate in an event id (\\ud801)", send: post("/v1/events", event({ id: `bi-twin-${run}-\ud801` })), refused: is400 },
     { name: "Segment track with NUL in userId", send: post("/v1/track", { type: "track", event: "Quiz Submitted", userId: `u${NUL}`, messageId: `m-${randomUUID()}` }), refused: dropped(1) },
-    { name: "Segment batch, one call of three with a lone surrogate", send: post("/v1/batch", { batch: [0, 1, 2].map((i) => ({ type: "track", event: "Video Completed", userId: i === 1 ? "\udfff" : `bi-${run}`, messageId: `m-${randomUUID()}` })) }), refused: dropped(1) },
+    {
+      name: "Segment batch, one call of three with a lone surrogate",
+      send: post("/v1/batch", { batch: [0, 1, 2].map((i) => ({ type: "track", event: "Video Completed", userId: i === 1 ? "\udfff" : `bi-${run}`, messageId: `m-${randomUUID()}` })) }),
+      refused: dropped(1),
+    },
     { name: "xAPI statement with NUL in the actor's name", send: post("/xapi/statements", statement(`Ada${NUL}`), "ingest", xapi), refused: is400 },
-    { name: "Caliper envelope with a lone surrogate", send: post("/caliper", { sensor: "https://lms.example", sendTime: new Date().toISOString(), dataVersion: "http://purl.imsglobal.org/ctx/caliper/v1p2", data: [{ id: `urn:uuid:${randomUUID()}`, type: "Event", action: "\ud800", actor: { id: "u", type: "Person" }, object: { id: "o", type: "Entity" }, eventTime: new Date().toISOString() }] }), refused: is400 },
+    {
+      name: "Caliper envelope with a lone surrogate",
+      send: post("/caliper", {
+        sensor: "https://lms.example",
+        sendTime: new Date().toISOString(),
+        dataVersion: "http://purl.imsglobal.org/ctx/caliper/v1p2",
+        data: [{ id: `urn:uuid:${randomUUID()}`, type: "Event", action: "\ud800", actor: { id: "u", type: "Person" }, object: { id: "o", type: "Entity" }, eventTime: new Date().toISOString() }],
+      }),
+      refused: is400,
+    },
     { name: "NUL in a segment member", send: put("/v1/segments/base-seg/members", { learnerIds: ["a", `b${NUL}`], mode: "add" }), refused: is400 },
     { name: "NUL in an insight value", send: put("/v1/insights", [{ learnerId: "A", key: "k", value: `v${NUL}` }]), refused: is400 },
-    { name: "NUL in a rule condition", send: post("/v1/rules", { key: `bi-${run}`, name: "R", templateKey: "base", trigger: { eventType: "quiz.submitted", where: { field: "event.properties.note", op: "eq", value: NUL } } }, "author"), refused: is400 },
-    { name: "lone surrogate in a segment condition", send: post("/v1/segments", { key: `bi-${run}`, name: "S", type: "attributes", conditions: { field: "learner.attributes.track", op: "eq", value: "\ud800" } }, "author"), refused: is400 },
-    { name: "NUL in a template name", send: post("/v1/templates", { key: `bi-${run}`, name: `T${NUL}`, kind: "nudge", variants: [{ key: "A", title: "t", body: "b", weight: 1 }] }, "author"), refused: is400 },
+    {
+      name: "NUL in a rule condition",
+      send: post(
+        "/v1/rules",
+        { key: `bi-${run}`, name: "R", templateKey: "base", trigger: { eventType: "quiz.submitted", where: { field: "event.properties.note", op: "eq", value: NUL } } },
+        "author",
+      ),
+      refused: is400,
+    },
+    {
+      name: "lone surrogate in a segment condition",
+      send: post("/v1/segments", { key: `bi-${run}`, name: "S", type: "attributes", conditions: { field: "learner.attributes.track", op: "eq", value: "\ud800" } }, "author"),
+      refused: is400,
+    },
+    {
+      name: "NUL in a template name",
+      send: post("/v1/templates", { key: `bi-${run}`, name: `T${NUL}`, kind: "nudge", variants: [{ key: "A", title: "t", body: "b", weight: 1 }] }, "author"),
+      refused: is400,
+    },
     { name: "body 5,000 levels deep", send: post("/v1/events", "[".repeat(5_000) + "]".repeat(5_000)), refused: is400 },
     { name: "body 100,000 levels deep", send: post("/v1/events", "[".repeat(100_000)), refused: is400 },
     { name: "occurredAt 0001-01-01 sent at 9999-12-31", send: post("/v1/events", event({ occurredAt: "0001-01-01T00:00:00Z", sentAt: "9999-12-31T23:59:59Z" })), refused: is400 },
     { name: "GET /v1/learners/%E0%A4%A/messages", send: () => call(engine, "GET", "/v1/learners/%E0%A4%A/messages", { role: "ingest" }), refused: is400 },
-    ...["gzip", "br", "deflate"].map((encoding) => ({ name: `Content-Encoding: ${encoding} on a plain body`, send: post("/v1/events", plain, "ingest", { "content-encoding": encoding }), refused: is400 })),
+    ...["gzip", "br", "deflate"].map((encoding) => ({
+      name: `Content-Encoding: ${encoding} on a plain body`,
+      send: post("/v1/events", plain, "ingest", { "content-encoding": encoding }),
+      refused: is400,
+    })),
   ];
   const tally = new Tally();
   const wrong: string[] = [];
@@ -80,9 +129,14 @@ export async function targetedBadInput(engine: ReportEngine): Promise<ReportRow[
     }
     const storedOthers = (await countEvents()) - before;
     return [
-      tally.row("4", `Bad input, the issue's ${cases.length} targeted cases: NUL and lone surrogates in ids, properties, names, attributes, Segment/xAPI/Caliper calls, members, insights, conditions; twin surrogate ids; 5,000/100,000 levels; BC dates; %E0%A4%A; gzip/br/deflate on plain bodies`,
-        wrong.length ? `not refused: ${wrong.join("; ")}` : `each refused (400, or the call dropped from a Segment 200); ${notProblem} answers not problem+json; events stored by refused requests: ${storedOthers}`,
-        wrong.length === 0 && notProblem === 0 && storedOthers === 0),
+      tally.row(
+        "4",
+        `Bad input, the issue's ${cases.length} targeted cases: NUL and lone surrogates in ids, properties, names, attributes, Segment/xAPI/Caliper calls, members, insights, conditions; twin surrogate ids; 5,000/100,000 levels; BC dates; %E0%A4%A; gzip/br/deflate on plain bodies`,
+        wrong.length
+          ? `not refused: ${wrong.join("; ")}`
+          : `each refused (400, or the call dropped from a Segment 200); ${notProblem} answers not problem+json; events stored by refused requests: ${storedOthers}`,
+        wrong.length === 0 && notProblem === 0 && storedOthers === 0,
+      ),
     ];
   } finally {
     await db.end();
@@ -112,8 +166,11 @@ export async function fuzzedBadInput(engine: ReportEngine, cases: number): Promi
   }
   const listed = [...violations].map(([v, n]) => `${n} × ${v}`).join("; ");
   return [
-    tally.row("4", `Bad input, ${cases.toLocaleString("en")} fuzzed requests (tests/fuzz generators: ${operations.length} operations × 7 credentials; bodies, encodings, paths, queries, headers)`,
+    tally.row(
+      "4",
+      `Bad input, ${cases.toLocaleString("en")} fuzzed requests (tests/fuzz generators: ${operations.length} operations × 7 credentials; bodies, encodings, paths, queries, headers)`,
       violations.size ? `oracle violations: ${listed}` : `no oracle violation (problem+json on every 4xx, access before the body, Segment/xAPI semantics); answers ${tally.describe()}`,
-      violations.size === 0),
+      violations.size === 0,
+    ),
   ];
 }

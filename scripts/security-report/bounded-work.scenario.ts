@@ -25,7 +25,12 @@ export async function boundedWorkScenario(engine: ReportEngine, group: string, l
     if (res !== request.status) wrong.push(`${request.name}: ${res} (expected ${request.status})`);
   }
   const accepted = requests.filter((r) => r.status < 300).length;
-  return tally.row("3", label, wrong.length ? `not as expected: ${wrong.join("; ")}` : `each as expected (${tally.refused} refused naming the limit, ${accepted} largest-allowed accepted)`, wrong.length === 0);
+  return tally.row(
+    "3",
+    label,
+    wrong.length ? `not as expected: ${wrong.join("; ")}` : `each as expected (${tally.refused} refused naming the limit, ${accepted} largest-allowed accepted)`,
+    wrong.length === 0,
+  );
 }
 
 async function send(engine: ReportEngine, request: HostileRequest): Promise<number> {

@@ -43,9 +43,10 @@ export async function crashRecoveryScenario(): Promise<ReportRow[]> {
     const client = async (w: number) => {
       while (!(recovered && servedAfter >= 30)) {
         const i = n++;
-        const res = i % 2 === 0
-          ? await call(e, "POST", "/v1/events", { role: "ingest", body: { id: `cr-${randomUUID()}`, type: "module.started", learnerId: `CR${w}`, occurredAt: new Date().toISOString() } })
-          : await call(e, "GET", `/v1/learners/CR${w}/messages`, { role: "ingest" });
+        const res =
+          i % 2 === 0
+            ? await call(e, "POST", "/v1/events", { role: "ingest", body: { id: `cr-${randomUUID()}`, type: "module.started", learnerId: `CR${w}`, occurredAt: new Date().toISOString() } })
+            : await call(e, "GET", `/v1/learners/CR${w}/messages`, { role: "ingest" });
         const intended = res.status === 503 && /^\d+$/.test(res.headers.get("retry-after") ?? "");
         if (res.status === 503 && !intended) badRetry++;
         tally.count(res.status, intended, intended);
@@ -73,9 +74,14 @@ export async function crashRecoveryScenario(): Promise<ReportRow[]> {
     recovered = true;
     await loading;
     const unavailable = tally.statuses.get(503) ?? 0;
-    return [tally.row("5", title,
-      `${unavailable} × 503 with Retry-After while down ${(downMs / 1000).toFixed(1)} s (refusals seen: ${[...refusals].join(", ")}); ${badRetry} × 503 without it; served again by itself (30 answers 2xx after recovery); answers ${tally.describe()}`,
-      badRetry === 0 && unavailable > 0)];
+    return [
+      tally.row(
+        "5",
+        title,
+        `${unavailable} × 503 with Retry-After while down ${(downMs / 1000).toFixed(1)} s (refusals seen: ${[...refusals].join(", ")}); ${badRetry} × 503 without it; served again by itself (30 answers 2xx after recovery); answers ${tally.describe()}`,
+        badRetry === 0 && unavailable > 0,
+      ),
+    ];
   } finally {
     await engine?.stop();
     if (engine) await deleteQueueKeys(engine.queuePrefix).catch(() => undefined);

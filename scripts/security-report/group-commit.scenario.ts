@@ -13,7 +13,14 @@ const BAD_VALUES = ["a\u0000b", "\ud800", "x\udfff", "\u0000"];
 /** Runs the item-2 scenario. */
 export async function groupCommitScenario(engine: ReportEngine): Promise<ReportRow[]> {
   const run = randomUUID().slice(0, 8);
-  const event = (id: string, properties: Record<string, unknown> = {}) => ({ id, type: "quiz.submitted", learnerId: `gc-${id.length % 50}`, courseId: "gc-101", occurredAt: new Date().toISOString(), properties });
+  const event = (id: string, properties: Record<string, unknown> = {}) => ({
+    id,
+    type: "quiz.submitted",
+    learnerId: `gc-${id.length % 50}`,
+    courseId: "gc-101",
+    occurredAt: new Date().toISOString(),
+    properties,
+  });
   const requests = Array.from({ length: 440 }, (_, i) => {
     const bad = i % 11 === 10; // 40 of 440, spread through the stream
     const events = Array.from({ length: 10 }, (_, j) => event(`gc-${run}-${i}-${j}`, bad && j === 4 ? { note: BAD_VALUES[i % BAD_VALUES.length] } : { score: 0.5 }));
@@ -42,8 +49,11 @@ export async function groupCommitScenario(engine: ReportEngine): Promise<ReportR
   tally.fiveXX += others.fiveXX;
   const ok = others.statuses.get(202) ?? 0;
   return [
-    tally.row("2", "Group commit: 40 batches with a NUL or lone surrogate in one event, among 400 valid batches of other clients sent at once",
+    tally.row(
+      "2",
+      "Group commit: 40 batches with a NUL or lone surrogate in one event, among 400 valid batches of other clients sent at once",
       `${ok}/400 other clients' batches 202 (${others.describe()}); events stored ${stored.toLocaleString("en")} = 400 × 10 valid; of the refused batches ${storedBad}`,
-      ok === 400 && stored === 4_000 && storedBad === 0),
+      ok === 400 && stored === 4_000 && storedBad === 0,
+    ),
   ];
 }

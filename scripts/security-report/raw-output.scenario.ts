@@ -24,7 +24,10 @@ export async function rawOutputScenario(engine: ReportEngine): Promise<ReportRow
   const named = new Set<string>();
   for (const source of raw) {
     for (const variant of fields(source)) {
-      const res = await call(engine, "POST", "/v1/templates", { role: "author", body: { key: `raw-${randomUUID().slice(0, 8)}`, name: "raw", kind: "nudge", variants: [{ key: "A", weight: 1, ...variant }] } });
+      const res = await call(engine, "POST", "/v1/templates", {
+        role: "author",
+        body: { key: `raw-${randomUUID().slice(0, 8)}`, name: "raw", kind: "nudge", variants: [{ key: "A", weight: 1, ...variant }] },
+      });
       tally.count(res.status, res.status === 400);
       if (res.status === 400) named.add(String(res.json?.errors?.[0]?.path ?? "?"));
     }
@@ -35,13 +38,28 @@ export async function rawOutputScenario(engine: ReportEngine): Promise<ReportRow
   await withEngineContext(engine, async (ctx) => {
     await ctx.prisma.template.create({ data: { key, name: "legacy", kind: "nudge", latestVersion: 1, publishedVersion: 1 } });
     await ctx.prisma.templateVersion.create({
-      data: { templateKey: key, version: 1, name: "legacy", kind: "nudge", locale: "en", variants: [{ key: "A", weight: 1, title: "Hi {{{learner.name}}}", body: "{{{learner.name}}} said {{{event.properties.x}}}" }], author: "legacy", checksum: "x" },
+      data: {
+        templateKey: key,
+        version: 1,
+        name: "legacy",
+        kind: "nudge",
+        locale: "en",
+        variants: [{ key: "A", weight: 1, title: "Hi {{{learner.name}}}", body: "{{{learner.name}}} said {{{event.properties.x}}}" }],
+        author: "legacy",
+        checksum: "x",
+      },
     });
   });
   await call(engine, "PUT", "/v1/policy", { role: "author", body: { maxPerDay: 100, maxPerWeek: 1000, minGapMinutes: 0, quietHours: null } });
-  const rule = await call(engine, "POST", "/v1/rules", { role: "author", body: { key, name: "legacy", templateKey: key, priority: 1000, trigger: { eventType: "xss.probe", courseId: `xss-${run}` } } });
+  const rule = await call(engine, "POST", "/v1/rules", {
+    role: "author",
+    body: { key, name: "legacy", templateKey: key, priority: 1000, trigger: { eventType: "xss.probe", courseId: `xss-${run}` } },
+  });
   const learnerId = `xss-${run}`;
-  const event = await call(engine, "POST", "/v1/events", { role: "ingest", body: { id: `xss-${run}`, type: "xss.probe", learnerId, courseId: `xss-${run}`, occurredAt: new Date().toISOString(), properties: { x: IMG }, learner: { name: SCRIPT } } });
+  const event = await call(engine, "POST", "/v1/events", {
+    role: "ingest",
+    body: { id: `xss-${run}`, type: "xss.probe", learnerId, courseId: `xss-${run}`, occurredAt: new Date().toISOString(), properties: { x: IMG }, learner: { name: SCRIPT } },
+  });
   let delivered: { title?: string; body?: string } | undefined;
   const deadline = Date.now() + 60_000;
   while (!delivered && Date.now() < deadline) {
@@ -52,8 +70,11 @@ export async function rawOutputScenario(engine: ReportEngine): Promise<ReportRow
   const text = `${delivered?.title ?? ""} ${delivered?.body ?? ""}`;
   const escaped = delivered !== undefined && text.includes("&lt;script&gt;") && !text.includes("<");
   return [
-    tally.row("6", `Raw output: ${raw.length} triple-stash/\`{{& }}\` uses on learner and event data, each in a title, a body and a CTA label`,
+    tally.row(
+      "6",
+      `Raw output: ${raw.length} triple-stash/\`{{& }}\` uses on learner and event data, each in a title, a body and a CTA label`,
       `refused on save naming the field (${[...named].join(", ")}); a version stored before the rule (rule ${rule.status}, event ${event.status}) delivered ${delivered ? `"${text.slice(0, 90)}"` : "nothing within 60 s"}: ${escaped ? "escaped" : "NOT escaped"}`,
-      tally.refused === tally.tried && escaped),
+      tally.refused === tally.tried && escaped,
+    ),
   ];
 }

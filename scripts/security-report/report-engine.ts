@@ -52,8 +52,13 @@ export async function startReportEngine(databaseUrl: string, env: Record<string,
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "--import", join(__dirname, "loop-delay-probe.ts"), "src/main.ts"], {
     cwd: ROOT,
     env: {
-      ...process.env, DATABASE_URL: databaseUrl, PORT: "0", LOG_LEVEL: "info", COACH_ADMIN_KEY: adminKey,
-      COACH_QUEUE_PREFIX: queuePrefix, ...env,
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: "0",
+      LOG_LEVEL: "info",
+      COACH_ADMIN_KEY: adminKey,
+      COACH_QUEUE_PREFIX: queuePrefix,
+      ...env,
     },
     stdio: ["ignore", "pipe", "pipe", "ipc"],
   });
@@ -76,7 +81,11 @@ export async function startReportEngine(databaseUrl: string, env: Record<string,
   const base = `http://127.0.0.1:${port}`;
   const keys = { admin: adminKey } as Record<Role, string>;
   for (const role of ["ingest", "author", "analyst"] as const) {
-    const res = await fetch(`${base}/v1/api-keys`, { method: "POST", headers: { authorization: `Bearer ${adminKey}`, "content-type": "application/json" }, body: JSON.stringify({ name: `report ${role}`, role }) });
+    const res = await fetch(`${base}/v1/api-keys`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${adminKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: `report ${role}`, role }),
+    });
     if (res.status !== 201) throw new Error(`could not create the ${role} key: ${res.status} ${await res.text()}`);
     keys[role] = ((await res.json()) as { secret: string }).secret;
   }
@@ -91,7 +100,11 @@ export async function startReportEngine(databaseUrl: string, env: Record<string,
       child.send(message);
     });
   return {
-    port, base, keys, databaseUrl, queuePrefix,
+    port,
+    base,
+    keys,
+    databaseUrl,
+    queuePrefix,
     async resetDelay(name) {
       await ask(`reset:${name}`, `reset:${name}`);
     },

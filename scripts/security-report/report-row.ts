@@ -36,7 +36,10 @@ export class Tally {
 
   /** "400×12 202×3". */
   describe(): string {
-    return [...this.statuses].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n.toLocaleString("en")}`).join(" ");
+    return [...this.statuses]
+      .sort(([a], [b]) => a - b)
+      .map(([s, n]) => `${s}×${n.toLocaleString("en")}`)
+      .join(" ");
   }
 
   row(item: string, scenario: string, check: string, held: boolean): ReportRow {

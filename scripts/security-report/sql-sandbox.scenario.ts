@@ -17,7 +17,10 @@ import { call, inParallel, p99, Tally, type ReportRow } from "./report-row";
 function escapes(marker: string): Array<[string, string]> {
   return [
     ["string/comment trick: COPY … TO PROGRAM", `select 'x' as learner_id -- '\n) AS q; COMMIT; RESET ROLE; COPY (select 1) TO PROGRAM 'id > ${marker}'; SELECT 1 FROM (SELECT 1 AS learner_id --'`],
-    ["string/comment trick: UPDATE api_keys SET role='admin'", "select 'x' as learner_id -- '\n) AS q; COMMIT; RESET ROLE; UPDATE api_keys SET role = 'admin'; SELECT 1 FROM (SELECT 1 AS learner_id --'"],
+    [
+      "string/comment trick: UPDATE api_keys SET role='admin'",
+      "select 'x' as learner_id -- '\n) AS q; COMMIT; RESET ROLE; UPDATE api_keys SET role = 'admin'; SELECT 1 FROM (SELECT 1 AS learner_id --'",
+    ],
     ["set_config('role') + query_to_xml(settings)", "select concat(set_config('role','postgres',true), query_to_xml('select key, value from settings', true, false, '')::text) as learner_id"],
     ["query_to_xml(api_keys.secret_hash)", "select query_to_xml('select secret_hash from api_keys', true, false, '')::text as learner_id"],
     ["pg_read_file", "select pg_read_file('/etc/passwd') as learner_id"],
@@ -52,14 +55,22 @@ export async function sqlSandboxScenarios(engine: ReportEngine): Promise<ReportR
     }
     const me = await call(engine, "GET", "/v1/me", { role: "author" });
     const poisonCheck = new Tally();
-    const ingest = await inParallel(200, 20, (i) => call(engine, "POST", "/v1/events", { role: "ingest", body: { id: `sbx-${i}-${randomUUID()}`, type: "module.started", learnerId: `sbx-${i % 20}`, occurredAt: new Date().toISOString() } }));
+    const ingest = await inParallel(200, 20, (i) =>
+      call(engine, "POST", "/v1/events", { role: "ingest", body: { id: `sbx-${i}-${randomUUID()}`, type: "module.started", learnerId: `sbx-${i % 20}`, occurredAt: new Date().toISOString() } }),
+    );
     for (const r of ingest) poisonCheck.count(r.status, false);
     const objectsAfter = await largeObjects();
     const fileWritten = existsSync(marker);
     if (fileWritten) rmSync(marker, { force: true });
     const held = escapesTally.refused === escapesTally.tried && !fileWritten && me.json?.role === "author" && objectsAfter === objectsBefore && poisonCheck.statuses.get(202) === 200;
-    rows.push(escapesTally.row("1", `SQL sandbox: the issue's ${escapes(marker).length} escapes, on creation (the probe) and on update (author key)`,
-      `${reasons.size} distinct reasons named; no file written by COPY TO PROGRAM: ${!fileWritten}; author key still "${me.json?.role}"; large objects ${objectsBefore} → ${objectsAfter}; then ${poisonCheck.statuses.get(202) ?? 0}/200 ingest requests 202 (no poisoned connection)`, held));
+    rows.push(
+      escapesTally.row(
+        "1",
+        `SQL sandbox: the issue's ${escapes(marker).length} escapes, on creation (the probe) and on update (author key)`,
+        `${reasons.size} distinct reasons named; no file written by COPY TO PROGRAM: ${!fileWritten}; author key still "${me.json?.role}"; large objects ${objectsBefore} → ${objectsAfter}; then ${poisonCheck.statuses.get(202) ?? 0}/200 ingest requests 202 (no poisoned connection)`,
+        held,
+      ),
+    );
 
     // Generated statements: every other kind refused, generated SELECTs over the analyst relations accepted.
     const generated = new Tally();
@@ -74,11 +85,20 @@ export async function sqlSandboxScenarios(engine: ReportEngine): Promise<ReportR
       if (res.status === 201) allowedOk++;
       else if (res.status >= 500) generated.fiveXX++;
     }
-    rows.push(generated.row("1", "SQL sandbox: 200 generated statements of other kinds (writes, DDL, COPY, SET ROLE, forbidden functions and relations, several statements)",
-      `${allowedOk}/${allowed.length} generated SELECTs over the analyst relations accepted`, generated.refused === generated.tried && allowedOk === allowed.length));
+    rows.push(
+      generated.row(
+        "1",
+        "SQL sandbox: 200 generated statements of other kinds (writes, DDL, COPY, SET ROLE, forbidden functions and relations, several statements)",
+        `${allowedOk}/${allowed.length} generated SELECTs over the analyst relations accepted`,
+        generated.refused === generated.tried && allowedOk === allowed.length,
+      ),
+    );
 
     // 24 concurrent refreshes of a query that runs past the statement timeout, while ingest goes on.
-    const slow = await call(engine, "POST", "/v1/segments", { role: "author", body: { key: "report-slow", name: "slow", type: "sql", sql: "SELECT a.learner_id FROM events a, events b, events c WHERE length(a.learner_id || b.learner_id || c.learner_id) > 0" } });
+    const slow = await call(engine, "POST", "/v1/segments", {
+      role: "author",
+      body: { key: "report-slow", name: "slow", type: "sql", sql: "SELECT a.learner_id FROM events a, events b, events c WHERE length(a.learner_id || b.learner_id || c.learner_id) > 0" },
+    });
     const refreshes = new Tally();
     const ingestDuring = new Tally();
     const latencies: number[] = [];
@@ -91,15 +111,23 @@ export async function sqlSandboxScenarios(engine: ReportEngine): Promise<ReportR
     const ingesting = inParallel(4, 4, async () => {
       while (refreshing || n < 200) {
         const started = Date.now();
-        const res = await call(engine, "POST", "/v1/events", { role: "ingest", body: { id: `slow-${n++}-${randomUUID()}`, type: "module.started", learnerId: "slow", occurredAt: new Date().toISOString() } });
+        const res = await call(engine, "POST", "/v1/events", {
+          role: "ingest",
+          body: { id: `slow-${n++}-${randomUUID()}`, type: "module.started", learnerId: "slow", occurredAt: new Date().toISOString() },
+        });
         latencies.push(Date.now() - started);
         ingestDuring.count(res.status, false);
       }
     });
     await Promise.all([refreshing24, ingesting]);
-    rows.push(refreshes.row("1", "SQL sandbox: 24 concurrent refreshes of a query past the statement timeout (pg_sleep itself is refused above)",
-      `segment created: ${slow.status}; ingest meanwhile ${ingestDuring.statuses.get(202) ?? 0}/${ingestDuring.tried} answered 202, p99 ${p99(latencies)} ms`,
-      slow.status === 201 && ingestDuring.statuses.get(202) === ingestDuring.tried));
+    rows.push(
+      refreshes.row(
+        "1",
+        "SQL sandbox: 24 concurrent refreshes of a query past the statement timeout (pg_sleep itself is refused above)",
+        `segment created: ${slow.status}; ingest meanwhile ${ingestDuring.statuses.get(202) ?? 0}/${ingestDuring.tried} answered 202, p99 ${p99(latencies)} ms`,
+        slow.status === 201 && ingestDuring.statuses.get(202) === ingestDuring.tried,
+      ),
+    );
   } finally {
     await operator.end();
   }

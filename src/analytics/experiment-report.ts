@@ -42,8 +42,15 @@ export async function experimentRows(pool: Pool, ruleKey: string, templateKey: s
     [ruleKey, templateKey],
   );
   return rows.map((r) => ({
-    variant: r.variant, assigned: r.assigned, assignedSplit: r.assigned_split, expectedSplit: r.expected_split, assignedBandit: r.assigned_bandit,
-    delivered: r.delivered, engaged: r.engaged, helpful: r.helpful, notHelpful: r.not_helpful,
+    variant: r.variant,
+    assigned: r.assigned,
+    assignedSplit: r.assigned_split,
+    expectedSplit: r.expected_split,
+    assignedBandit: r.assigned_bandit,
+    delivered: r.delivered,
+    engaged: r.engaged,
+    helpful: r.helpful,
+    notHelpful: r.not_helpful,
   }));
 }
 
@@ -77,21 +84,44 @@ export async function experimentReport(db: Db, pool: Pool, ruleKey: string, opti
     const pause = pauses.find((p) => p.variant === f.variant);
     const test = controlRow && f.variant !== control ? twoProportionZTest(f.helpful, votes, controlRow.helpful, controlRow.helpful + controlRow.notHelpful) : null;
     return {
-      variant: f.variant, control: f.variant === control, paused: !!pause, pause: pause ?? null,
-      assigned: f.assigned, assignedByPolicy: { split: f.assignedSplit, bandit: f.assignedBandit }, delivered: f.delivered,
-      engaged: f.engaged, engagementRate: rate(f.engaged, f.delivered), engagementRateCI: wilsonInterval(f.engaged, f.delivered),
-      helpful: f.helpful, notHelpful: f.notHelpful, votes, helpfulRate: rate(f.helpful, votes), helpfulRateCI: wilsonInterval(f.helpful, votes),
-      vsControl: test, probabilityBest: Number(pBest[i].toFixed(4)),
+      variant: f.variant,
+      control: f.variant === control,
+      paused: !!pause,
+      pause: pause ?? null,
+      assigned: f.assigned,
+      assignedByPolicy: { split: f.assignedSplit, bandit: f.assignedBandit },
+      delivered: f.delivered,
+      engaged: f.engaged,
+      engagementRate: rate(f.engaged, f.delivered),
+      engagementRateCI: wilsonInterval(f.engaged, f.delivered),
+      helpful: f.helpful,
+      notHelpful: f.notHelpful,
+      votes,
+      helpfulRate: rate(f.helpful, votes),
+      helpfulRateCI: wilsonInterval(f.helpful, votes),
+      vsControl: test,
+      probabilityBest: Number(pBest[i].toFixed(4)),
     };
   });
-  const srm = figures.some((f) => f.assignedSplit > 0) ? sampleRatioMismatch(figures.map((f) => f.assignedSplit), figures.map((f) => f.expectedSplit)) : null;
+  const srm = figures.some((f) => f.assignedSplit > 0)
+    ? sampleRatioMismatch(
+        figures.map((f) => f.assignedSplit),
+        figures.map((f) => f.expectedSplit),
+      )
+    : null;
   const verdict = experimentVerdict({ variants: variants.filter((v) => !v.paused || v.votes > 0), control, srm });
 
   const holdout = readHoldout(rule.holdout, rule.holdoutShare);
   const followUp = options.followUp ?? holdout?.followUp ?? null;
   return {
-    ruleKey: rule.key, templateKey: rule.templateKey, mode: experiment.mode, reward: experiment.reward, control,
-    variants, sampleRatio: srm, verdict,
+    ruleKey: rule.key,
+    templateKey: rule.templateKey,
+    mode: experiment.mode,
+    reward: experiment.reward,
+    control,
+    variants,
+    sampleRatio: srm,
+    verdict,
     holdout: holdout ? { share: holdout.share, lift: followUp ? await liftReport(pool, rule.key, followUp, options.asOf) : null } : null,
   };
 }
@@ -100,13 +130,16 @@ export async function experimentReport(db: Db, pool: Pool, ruleKey: string, opti
 export async function liftReport(pool: Pool, ruleKey: string, followUp: FollowUp, asOf: Date) {
   const arms = await holdoutLiftRows(pool, ruleKey, followUp, asOf);
   const arm = (a: { learners: number; converted: number }) => ({ ...a, rate: rate(a.converted, a.learners), rateCI: wilsonInterval(a.converted, a.learners) });
-  const sent = arm(arms.sent), heldOut = arm(arms.held_out);
+  const sent = arm(arms.sent),
+    heldOut = arm(arms.held_out);
   const lift = sent.rate !== null && heldOut.rate !== null ? sent.rate - heldOut.rate : null;
   const liftCI = newcombeInterval(arms.sent.converted, arms.sent.learners, arms.held_out.converted, arms.held_out.learners);
   const text = !liftCI
     ? "not enough data yet: both arms need learners whose follow-up window has closed"
-    : liftCI[0] > 0 ? `the nudge raised ${followUp.eventType} within ${followUp.withinDays} days by ${(lift! * 100).toFixed(1)} points (95% CI ${(liftCI[0] * 100).toFixed(1)} to ${(liftCI[1] * 100).toFixed(1)})`
-    : liftCI[1] < 0 ? `the nudge lowered ${followUp.eventType} within ${followUp.withinDays} days by ${(-lift! * 100).toFixed(1)} points (95% CI ${(liftCI[0] * 100).toFixed(1)} to ${(liftCI[1] * 100).toFixed(1)})`
-    : `no measurable lift on ${followUp.eventType} within ${followUp.withinDays} days yet (95% CI ${(liftCI[0] * 100).toFixed(1)} to ${(liftCI[1] * 100).toFixed(1)} points)`;
+    : liftCI[0] > 0
+      ? `the nudge raised ${followUp.eventType} within ${followUp.withinDays} days by ${(lift! * 100).toFixed(1)} points (95% CI ${(liftCI[0] * 100).toFixed(1)} to ${(liftCI[1] * 100).toFixed(1)})`
+      : liftCI[1] < 0
+        ? `the nudge lowered ${followUp.eventType} within ${followUp.withinDays} days by ${(-lift! * 100).toFixed(1)} points (95% CI ${(liftCI[0] * 100).toFixed(1)} to ${(liftCI[1] * 100).toFixed(1)})`
+        : `no measurable lift on ${followUp.eventType} within ${followUp.withinDays} days yet (95% CI ${(liftCI[0] * 100).toFixed(1)} to ${(liftCI[1] * 100).toFixed(1)} points)`;
   return { followUp, asOf, sent, heldOut, lift, liftCI, verdict: text };
 }

@@ -21,16 +21,23 @@ const pct = (p: number) => `${Math.round(p * 100)}%`;
 
 /** One sentence and a machine-readable status. */
 export function experimentVerdict({ variants, control, srm }: VerdictInput): Verdict {
-  if (srm?.flagged) return { status: "broken_split", text: `traffic split looks broken: assignments do not match the variant weights (sample-ratio p = ${srm.pValue.toExponential(2)}); fix assignment before reading any other figure` };
+  if (srm?.flagged)
+    return {
+      status: "broken_split",
+      text: `traffic split looks broken: assignments do not match the variant weights (sample-ratio p = ${srm.pValue.toExponential(2)}); fix assignment before reading any other figure`,
+    };
   if (variants.length < 2) return { status: "single_variant", text: "only one variant: nothing to compare" };
   const fewest = variants.reduce((a, b) => (b.votes < a.votes ? b : a));
-  if (fewest.votes < MIN_VOTES_FOR_VERDICT) return { status: "not_enough_data", text: `not enough data yet: variant ${fewest.variant} has ${fewest.votes} of the ${MIN_VOTES_FOR_VERDICT} votes needed` };
+  if (fewest.votes < MIN_VOTES_FOR_VERDICT)
+    return { status: "not_enough_data", text: `not enough data yet: variant ${fewest.variant} has ${fewest.votes} of the ${MIN_VOTES_FOR_VERDICT} votes needed` };
   const ranked = [...variants].sort((a, b) => b.probabilityBest - a.probabilityBest);
   const [best, second] = ranked;
-  if (best.probabilityBest < WINNER_PROBABILITY) return { status: "no_clear_winner", text: `no clear winner yet: ${best.variant} leads with ${pct(best.probabilityBest)} probability of being the most helpful` };
+  if (best.probabilityBest < WINNER_PROBABILITY)
+    return { status: "no_clear_winner", text: `no clear winner yet: ${best.variant} leads with ${pct(best.probabilityBest)} probability of being the most helpful` };
   const other = variants.length === 2 ? second.variant : control && control !== best.variant ? control : second.variant;
-  const text = variants.length === 2
-    ? `${best.variant} is more helpful than ${other} with ${pct(best.probabilityBest)} probability`
-    : `${best.variant} is the most helpful variant with ${pct(best.probabilityBest)} probability`;
+  const text =
+    variants.length === 2
+      ? `${best.variant} is more helpful than ${other} with ${pct(best.probabilityBest)} probability`
+      : `${best.variant} is the most helpful variant with ${pct(best.probabilityBest)} probability`;
   return { status: "winner", text, winner: best.variant };
 }

@@ -38,20 +38,37 @@ export interface RateRow {
 export async function messageRates(pool: Pool, filter: RateFilter): Promise<RateRow[]> {
   // Whitelisted names only; the local day is computed from delivered_at in the zone bound as $4.
   const columns = filter.groupBy.map((g) => `${g === "day" ? "(delivered_at AT TIME ZONE $4)::date" : MESSAGE_GROUPS[g]} AS "${g}"`);
-  const { rows } = await inTimeZone(() => pool.query(
-    `SELECT ${[...columns, "count(*)::int AS delivered", "sum(seen)::int AS seen", "sum(clicked)::int AS clicked", "sum(dismissed)::int AS dismissed",
-      "sum(responded)::int AS responded", "sum(helpful)::int AS helpful", "sum(not_helpful)::int AS not_helpful", "sum(engaged)::int AS engaged"].join(", ")}
+  const { rows } = await inTimeZone(() =>
+    pool.query(
+      `SELECT ${[
+        ...columns,
+        "count(*)::int AS delivered",
+        "sum(seen)::int AS seen",
+        "sum(clicked)::int AS clicked",
+        "sum(dismissed)::int AS dismissed",
+        "sum(responded)::int AS responded",
+        "sum(helpful)::int AS helpful",
+        "sum(not_helpful)::int AS not_helpful",
+        "sum(engaged)::int AS engaged",
+      ].join(", ")}
        FROM analytics.message_facts
       WHERE ($1::timestamptz IS NULL OR delivered_at >= $1) AND ($2::timestamptz IS NULL OR delivered_at < $2) AND ($3::text IS NULL OR course_id = $3)
       ${filter.groupBy.length ? `GROUP BY ${filter.groupBy.map((_, i) => i + 1).join(", ")} ORDER BY ${filter.groupBy.map((_, i) => i + 1).join(", ")}` : ""}`,
-    [filter.from ?? null, filter.to ?? null, filter.courseId ?? null, ...zoneParameter(filter.groupBy, filter.timeZone)],
-  ));
+      [filter.from ?? null, filter.to ?? null, filter.courseId ?? null, ...zoneParameter(filter.groupBy, filter.timeZone)],
+    ),
+  );
   return rows.map((r) => {
     const votes = r.helpful + r.not_helpful;
     const groups = Object.fromEntries(filter.groupBy.map((g) => [g, g === "day" ? isoDay(r[g]) : r[g]]));
     return {
-      ...groups, delivered: r.delivered, seen: r.seen, clicked: r.clicked, dismissed: r.dismissed, responded: r.responded,
-      helpful: r.helpful, notHelpful: r.not_helpful,
+      ...groups,
+      delivered: r.delivered,
+      seen: r.seen,
+      clicked: r.clicked,
+      dismissed: r.dismissed,
+      responded: r.responded,
+      helpful: r.helpful,
+      notHelpful: r.not_helpful,
       engagementRate: r.delivered ? r.engaged / r.delivered : null,
       helpfulRate: votes ? r.helpful / votes : null,
       helpfulRateCI: wilsonInterval(r.helpful, votes),
@@ -79,13 +96,15 @@ export type SuppressionRow = {
  */
 export async function suppressionCounts(pool: Pool, filter: { groupBy: SuppressionGroup[]; from?: Date; to?: Date; courseId?: string; timeZone?: string }): Promise<SuppressionRow[]> {
   const groups = filter.groupBy.length ? filter.groupBy : (["reason"] as SuppressionGroup[]);
-  const { rows } = await inTimeZone(() => pool.query(
-    `SELECT ${groups.map((g) => `${SUPPRESSION_GROUPS[g]} AS "${g}"`).join(", ")}, count(*)::int AS count
+  const { rows } = await inTimeZone(() =>
+    pool.query(
+      `SELECT ${groups.map((g) => `${SUPPRESSION_GROUPS[g]} AS "${g}"`).join(", ")}, count(*)::int AS count
        FROM suppressions
       WHERE ($1::timestamptz IS NULL OR created_at >= $1) AND ($2::timestamptz IS NULL OR created_at < $2) AND ($3::text IS NULL OR course_id = $3)
       GROUP BY ${groups.map((_, i) => i + 1).join(", ")} ORDER BY count DESC, ${groups.map((_, i) => `${i + 1} NULLS FIRST`).join(", ")}`,
-    [filter.from ?? null, filter.to ?? null, filter.courseId ?? null, ...zoneParameter(groups, filter.timeZone)],
-  ));
+      [filter.from ?? null, filter.to ?? null, filter.courseId ?? null, ...zoneParameter(groups, filter.timeZone)],
+    ),
+  );
   return rows.map((r) => ({ ...r, ...("day" in r ? { day: isoDay(r.day) } : {}) }));
 }
 

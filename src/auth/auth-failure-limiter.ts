@@ -27,7 +27,12 @@ export class AuthFailureLimiter {
   private readonly limiter: RateLimiterAbstract;
   private readonly blockedUntil = new Map<string, number>();
 
-  constructor(redis: RedisClient, keyPrefix: string, private readonly limits: AuthFailureLimits, private readonly log: Logger) {
+  constructor(
+    redis: RedisClient,
+    keyPrefix: string,
+    private readonly limits: AuthFailureLimits,
+    private readonly log: Logger,
+  ) {
     const counting = { points: limits.failures, duration: limits.windowSeconds, blockDuration: limits.blockSeconds };
     const insuranceLimiter = new RateLimiterMemory({ ...counting, keyPrefix });
     const shared = new RateLimiterRedis({ ...counting, storeClient: redis, keyPrefix, rejectIfRedisNotReady: true, insuranceLimiter });

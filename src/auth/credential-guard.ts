@@ -48,7 +48,11 @@ export class CredentialGuard {
   private readonly usage: KeyUsageRecorder;
 
   constructor(private readonly options: CredentialGuardOptions) {
-    this.keys = new KeyCache((hash) => findKeyPrincipalByHash(options.db, hash), { ttlMs: options.keyCacheMs, unknownTtlMs: Math.max(options.keyCacheMs, UNKNOWN_KEY_TTL_MS), maxUnknown: options.maxUnknownKeys });
+    this.keys = new KeyCache((hash) => findKeyPrincipalByHash(options.db, hash), {
+      ttlMs: options.keyCacheMs,
+      unknownTtlMs: Math.max(options.keyCacheMs, UNKNOWN_KEY_TTL_MS),
+      maxUnknown: options.maxUnknownKeys,
+    });
     this.failures = new AuthFailureLimiter(options.redis, options.keyPrefix, options.limits, options.log);
     this.usage = new KeyUsageRecorder(options.db, options.log);
   }

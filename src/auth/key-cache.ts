@@ -38,7 +38,10 @@ export class KeyCache {
   private lookups = 0;
   private lastSweep = 0;
 
-  constructor(private readonly lookup: KeyLookup, private readonly options: KeyCacheOptions) {
+  constructor(
+    private readonly lookup: KeyLookup,
+    private readonly options: KeyCacheOptions,
+  ) {
     this.maxUnknown = options.maxUnknown ?? DEFAULT_MAX_UNKNOWN;
     this.monotonicMs = options.monotonicMs ?? (() => performance.now());
   }

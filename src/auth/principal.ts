@@ -3,9 +3,7 @@
 export type Role = "ingest" | "author" | "analyst" | "admin";
 export const ROLES: readonly Role[] = ["ingest", "author", "analyst", "admin"];
 
-export type Principal =
-  | { kind: "key"; keyId: string; name: string; role: Role }
-  | { kind: "learner"; learnerId: string; expiresAt: Date };
+export type Principal = { kind: "key"; keyId: string; name: string; role: Role } | { kind: "learner"; learnerId: string; expiresAt: Date };
 
 /** A name for audit logs and `author` fields. */
 export function principalName(p: Principal): string {

@@ -41,7 +41,13 @@ interface EventRow {
 }
 
 const summary = (r: EventRow): StoredEventSummary => ({
-  id: r.id, type: r.type, learnerId: r.learner_id, courseId: r.course_id, moduleId: r.module_id, occurredAt: r.occurred_at, properties: r.properties ?? {},
+  id: r.id,
+  type: r.type,
+  learnerId: r.learner_id,
+  courseId: r.course_id,
+  moduleId: r.module_id,
+  occurredAt: r.occurred_at,
+  properties: r.properties ?? {},
 });
 
 /**

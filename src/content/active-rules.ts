@@ -46,11 +46,23 @@ export async function loadActiveRules(ctx: ContentContext): Promise<ActiveRule[]
 /** A stored rule row in the matcher's shape (also for a disabled rule a test-match asks about). */
 export function activeRuleOf(r: Rule): ActiveRule {
   return {
-    key: r.key, name: r.name, priority: r.priority, eventType: r.eventType, courseId: r.courseId, inactiveDays: r.inactiveDays,
-    segmentKey: r.segmentKey, templateKey: r.templateKey, delaySeconds: r.delaySeconds, cooldownHours: r.cooldownHours,
-    maxPerLearner: r.maxPerLearner, expiresAfterHours: r.expiresAfterHours, essential: r.essential,
-    experiment: readSettings(experimentSchema, r.experiment), holdout: readHoldout(r.holdout, r.holdoutShare), gate: readSettings(gateSchema, r.gate),
-    where: ((r.trigger as { where?: Condition | null }).where ?? null),
+    key: r.key,
+    name: r.name,
+    priority: r.priority,
+    eventType: r.eventType,
+    courseId: r.courseId,
+    inactiveDays: r.inactiveDays,
+    segmentKey: r.segmentKey,
+    templateKey: r.templateKey,
+    delaySeconds: r.delaySeconds,
+    cooldownHours: r.cooldownHours,
+    maxPerLearner: r.maxPerLearner,
+    expiresAfterHours: r.expiresAfterHours,
+    essential: r.essential,
+    experiment: readSettings(experimentSchema, r.experiment),
+    holdout: readHoldout(r.holdout, r.holdoutShare),
+    gate: readSettings(gateSchema, r.gate),
+    where: (r.trigger as { where?: Condition | null }).where ?? null,
   };
 }
 

@@ -17,23 +17,28 @@ import { getTemplate } from "./template-store";
 export const MAX_PREVIEW_CONTEXT_VALUES = 5_000;
 
 /** The sample context: counted before zod walks it, so a megabyte of it is refused in time proportional to the limit. */
-const previewContextSchema = z.preprocess((value, ctx) => {
-  if (countJsonValues(value, MAX_PREVIEW_CONTEXT_VALUES) > MAX_PREVIEW_CONTEXT_VALUES) {
-    ctx.addIssue({ code: "custom", message: `A preview context may hold at most ${MAX_PREVIEW_CONTEXT_VALUES} values`, input: value });
-  }
-  return value;
-}, z.record(z.string(), z.json()));
+const previewContextSchema = z.preprocess(
+  (value, ctx) => {
+    if (countJsonValues(value, MAX_PREVIEW_CONTEXT_VALUES) > MAX_PREVIEW_CONTEXT_VALUES) {
+      ctx.addIssue({ code: "custom", message: `A preview context may hold at most ${MAX_PREVIEW_CONTEXT_VALUES} values`, input: value });
+    }
+    return value;
+  },
+  z.record(z.string(), z.json()),
+);
 
-export const previewSchema = z.strictObject({
-  templateKey: z.string().min(1).optional(),
-  version: z.number().int().min(1).optional(),
-  variant: z.string().min(1).optional(),
-  learnerId: z.string().min(1).optional(),
-  courseId: z.string().min(1).optional(),
-  /** Unsaved copy: a variant's title, body and call to action as the editor holds them. */
-  source: z.strictObject({ title: z.string().optional(), body: z.string(), cta: z.strictObject({ label: z.string(), url: z.string() }).optional() }).optional(),
-  context: previewContextSchema.optional(),
-}).refine((p) => p.templateKey || p.source, { message: "give templateKey or source", path: ["templateKey"] });
+export const previewSchema = z
+  .strictObject({
+    templateKey: z.string().min(1).optional(),
+    version: z.number().int().min(1).optional(),
+    variant: z.string().min(1).optional(),
+    learnerId: z.string().min(1).optional(),
+    courseId: z.string().min(1).optional(),
+    /** Unsaved copy: a variant's title, body and call to action as the editor holds them. */
+    source: z.strictObject({ title: z.string().optional(), body: z.string(), cta: z.strictObject({ label: z.string(), url: z.string() }).optional() }).optional(),
+    context: previewContextSchema.optional(),
+  })
+  .refine((p) => p.templateKey || p.source, { message: "give templateKey or source", path: ["templateKey"] });
 export type PreviewInput = z.infer<typeof previewSchema>;
 
 /** The fields of unsaved copy a preview renders; a CTA's URL is rendered unescaped and then checked, as on delivery. */
@@ -53,8 +58,15 @@ export async function previewTemplate(ctx: EngineContext, input: PreviewInput) {
     if (!snapshot.learner) throw new ValidationError(`No learner ${input.learnerId}`, [{ path: "learnerId", message: "no such learner" }]);
     const { rows } = await ctx.database.pool.query<{ segment_key: string }>(`SELECT segment_key FROM segment_members WHERE learner_id = $1 ORDER BY segment_key`, [input.learnerId]);
     context = {
-      learner: snapshot.learner, course: { id: input.courseId ?? null }, module: { id: null }, event: { type: null, properties: {} },
-      goal: snapshot.goal, assessments: snapshot.assessments, insights: snapshot.insights, message: { id: null }, ...(input.context ?? {}),
+      learner: snapshot.learner,
+      course: { id: input.courseId ?? null },
+      module: { id: null },
+      event: { type: null, properties: {} },
+      goal: snapshot.goal,
+      assessments: snapshot.assessments,
+      insights: snapshot.insights,
+      message: { id: null },
+      ...(input.context ?? {}),
     };
     usedData = { sample: false, segments: rows.map((r) => r.segment_key), insights: Object.keys(snapshot.insights), goal: snapshot.goal, state: snapshot.state };
   } else {
@@ -65,20 +77,25 @@ export async function previewTemplate(ctx: EngineContext, input: PreviewInput) {
 
   if (input.source) {
     // Each source is parsed once: the checks, the variable walk and the compiler share the AST.
-    const sources: Array<[SourceField, string]> = [["body", input.source.body], ["title", input.source.title ?? ""]];
+    const sources: Array<[SourceField, string]> = [
+      ["body", input.source.body],
+      ["title", input.source.title ?? ""],
+    ];
     if (input.source.cta) sources.push(["cta.label", input.source.cta.label], ["cta.url", input.source.cta.url]);
     const inspected = sources.map(([field, text]) => ({ field, ...inspectTemplateSource(text) }));
-    const located = (field: string, list: TemplateIssue[]) => list.map((i) => ({ path: `source.${field}`, message: `${i.message} (line ${i.line}, column ${i.column})`, line: i.line, column: i.column }));
+    const located = (field: string, list: TemplateIssue[]) =>
+      list.map((i) => ({ path: `source.${field}`, message: `${i.message} (line ${i.line}, column ${i.column})`, line: i.line, column: i.column }));
     const issues = inspected.flatMap((f) => located(f.field, [...f.issues, ...f.rawOutput]));
     if (issues.length || inspected.some((f) => !f.ast)) throw new ValidationError("The template source is invalid", issues);
     const problems = inspected.flatMap((f) => {
       const { unknown, objects } = inspectVariables(f.ast!, data);
-      return [
-        ...unknown.map((u) => ({ field: f.field, kind: "unknown" as const, ...u })),
-        ...objects.map((u) => ({ field: f.field, kind: "object" as const, ...u })),
-      ];
+      return [...unknown.map((u) => ({ field: f.field, kind: "unknown" as const, ...u })), ...objects.map((u) => ({ field: f.field, kind: "object" as const, ...u }))];
     });
-    const warnings = problems.map((p) => p.kind === "unknown" ? `unknown variable ${p.variable} (line ${p.line}, column ${p.column})` : `${p.variable} is an object: it would print as text like [object Object] (${p.field}, line ${p.line}, column ${p.column})`);
+    const warnings = problems.map((p) =>
+      p.kind === "unknown"
+        ? `unknown variable ${p.variable} (line ${p.line}, column ${p.column})`
+        : `${p.variable} is an object: it would print as text like [object Object] (${p.field}, line ${p.line}, column ${p.column})`,
+    );
     const [body, title, label, url] = inspected.map((f) => renderTemplateSource(f, data, f.field));
     let cta: { label: string; url: string } | null = null;
     if (input.source.cta) {
@@ -95,5 +112,14 @@ export async function previewTemplate(ctx: EngineContext, input: PreviewInput) {
   if (!variant) throw new ValidationError(`Template ${template.key} has no variant ${variantKey}`, [{ path: "variant", message: `must be one of ${template.variants.map((v) => v.key).join(", ")}` }]);
   const rendered = renderMessage({ templateKey: template.key, version: template.version, locale: template.locale, variants: template.variants }, variantKey, data);
   const unknown = [...findUnknownVariables(variant.body, data), ...findUnknownVariables(variant.title, data)].map((u) => `unknown variable ${u.variable} (line ${u.line}, column ${u.column})`);
-  return { title: rendered.title, body: rendered.body, cta: rendered.cta, variant: variantKey, locale: rendered.locale, version: template.version, warnings: [...unknown, ...rendered.warnings], data: usedData };
+  return {
+    title: rendered.title,
+    body: rendered.body,
+    cta: rendered.cta,
+    variant: variantKey,
+    locale: rendered.locale,
+    version: template.version,
+    warnings: [...unknown, ...rendered.warnings],
+    data: usedData,
+  };
 }

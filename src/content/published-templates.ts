@@ -44,8 +44,13 @@ async function readTemplateVersion(db: Db, key: string, version: number): Promis
   const row = await db.templateVersion.findUnique({ where: { templateKey_version: { templateKey: key, version } } });
   if (!row) return null;
   return {
-    key, version, kind: row.kind, locale: row.locale, essential: row.essential,
-    response: (row.response as TemplateResponse) ?? null, variants: row.variants as unknown as TemplateVariant[],
+    key,
+    version,
+    kind: row.kind,
+    locale: row.locale,
+    essential: row.essential,
+    response: (row.response as TemplateResponse) ?? null,
+    variants: row.variants as unknown as TemplateVariant[],
   };
 }
 

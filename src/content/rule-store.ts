@@ -22,14 +22,18 @@ type Tx = Prisma.TransactionClient;
 export async function createRule(ctx: RuleContext, input: CreateRuleInput, actor: string, now: Date): Promise<RuleView> {
   await assertReferences(ctx.prisma, input);
   const data = { ...columns(input), createdAt: now, updatedAt: now, deletedAt: null };
-  const row = await conflictOnDuplicate(() => ctx.prisma.$transaction(async (tx) => {
-    // A deleted rule keeps its row (analytics); re-creating its key revives it, only while it is still deleted:
-    // of two concurrent re-creates, the second waits for the first's row lock, finds it alive and fails below.
-    const revived = await tx.rule.updateMany({ where: { key: input.key, deletedAt: { not: null } }, data: { ...data, version: { increment: 1 } } });
-    const row = revived.count ? await tx.rule.findUniqueOrThrow({ where: { key: input.key } }) : await tx.rule.create({ data: { key: input.key, ...data } });
-    await audit(tx, actor, "rule.created", input.key, { version: row.version });
-    return row;
-  }), `Rule ${input.key} already exists`);
+  const row = await conflictOnDuplicate(
+    () =>
+      ctx.prisma.$transaction(async (tx) => {
+        // A deleted rule keeps its row (analytics); re-creating its key revives it, only while it is still deleted:
+        // of two concurrent re-creates, the second waits for the first's row lock, finds it alive and fails below.
+        const revived = await tx.rule.updateMany({ where: { key: input.key, deletedAt: { not: null } }, data: { ...data, version: { increment: 1 } } });
+        const row = revived.count ? await tx.rule.findUniqueOrThrow({ where: { key: input.key } }) : await tx.rule.create({ data: { key: input.key, ...data } });
+        await audit(tx, actor, "rule.created", input.key, { version: row.version });
+        return row;
+      }),
+    `Rule ${input.key} already exists`,
+  );
   forgetActiveRules(ctx);
   return presentRule(row);
 }
@@ -82,10 +86,25 @@ export async function listRules(db: Db): Promise<RuleView[]> {
 /** The contract's rule JSON. */
 export function presentRule(r: Rule) {
   return {
-    key: r.key, name: r.name, enabled: r.enabled, trigger: r.trigger, segmentKey: r.segmentKey, templateKey: r.templateKey,
-    delaySeconds: r.delaySeconds, priority: r.priority, cooldownHours: r.cooldownHours, maxPerLearner: r.maxPerLearner,
-    expiresAfterHours: r.expiresAfterHours, essential: r.essential, experiment: r.experiment, holdout: r.holdout, holdoutShare: r.holdoutShare, gate: r.gate,
-    version: r.version, createdAt: r.createdAt, updatedAt: r.updatedAt,
+    key: r.key,
+    name: r.name,
+    enabled: r.enabled,
+    trigger: r.trigger,
+    segmentKey: r.segmentKey,
+    templateKey: r.templateKey,
+    delaySeconds: r.delaySeconds,
+    priority: r.priority,
+    cooldownHours: r.cooldownHours,
+    maxPerLearner: r.maxPerLearner,
+    expiresAfterHours: r.expiresAfterHours,
+    essential: r.essential,
+    experiment: r.experiment,
+    holdout: r.holdout,
+    holdoutShare: r.holdoutShare,
+    gate: r.gate,
+    version: r.version,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
   };
 }
 
@@ -93,11 +112,23 @@ function columns(input: UpdateRuleInput) {
   const holdout = input.holdout ?? (input.holdoutShare ? { share: input.holdoutShare } : null);
   const t = input.trigger as { eventType?: string; courseId?: string | null; inactiveDays?: number; where?: unknown };
   return {
-    name: input.name, enabled: input.enabled, trigger: input.trigger as object,
-    eventType: t.eventType ?? null, courseId: t.courseId ?? null, inactiveDays: t.inactiveDays ?? null,
-    segmentKey: input.segmentKey ?? null, templateKey: input.templateKey, delaySeconds: input.delaySeconds, priority: input.priority,
-    cooldownHours: input.cooldownHours ?? null, maxPerLearner: input.maxPerLearner ?? null, expiresAfterHours: input.expiresAfterHours ?? null,
-    essential: input.essential, experiment: input.experiment ?? Prisma.DbNull, holdout: holdout ?? Prisma.DbNull, holdoutShare: holdout?.share ?? 0,
+    name: input.name,
+    enabled: input.enabled,
+    trigger: input.trigger as object,
+    eventType: t.eventType ?? null,
+    courseId: t.courseId ?? null,
+    inactiveDays: t.inactiveDays ?? null,
+    segmentKey: input.segmentKey ?? null,
+    templateKey: input.templateKey,
+    delaySeconds: input.delaySeconds,
+    priority: input.priority,
+    cooldownHours: input.cooldownHours ?? null,
+    maxPerLearner: input.maxPerLearner ?? null,
+    expiresAfterHours: input.expiresAfterHours ?? null,
+    essential: input.essential,
+    experiment: input.experiment ?? Prisma.DbNull,
+    holdout: holdout ?? Prisma.DbNull,
+    holdoutShare: holdout?.share ?? 0,
     gate: input.gate ?? Prisma.DbNull,
   };
 }

@@ -22,11 +22,28 @@ const ruleFields = {
   trigger: z.union([eventTrigger, inactivityTrigger]),
   segmentKey: z.string().min(1).max(64).nullable().optional(),
   templateKey: z.string().min(1).max(64),
-  delaySeconds: z.number().int().min(0).max(30 * 86_400).default(0),
+  delaySeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 86_400)
+    .default(0),
   priority: z.number().int().min(-1000).max(1000).default(0),
-  cooldownHours: z.number().int().min(0).max(24 * 365).nullable().optional(),
+  cooldownHours: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 365)
+    .nullable()
+    .optional(),
   maxPerLearner: z.number().int().min(1).max(10_000).nullable().optional(),
-  expiresAfterHours: z.number().int().min(1).max(24 * 90).nullable().optional(),
+  expiresAfterHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90)
+    .nullable()
+    .optional(),
   essential: z.boolean().default(false),
   experiment: experimentSchema.nullable().optional(),
   holdout: holdoutSchema.nullable().optional(),

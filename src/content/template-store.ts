@@ -31,11 +31,15 @@ type TemplateContext = Pick<EngineContext, "prisma" | "cache">;
 export async function createTemplate(ctx: TemplateContext, input: unknown, actor: string, now: Date): Promise<TemplateView> {
   const def = parseTemplateDefinition(input);
   const db = ctx.prisma;
-  await conflictOnDuplicate(() => db.$transaction([
-    db.template.create({ data: { key: def.key, name: def.name, kind: def.kind, publishedVersion: 1, latestVersion: 1, createdAt: now, updatedAt: now } }),
-    db.templateVersion.create({ data: versionData(def, 1, actor, now) }),
-    db.auditLog.create({ data: { actor, action: "template.created", entityType: "template", entityKey: def.key, details: { version: 1 } } }),
-  ]), `Template ${def.key} already exists`);
+  await conflictOnDuplicate(
+    () =>
+      db.$transaction([
+        db.template.create({ data: { key: def.key, name: def.name, kind: def.kind, publishedVersion: 1, latestVersion: 1, createdAt: now, updatedAt: now } }),
+        db.templateVersion.create({ data: versionData(def, 1, actor, now) }),
+        db.auditLog.create({ data: { actor, action: "template.created", entityType: "template", entityKey: def.key, details: { version: 1 } } }),
+      ]),
+    `Template ${def.key} already exists`,
+  );
   forgetPublishedTemplate(ctx);
   return getTemplate(db, def.key);
 }
@@ -98,9 +102,18 @@ export async function getTemplate(db: Db, key: string, version?: number): Promis
   if (!v) throw new NotFoundError(`Template ${key} has no version ${version}`);
   const paused = await db.variantPause.findMany({ where: { templateKey: key, unpausedAt: null }, orderBy: { variantKey: "asc" } });
   return {
-    key, name: v.name, kind: v.kind, locale: v.locale, essential: v.essential,
-    variants: v.variants as unknown as TemplateDefinition["variants"], response: (v.response as TemplateDefinition["response"]) ?? null,
-    version: v.version, latestVersion: template.latestVersion, publishedVersion: template.publishedVersion, author: v.author, createdAt: v.createdAt,
+    key,
+    name: v.name,
+    kind: v.kind,
+    locale: v.locale,
+    essential: v.essential,
+    variants: v.variants as unknown as TemplateDefinition["variants"],
+    response: (v.response as TemplateDefinition["response"]) ?? null,
+    version: v.version,
+    latestVersion: template.latestVersion,
+    publishedVersion: template.publishedVersion,
+    author: v.author,
+    createdAt: v.createdAt,
     pausedVariants: paused.map((p) => p.variantKey),
     pauses: paused.map((p) => ({ variant: p.variantKey, reason: p.reason, details: p.details, pausedBy: p.pausedBy, pausedAt: p.pausedAt })),
   };
@@ -122,8 +135,16 @@ export async function listTemplateVersions(db: Db, key: string): Promise<Array<{
 function versionData(def: TemplateDefinition, version: number, author: string, now: Date) {
   const content = { name: def.name, kind: def.kind, locale: def.locale, essential: def.essential ?? false, variants: def.variants, response: def.response };
   return {
-    templateKey: def.key, version, name: def.name, kind: def.kind, locale: def.locale, essential: def.essential ?? false,
-    variants: def.variants as object, response: def.response === null ? undefined : (def.response as object),
-    author, checksum: createHash("sha256").update(JSON.stringify(content)).digest("hex"), createdAt: now,
+    templateKey: def.key,
+    version,
+    name: def.name,
+    kind: def.kind,
+    locale: def.locale,
+    essential: def.essential ?? false,
+    variants: def.variants as object,
+    response: def.response === null ? undefined : (def.response as object),
+    author,
+    checksum: createHash("sha256").update(JSON.stringify(content)).digest("hex"),
+    createdAt: now,
   };
 }

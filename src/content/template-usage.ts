@@ -28,7 +28,14 @@ export async function loadTemplateUsage(db: Db, pool: Pool, key: string): Promis
   return {
     rules,
     deliveries: deliveries.rows.map((r) => ({
-      messageId: r.id, learnerId: r.learner_id, courseId: r.course_id, ruleKey: r.rule_key, templateVersion: r.template_version, variant: r.variant, status: r.status, deliveredAt: r.delivered_at,
+      messageId: r.id,
+      learnerId: r.learner_id,
+      courseId: r.course_id,
+      ruleKey: r.rule_key,
+      templateVersion: r.template_version,
+      variant: r.variant,
+      status: r.status,
+      deliveredAt: r.delivered_at,
     })),
   };
 }

@@ -66,7 +66,11 @@ export interface ContentCacheOptions {
 export class ContentCache {
   private readonly areas = new Map<object, AreaState>();
 
-  constructor(readonly revisions: ContentRevisions, private readonly clock: Clock, private readonly options: ContentCacheOptions = {}) {}
+  constructor(
+    readonly revisions: ContentRevisions,
+    private readonly clock: Clock,
+    private readonly options: ContentCacheOptions = {},
+  ) {}
 
   /** The entry for `key` in `area` if still valid, else what `load` returns (stored under the revision read first). */
   async get<V>(area: CacheArea<V>, key: string, load: () => Promise<V>): Promise<V> {
@@ -100,15 +104,17 @@ export class ContentCache {
   private load<V>(area: CacheArea<V>, state: AreaState, key: string, revision: string | null, load: () => Promise<V>): Promise<V> {
     const epoch = state.epoch;
     const at = this.clock.now().getTime();
-    const promise = load().then((value) => {
-      if (state.epoch === epoch) {
-        if (area.maxEntries !== undefined && !state.entries.has(key) && state.entries.size >= area.maxEntries) state.entries.clear();
-        state.entries.set(key, { value, revision, at });
-      }
-      return value;
-    }).finally(() => {
-      if (state.loading.get(key)?.promise === promise) state.loading.delete(key);
-    });
+    const promise = load()
+      .then((value) => {
+        if (state.epoch === epoch) {
+          if (area.maxEntries !== undefined && !state.entries.has(key) && state.entries.size >= area.maxEntries) state.entries.clear();
+          state.entries.set(key, { value, revision, at });
+        }
+        return value;
+      })
+      .finally(() => {
+        if (state.loading.get(key)?.promise === promise) state.loading.delete(key);
+      });
     state.loading.set(key, { revision, promise });
     return promise;
   }

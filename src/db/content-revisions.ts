@@ -25,7 +25,11 @@ export class ContentRevisions {
   private generation = 0;
 
   /** `now` is a monotonic timer that only paces the polls; it is never compared with the database or another process. */
-  constructor(private readonly pool: Pool, private readonly pollMs = POLL_MS, private readonly now: () => number = () => performance.now()) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly pollMs = POLL_MS,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
 
   /**
    * The revision of `kind` as of a read that started at most `pollMs` ago. Callers must read it BEFORE

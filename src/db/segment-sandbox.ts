@@ -42,7 +42,11 @@ export class SegmentSandbox {
   private closed = false;
   private repairTried = false;
 
-  constructor(private readonly engine: Pool, private readonly engineUrl: string, private readonly options: SegmentSandboxOptions) {}
+  constructor(
+    private readonly engine: Pool,
+    private readonly engineUrl: string,
+    private readonly options: SegmentSandboxOptions,
+  ) {}
 
   /** "session" on the embedded database (one session: no second login), "role" on a PostgreSQL server. */
   async mode(): Promise<SandboxMode> {
@@ -92,9 +96,7 @@ export class SegmentSandbox {
 
   /** The engine's URL with the user and password the migration recorded in coach_private. */
   private async storedLoginUrl(): Promise<string> {
-    const { rows } = await this.engine.query<{ role_name: string; password: string }>(
-      `SELECT role_name, password FROM coach_private.segment_sandbox_login ORDER BY created_at LIMIT 1`,
-    );
+    const { rows } = await this.engine.query<{ role_name: string; password: string }>(`SELECT role_name, password FROM coach_private.segment_sandbox_login ORDER BY created_at LIMIT 1`);
     if (!rows[0]) {
       throw unavailable(
         "SQL segments have no database role: the engine's database user could not create one (it needs CREATEROLE). " +

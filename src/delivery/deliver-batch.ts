@@ -12,7 +12,11 @@ import { markMessagesFailed } from "./delivery-failures";
 
 /** Marks the messages that failed alone after every attempt, counts and logs them. */
 async function markPoison(ctx: EngineContext, poison: Array<ItemFailureReport<string>>): Promise<void> {
-  const marked = await markMessagesFailed(ctx.database.pool, poison.map((p) => ({ messageId: p.item, error: p.error.message })), ctx.clock.now());
+  const marked = await markMessagesFailed(
+    ctx.database.pool,
+    poison.map((p) => ({ messageId: p.item, error: p.error.message })),
+    ctx.clock.now(),
+  );
   ctx.metrics.isolatedFailures.inc({ kind: "message" }, marked.length);
   ctx.log.warn({ messageIds: marked, err: poison[0].error.message }, "messages failed to deliver on their own after every attempt: marked failed (GET /v1/operations/failures)");
 }
@@ -32,15 +36,21 @@ export async function deliverMessageBatch(ctx: EngineContext, messageIds: string
 export class DueMessageDeliverer {
   private readonly batcher: Batcher<string, DeliveryOutcome>;
 
-  constructor(private readonly ctx: EngineContext, maxBatch: number) {
-    this.batcher = new Batcher<string, DeliveryOutcome>(async (ids) => {
-      const outcomes = new Map<string, DeliveryOutcome>();
-      const failed = await isolateFailures(ids, async (part) => {
-        for (const [id, outcome] of await deliverMessages(ctx, part)) outcomes.set(id, outcome);
-      });
-      const errors = new Map(failed.map((f) => [f.item, f.error]));
-      return ids.map((id) => (errors.has(id) ? new ItemFailure(errors.get(id)) : outcomes.get(id)));
-    }, { maxBatch, maxInFlight: 2 });
+  constructor(
+    private readonly ctx: EngineContext,
+    maxBatch: number,
+  ) {
+    this.batcher = new Batcher<string, DeliveryOutcome>(
+      async (ids) => {
+        const outcomes = new Map<string, DeliveryOutcome>();
+        const failed = await isolateFailures(ids, async (part) => {
+          for (const [id, outcome] of await deliverMessages(ctx, part)) outcomes.set(id, outcome);
+        });
+        const errors = new Map(failed.map((f) => [f.item, f.error]));
+        return ids.map((id) => (errors.has(id) ? new ItemFailure(errors.get(id)) : outcomes.get(id)));
+      },
+      { maxBatch, maxInFlight: 2 },
+    );
   }
 
   /**

@@ -82,7 +82,11 @@ function sortOut(messageIds: string[], messages: Map<string, ScheduledMessage>, 
 
 /** Each due message rendered with its learner's current data (one snapshot query for all) in the variant it goes out with. */
 async function prepare(ctx: EngineContext, due: ScheduledMessage[], now: Date): Promise<Prepared[]> {
-  const snapshots = await loadLearnerSnapshots(ctx.database.pool, due.map((m) => ({ learnerId: m.learnerId, courseId: m.courseId })), now);
+  const snapshots = await loadLearnerSnapshots(
+    ctx.database.pool,
+    due.map((m) => ({ learnerId: m.learnerId, courseId: m.courseId })),
+    now,
+  );
   const prepared: Prepared[] = [];
   for (const [i, message] of due.entries()) {
     const variant = await variantToDeliver(ctx, message);
@@ -101,11 +105,21 @@ async function decideAndWrite(ctx: EngineContext, prepared: Prepared[], policy: 
   for (let round = 0; round < MAX_CONFLICTS && pending.length > 0; round++) {
     // The clock is read again every round: the one before may have lost to another delivery.
     const at = ctx.clock.now();
-    const states = await loadDeliveryStates(ctx.database.pool, pending.map((p) => ({ learnerId: p.message.learnerId, ruleKeys: [p.message.ruleKey] })), at, ctx.config.throttle);
+    const states = await loadDeliveryStates(
+      ctx.database.pool,
+      pending.map((p) => ({ learnerId: p.message.learnerId, ruleKeys: [p.message.ruleKey] })),
+      at,
+      ctx.config.throttle,
+    );
     const decided: Array<{ prepared: Prepared; change: MessageChange; outcome: DeliveryOutcome }> = [];
     for (const p of pending) decided.push({ prepared: p, ...(await decideOne(ctx, p, policy, states.get(p.message.learnerId)!, at)) });
     const versions = new Map([...states].map(([learnerId, state]) => [learnerId, state.version]));
-    const { changed, conflicted } = await writeDeliveryChanges(ctx.database.pool, decided.map((d) => d.change), versions, at);
+    const { changed, conflicted } = await writeDeliveryChanges(
+      ctx.database.pool,
+      decided.map((d) => d.change),
+      versions,
+      at,
+    );
     pending = [];
     for (const { prepared: p, outcome } of decided) {
       if (conflicted.has(p.message.learnerId)) pending.push(p);
@@ -116,16 +130,33 @@ async function decideAndWrite(ctx: EngineContext, prepared: Prepared[], policy: 
 }
 
 /** Decides one message on its learner's state, and counts a delivery into that state for the learner's next message. */
-async function decideOne(ctx: EngineContext, { message, timezone, variant, rendered }: Prepared, policy: Policy, state: DeliveryState, now: Date): Promise<{ change: MessageChange; outcome: DeliveryOutcome }> {
+async function decideOne(
+  ctx: EngineContext,
+  { message, timezone, variant, rendered }: Prepared,
+  policy: Policy,
+  state: DeliveryState,
+  now: Date,
+): Promise<{ change: MessageChange; outcome: DeliveryOutcome }> {
   const record = (outcome: SuppressionRecord["outcome"], reason: string, details: Record<string, unknown>): SuppressionRecord => ({
-    outcome, reason, details, learnerId: message.learnerId, courseId: message.courseId, ruleKey: message.ruleKey, eventId: message.eventId, messageId: message.id, at: now,
+    outcome,
+    reason,
+    details,
+    learnerId: message.learnerId,
+    courseId: message.courseId,
+    ruleKey: message.ruleKey,
+    eventId: message.eventId,
+    messageId: message.id,
+    at: now,
   });
   const ids = { messageId: message.id, learnerId: message.learnerId };
 
   if (message.ruleDisabled) {
     // Checked at delivery, not only at match: messages scheduled before the rule was disabled (a backlog, a
     // delay, a deferral) must not go out after an operator stopped it. A deleted rule keeps them (see loadScheduledMessages).
-    return { change: { ...ids, status: "suppressed", error: "rule.disabled", record: record("suppressed", "rule.disabled", { ruleKey: message.ruleKey }) }, outcome: { type: "suppressed", reason: "rule.disabled" } };
+    return {
+      change: { ...ids, status: "suppressed", error: "rule.disabled", record: record("suppressed", "rule.disabled", { ruleKey: message.ruleKey }) },
+      outcome: { type: "suppressed", reason: "rule.disabled" },
+    };
   }
   const outranked = await findOutrankingMessage(ctx.database.pool, message, policy.decisionWindowMinutes);
   if (outranked) {
@@ -175,6 +206,14 @@ async function afterWrites(ctx: EngineContext, messages: Map<string, ScheduledMe
     if (outcome.type === "delivered" || outcome.type === "deferred" || outcome.type === "suppressed" || outcome.type === "failed") ctx.metrics.messages.inc({ outcome: outcome.type });
   }
   // Bounded: a pipeline caught by a Redis crash can stay pending forever, and would hold this batch (and its job) with it.
-  await withTimeout(publishDeliveries(ctx.queues.connection, ctx.queues.prefix, delivered.map((m) => ({ learnerId: m.learnerId, messageId: m.id }))), 1_000, "delivery notifications").catch(() => undefined);
+  await withTimeout(
+    publishDeliveries(
+      ctx.queues.connection,
+      ctx.queues.prefix,
+      delivered.map((m) => ({ learnerId: m.learnerId, messageId: m.id })),
+    ),
+    1_000,
+    "delivery notifications",
+  ).catch(() => undefined);
   await enqueueDeliveries(ctx, later, now);
 }

@@ -40,11 +40,26 @@ export async function loadScheduledMessages(client: Pool | PoolClient, ids: stri
   );
   for (const r of rows) {
     messages.set(r.id, {
-      id: r.id, learnerId: r.learner_id, courseId: r.course_id, moduleId: r.module_id, eventId: r.event_id, ruleKey: r.rule_key, status: r.status,
-      templateKey: r.template_key, templateVersion: r.template_version, variant: r.variant, kind: r.kind, essential: r.essential,
-      dueAt: r.due_at, expiresAt: r.expires_at, rule: { cooldownHours: r.cooldown_hours, maxPerLearner: r.max_per_learner },
-      priority: r.priority, createdAt: r.created_at,
-      event: r.event_type ? { type: r.event_type, properties: r.event_properties ?? {} } : null, variantPaused: r.variant_paused, ruleDisabled: r.rule_enabled === false,
+      id: r.id,
+      learnerId: r.learner_id,
+      courseId: r.course_id,
+      moduleId: r.module_id,
+      eventId: r.event_id,
+      ruleKey: r.rule_key,
+      status: r.status,
+      templateKey: r.template_key,
+      templateVersion: r.template_version,
+      variant: r.variant,
+      kind: r.kind,
+      essential: r.essential,
+      dueAt: r.due_at,
+      expiresAt: r.expires_at,
+      rule: { cooldownHours: r.cooldown_hours, maxPerLearner: r.max_per_learner },
+      priority: r.priority,
+      createdAt: r.created_at,
+      event: r.event_type ? { type: r.event_type, properties: r.event_properties ?? {} } : null,
+      variantPaused: r.variant_paused,
+      ruleDisabled: r.rule_enabled === false,
     });
   }
   return messages;

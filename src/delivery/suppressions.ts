@@ -27,7 +27,14 @@ export function suppressionRows(first: number): string {
 /** The nine parameter arrays for suppressionRows. */
 export function suppressionArrays(records: SuppressionRecord[]): unknown[] {
   return [
-    records.map((r) => r.outcome), records.map((r) => r.reason), records.map((r) => JSON.stringify(r.details)), records.map((r) => r.learnerId),
-    records.map((r) => r.courseId), records.map((r) => r.ruleKey), records.map((r) => r.eventId), records.map((r) => r.messageId), records.map((r) => r.at),
+    records.map((r) => r.outcome),
+    records.map((r) => r.reason),
+    records.map((r) => JSON.stringify(r.details)),
+    records.map((r) => r.learnerId),
+    records.map((r) => r.courseId),
+    records.map((r) => r.ruleKey),
+    records.map((r) => r.eventId),
+    records.map((r) => r.messageId),
+    records.map((r) => r.at),
   ];
 }

@@ -7,10 +7,32 @@ import { quietHoursEnd, wallTime } from "../throttle/local-time";
 
 /** Zones around the world, roughly an hour apart: at any instant several are in their early afternoon. */
 export const DEMO_ZONES = [
-  "Pacific/Kiritimati", "Pacific/Auckland", "Pacific/Noumea", "Australia/Sydney", "Australia/Brisbane", "Asia/Tokyo", "Asia/Shanghai",
-  "Asia/Bangkok", "Asia/Dhaka", "Asia/Kolkata", "Asia/Karachi", "Asia/Dubai", "Europe/Moscow", "Europe/Athens", "Europe/Paris",
-  "Europe/London", "Atlantic/Azores", "Atlantic/South_Georgia", "America/Sao_Paulo", "America/New_York", "America/Chicago",
-  "America/Denver", "America/Los_Angeles", "America/Anchorage", "Pacific/Honolulu", "Pacific/Pago_Pago",
+  "Pacific/Kiritimati",
+  "Pacific/Auckland",
+  "Pacific/Noumea",
+  "Australia/Sydney",
+  "Australia/Brisbane",
+  "Asia/Tokyo",
+  "Asia/Shanghai",
+  "Asia/Bangkok",
+  "Asia/Dhaka",
+  "Asia/Kolkata",
+  "Asia/Karachi",
+  "Asia/Dubai",
+  "Europe/Moscow",
+  "Europe/Athens",
+  "Europe/Paris",
+  "Europe/London",
+  "Atlantic/Azores",
+  "Atlantic/South_Georgia",
+  "America/Sao_Paulo",
+  "America/New_York",
+  "America/Chicago",
+  "America/Denver",
+  "America/Los_Angeles",
+  "America/Anchorage",
+  "Pacific/Honolulu",
+  "Pacific/Pago_Pago",
 ] as const;
 
 /** How long after `now` the chosen zone must stay outside quiet hours: time to try every button. */

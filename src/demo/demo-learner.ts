@@ -56,8 +56,13 @@ export async function mintDemoLearner(pool: Pool, tokenKey: string, policy: Poli
 export function buildDemoEvent(learnerId: string, timeZone: string, type: DemoEventType, now: Date): Record<string, unknown> {
   const spec: { moduleId?: string; properties: Record<string, unknown> } = DEMO_EVENTS[type];
   return {
-    id: `demo-${randomUUID()}`, type, learnerId, courseId: DEMO_COURSE_ID, ...(spec.moduleId ? { moduleId: spec.moduleId } : {}),
-    occurredAt: now.toISOString(), properties: spec.properties,
+    id: `demo-${randomUUID()}`,
+    type,
+    learnerId,
+    courseId: DEMO_COURSE_ID,
+    ...(spec.moduleId ? { moduleId: spec.moduleId } : {}),
+    occurredAt: now.toISOString(),
+    properties: spec.properties,
     learner: { name: DEMO_LEARNER_NAME, locale: "en", timezone: timeZone },
   };
 }
@@ -76,21 +81,44 @@ export async function loadDemoActivity(pool: Pool, learnerId: string, now: Date)
   const [learner, events, messages, skipped] = await Promise.all([
     pool.query<{ id: string; timezone: string | null }>(`SELECT id, timezone FROM learners WHERE id = $1`, [learnerId]),
     pool.query<{ id: string; type: string; occurred_at: Date; matched_at: Date | null }>(
-      `SELECT id, type, occurred_at, matched_at FROM events WHERE learner_id = $1 ORDER BY occurred_at DESC LIMIT 50`, [learnerId]),
-    pool.query<{ id: string; rule_key: string; template_key: string; title: string | null; status: string; due_at: Date; delivered_at: Date | null; reason: string | null; details: { explanation?: string } | null }>(
+      `SELECT id, type, occurred_at, matched_at FROM events WHERE learner_id = $1 ORDER BY occurred_at DESC LIMIT 50`,
+      [learnerId],
+    ),
+    pool.query<{
+      id: string;
+      rule_key: string;
+      template_key: string;
+      title: string | null;
+      status: string;
+      due_at: Date;
+      delivered_at: Date | null;
+      reason: string | null;
+      details: { explanation?: string } | null;
+    }>(
       `SELECT m.id, m.rule_key, m.template_key, m.title, m.status, m.due_at, m.delivered_at, s.reason, s.details
          FROM messages m LEFT JOIN LATERAL (SELECT reason, details FROM suppressions WHERE message_id = m.id ORDER BY created_at DESC, id DESC LIMIT 1) s ON true
-        WHERE m.learner_id = $1 ORDER BY m.created_at DESC LIMIT 50`, [learnerId]),
+        WHERE m.learner_id = $1 ORDER BY m.created_at DESC LIMIT 50`,
+      [learnerId],
+    ),
     pool.query<{ rule_key: string | null; event_id: string | null; reason: string; details: { explanation?: string } | null; created_at: Date }>(
-      `SELECT rule_key, event_id, reason, details, created_at FROM suppressions WHERE learner_id = $1 AND message_id IS NULL ORDER BY created_at DESC, id DESC LIMIT 50`, [learnerId]),
+      `SELECT rule_key, event_id, reason, details, created_at FROM suppressions WHERE learner_id = $1 AND message_id IS NULL ORDER BY created_at DESC, id DESC LIMIT 50`,
+      [learnerId],
+    ),
   ]);
   const zone = learner.rows[0]?.timezone ?? null;
   return {
     learner: learner.rows[0] ? { id: learnerId, timeZone: zone, localTime: zone && isValidTimeZone(zone) ? hhmm(now, zone) : null } : null,
     events: events.rows.map((e) => ({ id: e.id, type: e.type, occurredAt: e.occurred_at, matched: e.matched_at !== null })),
     messages: messages.rows.map((m) => ({
-      id: m.id, ruleKey: m.rule_key, templateKey: m.template_key, title: m.title, status: m.status, dueAt: m.due_at, deliveredAt: m.delivered_at,
-      reason: m.reason, explanation: m.details?.explanation ?? null,
+      id: m.id,
+      ruleKey: m.rule_key,
+      templateKey: m.template_key,
+      title: m.title,
+      status: m.status,
+      dueAt: m.due_at,
+      deliveredAt: m.delivered_at,
+      reason: m.reason,
+      explanation: m.details?.explanation ?? null,
     })),
     skipped: skipped.rows.map((s) => ({ ruleKey: s.rule_key, eventId: s.event_id, reason: s.reason, explanation: s.details?.explanation ?? null, at: s.created_at })),
   };

@@ -7,10 +7,7 @@ import { hashToUnit } from "./split";
 
 /** The gate's decision for sending `templateKey`/`variant` to the learner at `now`. */
 export async function askGate(ctx: EngineContext, settings: GateSettings, templateKey: string, variant: string, decision: { learnerId: string; triggerKey: string }, now: Date): Promise<GateDecision> {
-  const [priors, learner] = await Promise.all([
-    loadGatePriors(ctx, templateKey, variant),
-    loadLearnerOutcomes(ctx.database.pool, decision.learnerId, now),
-  ]);
+  const [priors, learner] = await Promise.all([loadGatePriors(ctx, templateKey, variant), loadLearnerOutcomes(ctx.database.pool, decision.learnerId, now)]);
   const estimate = estimateOutcomes(learner, priors.message, priors.global, settings);
   return gateDecision(estimate, settings, hashToUnit(`gate\u0000${decision.learnerId}\u0000${decision.triggerKey}`));
 }

@@ -49,9 +49,7 @@ export async function assignVariant(
     const outcomes = await loadVariantOutcomes(ctx, rule.key, template.key);
     const arms = active.map((v) => {
       const o = outcomes.get(v.key) ?? { delivered: 0, engaged: 0, helpful: 0, notHelpful: 0 };
-      return experiment.reward === "engagement"
-        ? { key: v.key, successes: o.engaged, failures: o.delivered - o.engaged }
-        : { key: v.key, successes: o.helpful, failures: o.notHelpful };
+      return experiment.reward === "engagement" ? { key: v.key, successes: o.engaged, failures: o.delivered - o.engaged } : { key: v.key, successes: o.helpful, failures: o.notHelpful };
     });
     const seed = `${experiment.seed ?? rule.key}|${decision.learnerId}|${decision.triggerKey}`;
     const choice = thompsonChoose(arms, experiment.minExplorationShare, seed);

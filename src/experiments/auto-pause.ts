@@ -20,7 +20,11 @@ export function judgeVariant(helpful: number, votes: number, settings: { minVote
   const upperBound = wilsonInterval(helpful, votes)[1];
   return {
     pause: votes >= settings.minVotes && upperBound < settings.minHelpfulRate,
-    helpful, votes, helpfulRate: votes ? helpful / votes : null, upperBound: Number(upperBound.toFixed(4)),
-    minVotes: settings.minVotes, minHelpfulRate: settings.minHelpfulRate,
+    helpful,
+    votes,
+    helpfulRate: votes ? helpful / votes : null,
+    upperBound: Number(upperBound.toFixed(4)),
+    minVotes: settings.minVotes,
+    minHelpfulRate: settings.minHelpfulRate,
   };
 }

@@ -21,10 +21,12 @@ export type ExperimentSettings = z.infer<typeof experimentSchema>;
 export const holdoutSchema = z.strictObject({
   share: z.number().min(0).max(0.5).default(0.1),
   /** What lift is measured on: did the learner do `eventType` within `withinDays` of the (would-be) nudge? */
-  followUp: z.strictObject({
-    eventType: z.string().regex(EVENT_TYPE_PATTERN, "must be an event type like module.completed"),
-    withinDays: z.number().int().min(1).max(90).default(7),
-  }).optional(),
+  followUp: z
+    .strictObject({
+      eventType: z.string().regex(EVENT_TYPE_PATTERN, "must be an event type like module.completed"),
+      withinDays: z.number().int().min(1).max(90).default(7),
+    })
+    .optional(),
 });
 export type HoldoutSettings = z.infer<typeof holdoutSchema>;
 
@@ -35,11 +37,13 @@ export const gateSchema = z.strictObject({
   /** Weight of the message's prior against the learner's own outcomes, in pseudo-messages. */
   priorStrength: z.number().min(0.1).max(100).default(4),
   /** What each outcome is worth; the message is sent when the expected value is positive. */
-  values: z.strictObject({
-    helpful: z.number().min(-10).max(10).default(1),
-    notHelpful: z.number().min(-10).max(10).default(-1),
-    noInteraction: z.number().min(-10).max(10).default(0),
-  }).default({ helpful: 1, notHelpful: -1, noInteraction: 0 }),
+  values: z
+    .strictObject({
+      helpful: z.number().min(-10).max(10).default(1),
+      notHelpful: z.number().min(-10).max(10).default(-1),
+      noInteraction: z.number().min(-10).max(10).default(0),
+    })
+    .default({ helpful: 1, notHelpful: -1, noInteraction: 0 }),
   /** Share of negative decisions sent anyway, so the estimate can recover when a learner changes. */
   explorationShare: z.number().min(0).max(1).default(0.05),
 });

@@ -56,8 +56,12 @@ export async function pauseVariant(pool: Pool, templateKey: string, variant: str
       [templateKey, variant, reason, JSON.stringify(details), actor, now],
     );
     if (!rowCount) return false;
-    await client.query(`INSERT INTO audit_log (actor, action, entity_type, entity_key, details, created_at) VALUES ($1, 'variant.paused', 'template', $2, $3, $4)`,
-      [actor, templateKey, JSON.stringify({ variant, reason, ...details }), now]);
+    await client.query(`INSERT INTO audit_log (actor, action, entity_type, entity_key, details, created_at) VALUES ($1, 'variant.paused', 'template', $2, $3, $4)`, [
+      actor,
+      templateKey,
+      JSON.stringify({ variant, reason, ...details }),
+      now,
+    ]);
     return true;
   });
 }
@@ -65,21 +69,26 @@ export async function pauseVariant(pool: Pool, templateKey: string, variant: str
 /** Resumes a paused variant; 404 when it is not paused. Audit-logged. */
 export async function unpauseVariant(pool: Pool, templateKey: string, variant: string, actor: string, now: Date): Promise<void> {
   await withTransaction(pool, async (client) => {
-    const { rowCount } = await client.query(
-      `UPDATE variant_pauses SET unpaused_at = $3, unpaused_by = $4 WHERE template_key = $1 AND variant_key = $2 AND unpaused_at IS NULL`,
-      [templateKey, variant, now, actor],
-    );
+    const { rowCount } = await client.query(`UPDATE variant_pauses SET unpaused_at = $3, unpaused_by = $4 WHERE template_key = $1 AND variant_key = $2 AND unpaused_at IS NULL`, [
+      templateKey,
+      variant,
+      now,
+      actor,
+    ]);
     if (!rowCount) throw new NotFoundError(`Variant ${variant} of template ${templateKey} is not paused`);
-    await client.query(`INSERT INTO audit_log (actor, action, entity_type, entity_key, details, created_at) VALUES ($1, 'variant.unpaused', 'template', $2, $3, $4)`,
-      [actor, templateKey, JSON.stringify({ variant }), now]);
+    await client.query(`INSERT INTO audit_log (actor, action, entity_type, entity_key, details, created_at) VALUES ($1, 'variant.unpaused', 'template', $2, $3, $4)`, [
+      actor,
+      templateKey,
+      JSON.stringify({ variant }),
+      now,
+    ]);
   });
 }
 
 /** The template's currently paused variants. */
 export async function listVariantPauses(pool: Pool, templateKey: string): Promise<VariantPauseView[]> {
-  const { rows } = await pool.query(
-    `SELECT variant_key, reason, details, paused_by, paused_at FROM variant_pauses WHERE template_key = $1 AND unpaused_at IS NULL ORDER BY variant_key`,
-    [templateKey],
-  );
+  const { rows } = await pool.query(`SELECT variant_key, reason, details, paused_by, paused_at FROM variant_pauses WHERE template_key = $1 AND unpaused_at IS NULL ORDER BY variant_key`, [
+    templateKey,
+  ]);
   return rows.map((r) => ({ variant: r.variant_key, reason: r.reason, details: r.details, pausedBy: r.paused_by, pausedAt: r.paused_at }));
 }

@@ -42,7 +42,18 @@ export async function recordFeedback(db: Db, messageId: string, input: FeedbackI
         if (answer.kind === "goal") {
           await tx.goal.create({ data: { learnerId: message.learnerId, courseId: message.courseId ?? "", text: answer.text, messageId, createdAt: now } });
         } else {
-          await tx.selfAssessment.create({ data: { learnerId: message.learnerId, courseId: message.courseId ?? "", moduleId: message.moduleId, rating: answer.rating, scaleMin: answer.min, scaleMax: answer.max, messageId, createdAt: now } });
+          await tx.selfAssessment.create({
+            data: {
+              learnerId: message.learnerId,
+              courseId: message.courseId ?? "",
+              moduleId: message.moduleId,
+              rating: answer.rating,
+              scaleMin: answer.min,
+              scaleMax: answer.max,
+              messageId,
+              createdAt: now,
+            },
+          });
         }
         changed = (await tx.message.updateMany({ where: { id: messageId }, data: { respondedAt: now, response: answer.kind === "goal" ? answer.text : answer.rating } })).count;
         break;

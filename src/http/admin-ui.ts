@@ -31,7 +31,11 @@ export function adminUi(): Router {
     if (!serve) {
       const dir = studioDist();
       // Not built (a checkout run without `npm start`/`npm test`, which build it): say how, as a problem.
-      if (!dir) return void res.status(503).type("application/problem+json").json(problem(503, "studio-not-built", "The studio is not built: run `npm run build:studio` (npm start and npm test build it)"));
+      if (!dir)
+        return void res
+          .status(503)
+          .type("application/problem+json")
+          .json(problem(503, "studio-not-built", "The studio is not built: run `npm run build:studio` (npm start and npm test build it)"));
       serve = express.static(dir, { index: "index.html", redirect: false });
     }
     return serve(req, res, next);

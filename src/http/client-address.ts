@@ -13,7 +13,10 @@ export function clientAddressKey(ip: string | undefined): string {
   if (isIPv4(ip)) return ip;
   const address = ip.split("%")[0]; // drop a zone id (fe80::1%eth0)
   if (!isIPv6(address)) return ip;
-  return `${ipv6Groups(address).slice(0, 4).map((g) => g.toString(16)).join(":")}::/64`;
+  return `${ipv6Groups(address)
+    .slice(0, 4)
+    .map((g) => g.toString(16))
+    .join(":")}::/64`;
 }
 
 /** The eight 16-bit groups of a valid IPv6 address, `::` expanded (a trailing dotted IPv4 counts as two groups). */

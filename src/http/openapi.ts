@@ -121,8 +121,13 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
     while (usedIds.has(operationId)) operationId += "Alt";
     usedIds.add(operationId);
     if (op.versioned && op.method !== "get" && op.method !== "post") {
-      parameters.push({ name: "If-Match", in: "header", required: false, schema: { type: "string", examples: ['"3"'] },
-        description: "Apply only if the stored version is still this one (the ETag a GET gave); else 409 with `currentVersion`." });
+      parameters.push({
+        name: "If-Match",
+        in: "header",
+        required: false,
+        schema: { type: "string", examples: ['"3"'] },
+        description: "Apply only if the stored version is still this one (the ETag a GET gave); else 409 with `currentVersion`.",
+      });
     }
     const bodySchema = op.body ?? op.requestBody;
     const roles = op.access === "public" ? "public" : (op.access as { roles: string[] }).roles.join(", ");
@@ -168,7 +173,11 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
           type: "object",
           required: ["type", "title", "status", "detail"],
           properties: {
-            type: { type: "string" }, title: { type: "string" }, status: { type: "integer" }, detail: { type: "string" }, instance: { type: "string" },
+            type: { type: "string" },
+            title: { type: "string" },
+            status: { type: "integer" },
+            detail: { type: "string" },
+            instance: { type: "string" },
             errors: { type: "array", items: { type: "object", required: ["path", "message"], properties: { path: { type: "string" }, message: { type: "string" } } } },
             currentVersion: { type: "integer", description: "On a version conflict (409): the version now stored" },
           },

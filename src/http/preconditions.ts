@@ -17,7 +17,10 @@ export function readIfMatch(req: Request): number | undefined {
   const header = req.get("if-match");
   if (header === undefined || header.trim() === "" || header.trim() === "*") return undefined;
   const match = VERSION_TAG.exec(header.trim());
-  if (!match) throw new ValidationError(`If-Match must be one version as ETag gave it, e.g. "3" (got ${JSON.stringify(header.slice(0, 64))})`, [{ path: "If-Match", message: "must be a quoted version number" }]);
+  if (!match)
+    throw new ValidationError(`If-Match must be one version as ETag gave it, e.g. "3" (got ${JSON.stringify(header.slice(0, 64))})`, [
+      { path: "If-Match", message: "must be a quoted version number" },
+    ]);
   return Number(match[1] ?? match[2]);
 }
 

@@ -51,7 +51,10 @@ export class GroupCommitter {
   private readonly batcher: Batcher<Request, RecordResult>;
 
   /** `publish` hands a committed group's new event ids to matching; it must not throw (the outbox sweeper is the fallback). */
-  constructor(private readonly pool: Pool, publish: (eventIds: string[]) => Promise<void>) {
+  constructor(
+    private readonly pool: Pool,
+    publish: (eventIds: string[]) => Promise<void>,
+  ) {
     this.batcher = new Batcher((group) => this.commit(group), {
       maxInFlight: MAX_IN_FLIGHT,
       maxBatch: MAX_GROUP_EVENTS,
@@ -126,7 +129,15 @@ export class GroupCommitter {
         }
       });
     }
-    const { acceptedIds } = included.length > 0 ? await recordEvents(this.pool, included.flatMap((r) => r.events), receivedAt, exclusiveIds) : { acceptedIds: [] };
+    const { acceptedIds } =
+      included.length > 0
+        ? await recordEvents(
+            this.pool,
+            included.flatMap((r) => r.events),
+            receivedAt,
+            exclusiveIds,
+          )
+        : { acceptedIds: [] };
     const unclaimed = new Set(acceptedIds);
     return group.map((r, i) => {
       if (answers[i]) return answers[i];

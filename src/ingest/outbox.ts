@@ -21,9 +21,9 @@ export async function publishStoredEvents(ctx: Pick<EngineContext, "queues" | "l
 
 /** Event ids stored before `olderThan`, not yet matched and not marked failed (poison), oldest first. */
 export async function findUnmatchedEvents(pool: Pool, olderThan: Date, limit: number): Promise<string[]> {
-  const { rows } = await pool.query<{ id: string }>(
-    `SELECT id FROM events WHERE matched_at IS NULL AND match_failed_at IS NULL AND received_at < $1 ORDER BY received_at LIMIT $2`,
-    [olderThan, limit],
-  );
+  const { rows } = await pool.query<{ id: string }>(`SELECT id FROM events WHERE matched_at IS NULL AND match_failed_at IS NULL AND received_at < $1 ORDER BY received_at LIMIT $2`, [
+    olderThan,
+    limit,
+  ]);
   return rows.map((r) => r.id);
 }

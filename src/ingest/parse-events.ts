@@ -39,7 +39,7 @@ export interface EventSourceRecord {
  */
 export function parseEvents(body: unknown, receivedAt: Date, bodyBytes?: number): NormalizedEvent[] {
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
-    throw new ValidationError("The body must be one event or {\"events\": [...]}", [{ path: "", message: "must be a JSON object" }]);
+    throw new ValidationError('The body must be one event or {"events": [...]}', [{ path: "", message: "must be a JSON object" }]);
   }
   const isBatch = "events" in body;
   let rawEvents: unknown[];
@@ -62,7 +62,10 @@ export function parseEvents(body: unknown, receivedAt: Date, bodyBytes?: number)
     else events.push(parsed.event);
   });
   if (errors.length > 0) {
-    throw new ValidationError(isBatch ? `${new Set(errors.map((e) => e.path.split(".")[0])).size} event(s) in the batch are invalid; nothing was stored` : "The event is invalid; nothing was stored", errors);
+    throw new ValidationError(
+      isBatch ? `${new Set(errors.map((e) => e.path.split(".")[0])).size} event(s) in the batch are invalid; nothing was stored` : "The event is invalid; nothing was stored",
+      errors,
+    );
   }
   return events;
 }

@@ -19,8 +19,5 @@ export const insightSchema = z.strictObject({
     .optional(),
 });
 
-export const putInsightsSchema = z.union([
-  z.array(insightSchema).min(1).max(MAX_INSIGHTS_PER_REQUEST),
-  z.strictObject({ insights: z.array(insightSchema).min(1).max(MAX_INSIGHTS_PER_REQUEST) }),
-]);
+export const putInsightsSchema = z.union([z.array(insightSchema).min(1).max(MAX_INSIGHTS_PER_REQUEST), z.strictObject({ insights: z.array(insightSchema).min(1).max(MAX_INSIGHTS_PER_REQUEST) })]);
 export type InsightInput = z.infer<typeof insightSchema>;

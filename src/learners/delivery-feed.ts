@@ -24,7 +24,10 @@ export class DeliveryFeed {
   private closing = false;
   private readonly followers = new Map<string, Set<Follower>>();
 
-  constructor(private readonly redis: RedisTarget, private readonly prefix: string) {}
+  constructor(
+    private readonly redis: RedisTarget,
+    private readonly prefix: string,
+  ) {}
 
   /** Follows one learner's deliveries until the returned function is called (or the feed closes). */
   async follow(learnerId: string, follower: Follower): Promise<() => Promise<void>> {

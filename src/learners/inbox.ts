@@ -44,10 +44,7 @@ export async function deliveredSince(db: Db, learnerId: string, afterMessageId: 
       learnerId,
       status: "delivered",
       ...(courseId ? { courseId } : {}),
-      AND: [
-        { OR: [{ deliveredAt: { gt: last.deliveredAt } }, { deliveredAt: last.deliveredAt, id: { gt: afterMessageId } }] },
-        notExpired(now),
-      ],
+      AND: [{ OR: [{ deliveredAt: { gt: last.deliveredAt } }, { deliveredAt: last.deliveredAt, id: { gt: afterMessageId } }] }, notExpired(now)],
     },
     orderBy: [{ deliveredAt: "asc" }, { id: "asc" }],
     take: limit,

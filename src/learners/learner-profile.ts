@@ -15,11 +15,24 @@ export async function getLearnerProfile(db: Db, learnerId: string) {
     db.learnerPreference.findUnique({ where: { learnerId } }),
   ]);
   return {
-    id: learner.id, name: learner.name, firstName: firstNameOf(learner.name), locale: learner.locale, timezone: learner.timezone,
-    attributes: learner.attributes, createdAt: learner.createdAt, updatedAt: learner.updatedAt,
+    id: learner.id,
+    name: learner.name,
+    firstName: firstNameOf(learner.name),
+    locale: learner.locale,
+    timezone: learner.timezone,
+    attributes: learner.attributes,
+    createdAt: learner.createdAt,
+    updatedAt: learner.updatedAt,
     courses: courses.map((c) => ({ courseId: c.courseId, firstActivityAt: c.firstActivityAt, lastActivityAt: c.lastActivityAt, eventCount: c.eventCount, eventCounts: c.eventCounts })),
     goals: goals.map(presentGoal),
-    selfAssessments: assessments.map((a) => ({ courseId: a.courseId || null, moduleId: a.moduleId, rating: a.rating, scale: { min: a.scaleMin, max: a.scaleMax }, messageId: a.messageId, createdAt: a.createdAt })),
+    selfAssessments: assessments.map((a) => ({
+      courseId: a.courseId || null,
+      moduleId: a.moduleId,
+      rating: a.rating,
+      scale: { min: a.scaleMin, max: a.scaleMax },
+      messageId: a.messageId,
+      createdAt: a.createdAt,
+    })),
     messageCounts: Object.fromEntries(counts.map((c) => [c.status, c._count])),
     preferences: { snoozedUntil: preferences?.snoozedUntil ?? null, optedOutKinds: preferences?.optedOutKinds ?? [] },
   };

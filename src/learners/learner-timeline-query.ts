@@ -26,8 +26,7 @@ export interface TimelineRow {
 
 /** Parameters: $1 learner, $2 before-at (or null), $3 before-id, $4 limit, $5 types, $6 course (or null). */
 // The first conjunct is the index range (sargable whatever $2 is); the second the exact keyset.
-const page = (at: string, id: string) =>
-  `${at} <= COALESCE($2::timestamptz, 'infinity') AND ($2::timestamptz IS NULL OR ${at} < $2 OR (${at} = $2 AND (${id}) COLLATE "C" < $3))`;
+const page = (at: string, id: string) => `${at} <= COALESCE($2::timestamptz, 'infinity') AND ($2::timestamptz IS NULL OR ${at} < $2 OR (${at} = $2 AND (${id}) COLLATE "C" < $3))`;
 const course = (column: string) => `($6::text IS NULL OR ${column} = $6)`;
 const order = (at: string, id: string) => `ORDER BY ${at} DESC, (${id}) COLLATE "C" DESC LIMIT $4`;
 const wants = (...types: TimelineType[]) => `$5::text[] && ARRAY[${types.map((t) => `'${t}'`).join(", ")}]`;

@@ -19,7 +19,18 @@ export const timelineQuery = z.object({
   types: z
     .string()
     .optional()
-    .transform((s) => (s ? [...new Set(s.split(",").map((t) => t.trim()).filter(Boolean))] : [...TIMELINE_TYPES]))
+    .transform((s) =>
+      s
+        ? [
+            ...new Set(
+              s
+                .split(",")
+                .map((t) => t.trim())
+                .filter(Boolean),
+            ),
+          ]
+        : [...TIMELINE_TYPES],
+    )
     .refine((list) => list.length > 0 && list.every((t) => (TIMELINE_TYPES as readonly string[]).includes(t)), { message: `must be a comma-separated list of ${TIMELINE_TYPES.join(", ")}` })
     .describe(`Comma-separated kinds of entry (default all): ${TIMELINE_TYPES.join(", ")}`),
 });
@@ -60,8 +71,15 @@ function decodeCursor(cursor: string): { at: Date; id: string } {
 function present(row: TimelineRow): TimelineEntry {
   const { details, error, ...data } = row.data as { details?: Record<string, unknown>; error?: string } & Record<string, unknown>;
   const entry: TimelineEntry = {
-    id: row.id, type: row.type, at: row.at.toISOString(), courseId: row.course_id, ruleKey: row.rule_key,
-    messageId: row.message_id, eventId: row.event_id, eventType: row.event_type, ...data,
+    id: row.id,
+    type: row.type,
+    at: row.at.toISOString(),
+    courseId: row.course_id,
+    ruleKey: row.rule_key,
+    messageId: row.message_id,
+    eventId: row.event_id,
+    eventType: row.event_type,
+    ...data,
   };
   if (row.reason) {
     entry.reason = row.reason;

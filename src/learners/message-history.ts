@@ -20,7 +20,9 @@ export async function getMessageHistory(db: Db, messageId: string): Promise<{ me
     db.suppression.findMany({ where: { messageId }, orderBy: { createdAt: "asc" } }),
     db.feedback.findMany({ where: { messageId }, orderBy: { createdAt: "asc" } }),
   ]);
-  const history: HistoryStep[] = [{ at: message.createdAt, step: "matched", details: { ruleKey: message.ruleKey, eventId: message.eventId, variant: message.variant, assignment: message.assignment } }];
+  const history: HistoryStep[] = [
+    { at: message.createdAt, step: "matched", details: { ruleKey: message.ruleKey, eventId: message.eventId, variant: message.variant, assignment: message.assignment } },
+  ];
   for (const d of decisions) history.push({ at: d.createdAt, step: d.outcome, reason: d.reason, details: d.details });
   if (message.deliveredAt) history.push({ at: message.deliveredAt, step: "delivered" });
   if (message.status === "failed") history.push({ at: message.createdAt, step: "failed", reason: message.error ?? undefined });

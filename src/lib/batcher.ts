@@ -28,7 +28,10 @@ export class Batcher<T, R> {
    * `work` answers a batch with one answer per item, in order: a value, an ItemFailure (that caller alone gets
    * its error) or undefined (that caller gets a generic error). A throw rejects every caller of the batch.
    */
-  constructor(private readonly work: (items: T[]) => Promise<Array<R | ItemFailure | undefined>>, private readonly options: BatcherOptions<T, R>) {}
+  constructor(
+    private readonly work: (items: T[]) => Promise<Array<R | ItemFailure | undefined>>,
+    private readonly options: BatcherOptions<T, R>,
+  ) {}
 
   submit(item: T): Promise<R> {
     return new Promise((resolve, reject) => {

@@ -23,7 +23,10 @@ export abstract class AppError extends Error {
 export class ValidationError extends AppError {
   readonly status = 400;
   readonly code = "validation";
-  constructor(message: string, readonly errors: FieldError[] = []) {
+  constructor(
+    message: string,
+    readonly errors: FieldError[] = [],
+  ) {
     super(message);
   }
 }
@@ -48,7 +51,10 @@ export class ConflictError extends AppError {
 export class VersionConflictError extends AppError {
   readonly status = 409;
   readonly code = "version-conflict";
-  constructor(message: string, readonly currentVersion: number) {
+  constructor(
+    message: string,
+    readonly currentVersion: number,
+  ) {
     super(message);
   }
 }
@@ -72,7 +78,10 @@ export class ForbiddenError extends AppError {
 export class TooManyRequestsError extends AppError {
   readonly status = 429;
   readonly code = "too-many-requests";
-  constructor(message: string, readonly retryAfterSeconds: number) {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
     super(message);
   }
 }
@@ -99,7 +108,11 @@ export class UnsupportedMediaTypeError extends AppError {
 export class DependencyUnavailableError extends AppError {
   readonly status = 503;
   readonly code = "dependency-unavailable";
-  constructor(readonly dependency: "database" | "redis", message = `${dependency} is unavailable`, readonly retryAfterSeconds = 5) {
+  constructor(
+    readonly dependency: "database" | "redis",
+    message = `${dependency} is unavailable`,
+    readonly retryAfterSeconds = 5,
+  ) {
     super(message);
   }
 }

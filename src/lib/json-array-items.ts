@@ -3,8 +3,13 @@
  * without serializing each again (for an xAPI batch that is most of the cost of keeping them). One linear pass.
  */
 
-const QUOTE = 0x22, BACKSLASH = 0x5c, COMMA = 0x2c;
-const OPEN_OBJECT = 0x7b, CLOSE_OBJECT = 0x7d, OPEN_ARRAY = 0x5b, CLOSE_ARRAY = 0x5d;
+const QUOTE = 0x22,
+  BACKSLASH = 0x5c,
+  COMMA = 0x2c;
+const OPEN_OBJECT = 0x7b,
+  CLOSE_OBJECT = 0x7d,
+  OPEN_ARRAY = 0x5b,
+  CLOSE_ARRAY = 0x5d;
 
 /**
  * `text` must be JSON that JSON.parse accepted. Returns the items' texts (trimmed) when it is an array, or null

@@ -43,7 +43,18 @@ export async function listFailures(pool: Pool, limit: number): Promise<{ counts:
         WHERE match_failed_at IS NOT NULL AND matched_at IS NULL ORDER BY match_failed_at DESC, id LIMIT $1`,
       [limit],
     ),
-    pool.query<{ id: string; learner_id: string; course_id: string | null; event_id: string | null; rule_key: string; template_key: string; due_at: Date; failed_at: Date | null; error: string | null; attempts: number }>(
+    pool.query<{
+      id: string;
+      learner_id: string;
+      course_id: string | null;
+      event_id: string | null;
+      rule_key: string;
+      template_key: string;
+      due_at: Date;
+      failed_at: Date | null;
+      error: string | null;
+      attempts: number;
+    }>(
       `SELECT id, learner_id, course_id, event_id, rule_key, template_key, due_at, failed_at, error, attempts FROM messages
         WHERE status = 'failed' ORDER BY failed_at DESC NULLS LAST, id LIMIT $1`,
       [limit],
@@ -54,8 +65,16 @@ export async function listFailures(pool: Pool, limit: number): Promise<{ counts:
     counts,
     events: events.rows.map((r) => ({ id: r.id, type: r.type, learnerId: r.learner_id, courseId: r.course_id, receivedAt: r.received_at, failedAt: r.match_failed_at, error: r.match_error })),
     messages: messages.rows.map((r) => ({
-      id: r.id, learnerId: r.learner_id, courseId: r.course_id, eventId: r.event_id, ruleKey: r.rule_key, templateKey: r.template_key,
-      dueAt: r.due_at, failedAt: r.failed_at, error: r.error, attempts: r.attempts,
+      id: r.id,
+      learnerId: r.learner_id,
+      courseId: r.course_id,
+      eventId: r.event_id,
+      ruleKey: r.rule_key,
+      templateKey: r.template_key,
+      dueAt: r.due_at,
+      failedAt: r.failed_at,
+      error: r.error,
+      attempts: r.attempts,
     })),
   };
 }
@@ -93,10 +112,7 @@ export async function retryFailures(ctx: EngineContext, request: { eventIds: str
         WHERE id = ANY($1::uuid[]) AND status = 'failed' RETURNING id, due_at`,
       [request.messageIds],
     );
-    const audit = [
-      ...events.rows.map((r) => ["event", r.id]),
-      ...messages.rows.map((r) => ["message", r.id]),
-    ];
+    const audit = [...events.rows.map((r) => ["event", r.id]), ...messages.rows.map((r) => ["message", r.id])];
     if (audit.length) {
       await tx.query(
         `INSERT INTO audit_log (actor, action, entity_type, entity_key, details, created_at)
@@ -106,7 +122,14 @@ export async function retryFailures(ctx: EngineContext, request: { eventIds: str
     }
     return { events: events.rows, messages: messages.rows };
   });
-  await publishStoredEvents(ctx, retried.events.map((r) => r.id));
-  await enqueueDeliveries(ctx, retried.messages.map((r) => ({ messageId: r.id, dueAt: r.due_at < now ? now : r.due_at })), now);
+  await publishStoredEvents(
+    ctx,
+    retried.events.map((r) => r.id),
+  );
+  await enqueueDeliveries(
+    ctx,
+    retried.messages.map((r) => ({ messageId: r.id, dueAt: r.due_at < now ? now : r.due_at })),
+    now,
+  );
   return { eventIds: retried.events.map((r) => r.id), messageIds: retried.messages.map((r) => r.id) };
 }

@@ -39,10 +39,16 @@ export async function sweepOutbox(ctx: EngineContext): Promise<SweepResult> {
   const olderThan = new Date(ctx.clock.now().getTime() - ctx.config.sweepAfterMs);
   const eventIds = await findUnmatchedEvents(ctx.database.pool, olderThan, BATCH);
   const events = await ctx.queues.findOrphans("match", eventIds);
-  await ctx.queues.enqueue("matchEvents", chunks(events.orphans).map((ids) => ({ eventIds: ids })));
+  await ctx.queues.enqueue(
+    "matchEvents",
+    chunks(events.orphans).map((ids) => ({ eventIds: ids })),
+  );
   const messageIds = await findOverdueMessages(ctx.database.pool, olderThan, BATCH);
   const messages = await ctx.queues.findOrphans("deliver", messageIds);
-  await ctx.queues.enqueue("deliverMessages", chunks(messages.orphans).map((ids) => ({ messageIds: ids })));
+  await ctx.queues.enqueue(
+    "deliverMessages",
+    chunks(messages.orphans).map((ids) => ({ messageIds: ids })),
+  );
   const result = { events: eventIds.length, messages: messageIds.length, eventsRequeued: events.orphans.length, messagesRequeued: messages.orphans.length };
   if (result.eventsRequeued || result.messagesRequeued) ctx.log.info(result, "sweeper re-enqueued orphaned work");
   if (!events.complete || !messages.complete) ctx.log.info(result, "sweeper: too many live jobs to read this round; orphans among them wait for a smaller backlog");

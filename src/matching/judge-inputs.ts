@@ -22,7 +22,12 @@ export async function loadJudgeInputs(ctx: EngineContext, asks: Array<{ learnerI
     if (await loadPublishedTemplate(ctx, key)) templateKeys.add(key);
   }
   const [states, paused] = await Promise.all([
-    loadDeliveryStates(ctx.database.pool, asks.map((a) => ({ learnerId: a.learnerId, ruleKeys: a.rules.map((r) => r.key) })), now, ctx.config.throttle),
+    loadDeliveryStates(
+      ctx.database.pool,
+      asks.map((a) => ({ learnerId: a.learnerId, ruleKeys: a.rules.map((r) => r.key) })),
+      now,
+      ctx.config.throttle,
+    ),
     loadPausedVariantsOf(ctx.database.pool, [...templateKeys]),
   ]);
   return {

@@ -18,7 +18,11 @@ export async function matchEventBatch(ctx: EngineContext, eventIds: string[], at
     failed.push(...(await isolateFailures(eventIds.slice(i, i + CHUNK), (ids) => matchStoredEvents(ctx, ids))));
   }
   await settlePoison(failed, eventIds.length, attempt, async (poison) => {
-    const marked = await markEventsMatchFailed(ctx.database.pool, poison.map((p) => ({ eventId: p.item, error: p.error.message })), ctx.clock.now());
+    const marked = await markEventsMatchFailed(
+      ctx.database.pool,
+      poison.map((p) => ({ eventId: p.item, error: p.error.message })),
+      ctx.clock.now(),
+    );
     ctx.metrics.isolatedFailures.inc({ kind: "event" }, marked.length);
     ctx.log.warn({ eventIds: marked, err: poison[0].error.message }, "events failed to match on their own after every attempt: marked failed (GET /v1/operations/failures)");
   });

@@ -33,32 +33,46 @@ export async function matchStoredEvents(ctx: EngineContext, eventIds: string[]):
   const now = ctx.clock.now();
   const index = await loadRuleIndex(ctx);
   const events = (await loadStoredEvents(pool, eventIds)).filter((e) => !e.matchedAt).map((event) => ({ event, candidates: candidateRules(index, event.type, event.courseId) }));
-  await markEventsMatched(pool, events.filter((e) => e.candidates.length === 0).map((e) => e.event.id), now);
+  await markEventsMatched(
+    pool,
+    events.filter((e) => e.candidates.length === 0).map((e) => e.event.id),
+    now,
+  );
   const withCandidates = events.filter((e) => e.candidates.length > 0);
   if (withCandidates.length === 0) return;
   const busy = withCandidates.map((e) => e.event);
 
   // Conditions and segments read the whole match context; without them, judging reads only the learner's time zone.
-  const snapshots = await loadLearnerSnapshots(pool, withCandidates.map(({ event, candidates }) => ({
-    learnerId: event.learnerId, courseId: event.courseId, profileOnly: !candidates.some((r) => r.where !== null || r.segmentKey !== null),
-  })), now);
+  const snapshots = await loadLearnerSnapshots(
+    pool,
+    withCandidates.map(({ event, candidates }) => ({
+      learnerId: event.learnerId,
+      courseId: event.courseId,
+      profileOnly: !candidates.some((r) => r.where !== null || r.segmentKey !== null),
+    })),
+    now,
+  );
   const contexts = busy.map((event, i) => matchContextOf(event, snapshots[i]));
-  const memberships = await loadMembershipsBatch(ctx, withCandidates.map(({ event, candidates }, i) => ({
-    learnerId: event.learnerId,
-    segmentKeys: candidates.map((r) => r.segmentKey).filter((k): k is string => !!k),
-    ctx: contexts[i],
-  })));
+  const memberships = await loadMembershipsBatch(
+    ctx,
+    withCandidates.map(({ event, candidates }, i) => ({
+      learnerId: event.learnerId,
+      segmentKeys: candidates.map((r) => r.segmentKey).filter((k): k is string => !!k),
+      ctx: contexts[i],
+    })),
+  );
   const matches = busy.map((_, i) => matchEvent(index, contexts[i], memberships[i]));
-  const inputs = await loadJudgeInputs(ctx, busy.map((event, i) => ({ learnerId: event.learnerId, rules: matches[i].matched })), now);
+  const inputs = await loadJudgeInputs(
+    ctx,
+    busy.map((event, i) => ({ learnerId: event.learnerId, rules: matches[i].matched })),
+    now,
+  );
 
   const plans: TriggerPlan[] = [];
   for (const [i, event] of busy.entries()) {
     const { matched, segmentMisses } = matches[i];
     const plan = await planNudge(matched, (rule) => judgeRule(ctx, rule, { learnerId: event.learnerId, triggerKey: event.id }, snapshots[i], now, inputs));
-    const skipped = [
-      ...segmentMisses.map((rule) => ({ rule, reason: "segment", details: { segmentKey: rule.segmentKey } })),
-      ...plan.skipped,
-    ];
+    const skipped = [...segmentMisses.map((rule) => ({ rule, reason: "segment", details: { segmentKey: rule.segmentKey } })), ...plan.skipped];
     plans.push({ trigger: eventTrigger(event), winner: plan.winner, skipped });
   }
   await scheduleMessages(ctx, plans, now);

@@ -11,8 +11,7 @@ export interface PlannableRule {
 
 /** What the caller learned about one rule: sendable (at `dueAt`), or refused with a reason and numbers. */
 export type RuleVerdict<P> =
-  | { type: "send"; dueAt: Date; payload: P; deferral?: { reason: string; details: Record<string, unknown> } }
-  | { type: "skip"; reason: string; details: Record<string, unknown> };
+  { type: "send"; dueAt: Date; payload: P; deferral?: { reason: string; details: Record<string, unknown> } } | { type: "skip"; reason: string; details: Record<string, unknown> };
 
 export interface NudgePlan<R, P> {
   winner: { rule: R; dueAt: Date; payload: P; deferral?: { reason: string; details: Record<string, unknown> } } | null;

@@ -47,7 +47,7 @@ export function buildRuleIndex<R extends MatchableRule>(rules: readonly R[]): Ru
 export function candidateRules<R extends MatchableRule>(index: RuleIndex<R>, eventType: string, courseId: string | null): R[] {
   const bucket = index.byType.get(eventType);
   if (!bucket) return [];
-  const forCourse = courseId !== null ? bucket.byCourse.get(courseId) ?? [] : [];
+  const forCourse = courseId !== null ? (bucket.byCourse.get(courseId) ?? []) : [];
   if (forCourse.length === 0) return bucket.anyCourse;
   if (bucket.anyCourse.length === 0) return forCourse;
   return [...forCourse, ...bucket.anyCourse].sort(byPriority);

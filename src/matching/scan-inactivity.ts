@@ -60,10 +60,15 @@ async function fireForSpell(ctx: EngineContext, rule: ActiveRule, learnerId: str
   const spellKey = `inactive:${learnerId}:${courseId}:${lastActivityAt.toISOString()}`;
   const inputs = await loadJudgeInputs(ctx, [{ learnerId, rules: [rule] }], now);
   const plan = await planNudge([rule], (r) =>
-    r.segmentKey && !isMember(r.segmentKey) ? Promise.resolve({ type: "skip" as const, reason: "segment", details: { segmentKey: r.segmentKey } }) : judgeRule(ctx, r, { learnerId, triggerKey: spellKey }, snapshot, now, inputs));
-  await scheduleMessage(ctx, { eventId: null, spellKey, learnerId, courseId, moduleId: null }, plan.winner, plan.skipped, now);
-  await ctx.database.pool.query(
-    `UPDATE learner_course_state SET inactivity_fired_at = $3 WHERE learner_id = $1 AND course_id = $2 AND last_activity_at = $4`,
-    [learnerId, courseId, now, lastActivityAt],
+    r.segmentKey && !isMember(r.segmentKey)
+      ? Promise.resolve({ type: "skip" as const, reason: "segment", details: { segmentKey: r.segmentKey } })
+      : judgeRule(ctx, r, { learnerId, triggerKey: spellKey }, snapshot, now, inputs),
   );
+  await scheduleMessage(ctx, { eventId: null, spellKey, learnerId, courseId, moduleId: null }, plan.winner, plan.skipped, now);
+  await ctx.database.pool.query(`UPDATE learner_course_state SET inactivity_fired_at = $3 WHERE learner_id = $1 AND course_id = $2 AND last_activity_at = $4`, [
+    learnerId,
+    courseId,
+    now,
+    lastActivityAt,
+  ]);
 }

@@ -52,11 +52,28 @@ export async function scheduleMessages(ctx: EngineContext, plans: TriggerPlan[],
   const outcomes = plans.map(({ trigger, winner, skipped }): MatchOutcome => {
     const message = winner ? messageRow(trigger, winner, now) : null;
     const records: SuppressionRecord[] = skipped.map((s) => ({
-      outcome: "suppressed", reason: s.reason, details: s.details, learnerId: trigger.learnerId, courseId: trigger.courseId,
-      ruleKey: s.rule.key, eventId: trigger.eventId, messageId: null, at: now,
+      outcome: "suppressed",
+      reason: s.reason,
+      details: s.details,
+      learnerId: trigger.learnerId,
+      courseId: trigger.courseId,
+      ruleKey: s.rule.key,
+      eventId: trigger.eventId,
+      messageId: null,
+      at: now,
     }));
     if (message && winner?.deferral && !winner.payload.heldOut) {
-      records.push({ outcome: "deferred", reason: winner.deferral.reason, details: { ...winner.deferral.details, until: winner.dueAt.toISOString() }, learnerId: trigger.learnerId, courseId: trigger.courseId, ruleKey: winner.rule.key, eventId: trigger.eventId, messageId: message.id, at: now });
+      records.push({
+        outcome: "deferred",
+        reason: winner.deferral.reason,
+        details: { ...winner.deferral.details, until: winner.dueAt.toISOString() },
+        learnerId: trigger.learnerId,
+        courseId: trigger.courseId,
+        ruleKey: winner.rule.key,
+        eventId: trigger.eventId,
+        messageId: message.id,
+        at: now,
+      });
     }
     return { eventId: trigger.eventId, message, records };
   });
@@ -79,10 +96,25 @@ export async function scheduleMessages(ctx: EngineContext, plans: TriggerPlan[],
 function messageRow(event: Trigger, winner: NonNullable<Winner>, now: Date): MessageRow {
   const { rule, payload, dueAt } = winner;
   return {
-    id: newId(), dedupeKey: `${rule.key}|${event.eventId ?? event.spellKey}`, learnerId: event.learnerId, courseId: event.courseId, moduleId: event.moduleId,
-    eventId: event.eventId, ruleKey: rule.key, templateKey: payload.template.key, templateVersion: payload.template.version,
-    variant: payload.assignment.variant, assignment: payload.assignment.details, kind: payload.template.kind,
-    essential: rule.essential || payload.template.essential, status: payload.heldOut ? "held_out" : "scheduled",
-    responseSpec: payload.template.response ?? null, segmentKey: rule.segmentKey, priority: rule.priority, dueAt, createdAt: now, expiresAt: payload.expiresAt,
+    id: newId(),
+    dedupeKey: `${rule.key}|${event.eventId ?? event.spellKey}`,
+    learnerId: event.learnerId,
+    courseId: event.courseId,
+    moduleId: event.moduleId,
+    eventId: event.eventId,
+    ruleKey: rule.key,
+    templateKey: payload.template.key,
+    templateVersion: payload.template.version,
+    variant: payload.assignment.variant,
+    assignment: payload.assignment.details,
+    kind: payload.template.kind,
+    essential: rule.essential || payload.template.essential,
+    status: payload.heldOut ? "held_out" : "scheduled",
+    responseSpec: payload.template.response ?? null,
+    segmentKey: rule.segmentKey,
+    priority: rule.priority,
+    dueAt,
+    createdAt: now,
+    expiresAt: payload.expiresAt,
   };
 }

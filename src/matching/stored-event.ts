@@ -22,8 +22,14 @@ export async function loadStoredEvents(db: Pool | PoolClient, ids: string[]): Pr
     [ids],
   );
   return rows.map((r) => ({
-    id: r.id, type: r.type, learnerId: r.learner_id, courseId: r.course_id, moduleId: r.module_id, occurredAt: r.occurred_at,
-    properties: r.properties ?? {}, matchedAt: r.matched_at,
+    id: r.id,
+    type: r.type,
+    learnerId: r.learner_id,
+    courseId: r.course_id,
+    moduleId: r.module_id,
+    occurredAt: r.occurred_at,
+    properties: r.properties ?? {},
+    matchedAt: r.matched_at,
   }));
 }
 

@@ -39,7 +39,15 @@ export interface TestMatchResult {
   segment: { key: string; member: boolean } | null;
   /** judgeRule's verdict: send (maybe deferred) or skip with the reason and its numbers; null when matching already said no. */
   decision:
-    | { outcome: "send"; dueAt: Date; templateKey: string; templateVersion: number; variant: string; heldOut: boolean; deferral: { reason: string; until: Date; details: Record<string, unknown> } | null }
+    | {
+        outcome: "send";
+        dueAt: Date;
+        templateKey: string;
+        templateVersion: number;
+        variant: string;
+        heldOut: boolean;
+        deferral: { reason: string; until: Date; details: Record<string, unknown> } | null;
+      }
     | { outcome: "skip"; reason: string; details: Record<string, unknown> }
     | null;
 }
@@ -58,21 +66,28 @@ export async function testMatchRule(ctx: EngineContext, ruleKey: string, eventId
   const snapshot = await loadLearnerSnapshot(ctx.database.pool, event.learnerId, event.courseId, now);
   const context = matchContextOf(event, snapshot);
 
-  const triggerProblem = event.type !== rule.eventType ? `the rule listens for ${rule.eventType}, this event is ${event.type}`
-    : rule.courseId !== null && rule.courseId !== event.courseId ? `the rule is for course ${rule.courseId}, this event is from ${event.courseId ?? "no course"}`
-    : null;
+  const triggerProblem =
+    event.type !== rule.eventType
+      ? `the rule listens for ${rule.eventType}, this event is ${event.type}`
+      : rule.courseId !== null && rule.courseId !== event.courseId
+        ? `the rule is for course ${rule.courseId}, this event is from ${event.courseId ?? "no course"}`
+        : null;
   const conditions = rule.where ? { passed: compileCondition(rule.where)(context), leaves: explainLeaves(rule.where, context) } : null;
   const segment = rule.segmentKey ? { key: rule.segmentKey, member: (await loadMemberships(ctx, event.learnerId, [rule.segmentKey], context))(rule.segmentKey) } : null;
 
   const result: TestMatchResult = {
-    wouldFire: false, summary: "",
+    wouldFire: false,
+    summary: "",
     event: { id: event.id, type: event.type, learnerId: event.learnerId, courseId: event.courseId, occurredAt: event.occurredAt, properties: event.properties },
     rule: { key: row.key, version: row.version, enabled: row.enabled },
     trigger: { passed: triggerProblem === null, reason: triggerProblem },
-    conditions, segment, decision: null,
+    conditions,
+    segment,
+    decision: null,
   };
-  const refusal = !row.enabled ? "the rule is disabled"
-    : triggerProblem ?? (conditions && !conditions.passed ? "its conditions do not hold for this event" : segment && !segment.member ? `the learner is not in segment ${segment.key}` : null);
+  const refusal = !row.enabled
+    ? "the rule is disabled"
+    : (triggerProblem ?? (conditions && !conditions.passed ? "its conditions do not hold for this event" : segment && !segment.member ? `the learner is not in segment ${segment.key}` : null));
 
   // Judged even when matching said no, so the throttle's answer is known before staff fix the rest.
   const inputs = await loadJudgeInputs(ctx, [{ learnerId: event.learnerId, rules: [rule] }], now);

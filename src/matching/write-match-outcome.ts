@@ -38,11 +38,26 @@ export interface MatchOutcome {
 }
 
 const MESSAGE_COLUMNS: Array<[keyof MessageRow, string, string]> = [
-  ["id", "id", "uuid"], ["dedupeKey", "dedupe_key", "text"], ["learnerId", "learner_id", "text"], ["courseId", "course_id", "text"],
-  ["moduleId", "module_id", "text"], ["eventId", "event_id", "text"], ["ruleKey", "rule_key", "text"], ["templateKey", "template_key", "text"],
-  ["templateVersion", "template_version", "int"], ["variant", "variant", "text"], ["assignment", "assignment", "jsonb"], ["kind", "kind", '"MessageKind"'],
-  ["essential", "essential", "boolean"], ["status", "status", '"MessageStatus"'], ["responseSpec", "response_spec", "jsonb"], ["segmentKey", "segment_key", "text"],
-  ["priority", "priority", "int"], ["dueAt", "due_at", "timestamptz"], ["createdAt", "created_at", "timestamptz"], ["expiresAt", "expires_at", "timestamptz"],
+  ["id", "id", "uuid"],
+  ["dedupeKey", "dedupe_key", "text"],
+  ["learnerId", "learner_id", "text"],
+  ["courseId", "course_id", "text"],
+  ["moduleId", "module_id", "text"],
+  ["eventId", "event_id", "text"],
+  ["ruleKey", "rule_key", "text"],
+  ["templateKey", "template_key", "text"],
+  ["templateVersion", "template_version", "int"],
+  ["variant", "variant", "text"],
+  ["assignment", "assignment", "jsonb"],
+  ["kind", "kind", '"MessageKind"'],
+  ["essential", "essential", "boolean"],
+  ["status", "status", '"MessageStatus"'],
+  ["responseSpec", "response_spec", "jsonb"],
+  ["segmentKey", "segment_key", "text"],
+  ["priority", "priority", "int"],
+  ["dueAt", "due_at", "timestamptz"],
+  ["createdAt", "created_at", "timestamptz"],
+  ["expiresAt", "expires_at", "timestamptz"],
 ];
 const SUPPRESSION_PARAM = MESSAGE_COLUMNS.length + 3;
 
@@ -70,7 +85,8 @@ export async function writeMatchOutcomes(pool: Pool, now: Date, outcomes: MatchO
      )
      SELECT (SELECT array_agg(id) FROM claim) AS claimed, (SELECT array_agg(id) FROM message) AS ids`,
     [
-      outcomes.flatMap((o) => (o.eventId ? [o.eventId] : [])), now,
+      outcomes.flatMap((o) => (o.eventId ? [o.eventId] : [])),
+      now,
       ...MESSAGE_COLUMNS.map(([field, , type]) => messages.map((m) => (type === "jsonb" ? (m[field] == null ? null : JSON.stringify(m[field])) : m[field]))),
       ...suppressionArrays(outcomes.flatMap((o) => o.records)),
     ],

@@ -11,7 +11,11 @@ export const putPreferencesSchema = z
   .strictObject({
     /** Optional: the path names the learner; given, it must be the same (a learner token's must be its own). */
     learnerId: z.string().min(1).max(128).optional(),
-    snoozeHours: z.number().min(0).max(24 * 90).optional(),
+    snoozeHours: z
+      .number()
+      .min(0)
+      .max(24 * 90)
+      .optional(),
     snoozedUntil: z.iso.datetime({ offset: true }).nullable().optional(),
     optedOutKinds: z.array(z.enum(KINDS)).max(KINDS.length).optional(),
   })
@@ -34,9 +38,16 @@ export async function getPreferences(pool: Pool, learnerId: string): Promise<Lea
 
 /** Sets the fields given; others keep their value. `snoozeHours: 0` or `snoozedUntil: null` ends a snooze. */
 export async function putPreferences(pool: Pool, learnerId: string, input: PutPreferencesInput, now: Date): Promise<LearnerPreferences> {
-  const snoozedUntil = input.snoozeHours !== undefined
-    ? (input.snoozeHours === 0 ? null : new Date(now.getTime() + input.snoozeHours * 3_600_000))
-    : input.snoozedUntil === undefined ? undefined : input.snoozedUntil === null ? null : new Date(input.snoozedUntil);
+  const snoozedUntil =
+    input.snoozeHours !== undefined
+      ? input.snoozeHours === 0
+        ? null
+        : new Date(now.getTime() + input.snoozeHours * 3_600_000)
+      : input.snoozedUntil === undefined
+        ? undefined
+        : input.snoozedUntil === null
+          ? null
+          : new Date(input.snoozedUntil);
   await pool.query(
     `INSERT INTO learner_preferences AS p (learner_id, snoozed_until, opted_out_kinds, updated_at)
      VALUES ($1, $2, COALESCE($3::text[], '{}')::"MessageKind"[], $4)

@@ -35,9 +35,7 @@ function createClient(target: RedisTarget, role: Role): RedisClient {
   const nodes = typeof target === "string" ? [] : target.redisClusterNodes;
   const offlineQueue = role !== "producer";
   const client: RedisClient =
-    nodes.length > 0
-      ? new Cluster(nodes.map(seedNode), clusterOptions(nodes, NODE_OPTIONS[role], offlineQueue))
-      : new Redis(url, { ...NODE_OPTIONS[role], enableOfflineQueue: offlineQueue });
+    nodes.length > 0 ? new Cluster(nodes.map(seedNode), clusterOptions(nodes, NODE_OPTIONS[role], offlineQueue)) : new Redis(url, { ...NODE_OPTIONS[role], enableOfflineQueue: offlineQueue });
   client.on("error", () => undefined); // outages are reported where a call fails; the socket error itself is noise
   return client;
 }

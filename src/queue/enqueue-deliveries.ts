@@ -24,7 +24,10 @@ export async function enqueueDeliveries(ctx: Pick<EngineContext, "queues" | "met
     const batches = Array.from({ length: Math.ceil(dueNow.length / MAX_BATCH) }, (_, i) => ({ messageIds: dueNow.slice(i * MAX_BATCH, (i + 1) * MAX_BATCH) }));
     if (batches.length) await ctx.queues.enqueue("deliverMessages", batches);
     if (later.length) {
-      await ctx.queues.enqueueEach("deliverMessage", later.map(({ messageId, dueAt }) => ({ payload: { messageId, dueAt: dueAt.getTime() }, delayMs: dueAt.getTime() - now.getTime() })));
+      await ctx.queues.enqueueEach(
+        "deliverMessage",
+        later.map(({ messageId, dueAt }) => ({ payload: { messageId, dueAt: dueAt.getTime() }, delayMs: dueAt.getTime() - now.getTime() })),
+      );
     }
   } catch (error) {
     ctx.metrics.enqueueFailures.inc({ job: "deliver-message" }, deliveries.length);

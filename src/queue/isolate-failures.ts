@@ -45,7 +45,12 @@ export async function isolateFailures<T>(items: T[], run: (items: T[]) => Promis
  * What to do with items that failed alone: before the final attempt, fail the job so they are retried (the items
  * that succeeded are no-ops then); on the final attempt, hand them to `markFailed`.
  */
-export async function settlePoison<T>(failed: Array<ItemFailureReport<T>>, total: number, attempt: { finalAttempt: boolean }, markFailed: (failed: Array<ItemFailureReport<T>>) => Promise<void>): Promise<void> {
+export async function settlePoison<T>(
+  failed: Array<ItemFailureReport<T>>,
+  total: number,
+  attempt: { finalAttempt: boolean },
+  markFailed: (failed: Array<ItemFailureReport<T>>) => Promise<void>,
+): Promise<void> {
   if (failed.length === 0) return;
   if (!attempt.finalAttempt) throw new Error(`${failed.length} of ${total} items failed on their own; retrying them (first error: ${failed[0].error.message})`);
   await markFailed(failed);

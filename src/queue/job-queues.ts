@@ -65,7 +65,10 @@ export class JobQueues {
 
   /** Adds one job per payload. Batch jobs get a fresh id each time; see jobs.ts for which ids deduplicate. */
   async enqueue<K extends JobKey>(kind: K, payloads: PayloadOf<K>[], options: EnqueueOptions = {}): Promise<void> {
-    await this.enqueueEach(kind, payloads.map((payload) => ({ payload, delayMs: options.delayMs })));
+    await this.enqueueEach(
+      kind,
+      payloads.map((payload) => ({ payload, delayMs: options.delayMs })),
+    );
   }
 
   /** Like enqueue, with a delay per job: one Redis call for jobs due at different times. */

@@ -12,7 +12,12 @@ export type { EngineIdentity };
 
 /** Why a process may not use a queue prefix: another database's engine owns it. */
 export class PrefixInUseError extends Error {
-  constructor(readonly prefix: string, readonly key: string, readonly owner: EngineIdentity, readonly mine: EngineIdentity) {
+  constructor(
+    readonly prefix: string,
+    readonly key: string,
+    readonly owner: EngineIdentity,
+    readonly mine: EngineIdentity,
+  ) {
     super(
       `Queue prefix ${prefix} is in use by the engine of database "${owner.database}" (engine ${owner.engineId}); ` +
         `this process runs on database "${mine.database}" (engine ${mine.engineId}). Two databases sharing one prefix ` +

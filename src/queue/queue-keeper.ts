@@ -29,7 +29,11 @@ export class QueueKeeper {
   /** Set while another database's engine owns the prefix (found after start, e.g. once Redis came back empty). */
   conflict: PrefixInUseError | null = null;
 
-  constructor(private readonly redis: RedisClient, private readonly prefix: string, private readonly queueOf: (name: QueueName) => Queue) {}
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly prefix: string,
+    private readonly queueOf: (name: QueueName) => Queue,
+  ) {}
 
   /**
    * Claims the prefix for `identity` and keeps checking. Throws PrefixInUseError if another database's engine owns

@@ -23,16 +23,39 @@ export async function seedBuiltins(ctx: EngineContext): Promise<{ templates: num
       if (created === 0) return false;
       const checksum = createHash("sha256").update(JSON.stringify(t)).digest("hex");
       await tx.templateVersion.create({
-        data: { templateKey: t.key, version: 1, name: t.name, kind: t.kind, locale: t.locale, essential: t.essential ?? false, variants: t.variants as object, response: t.response === null ? undefined : (t.response as object), author: "builtin", checksum, createdAt: now },
+        data: {
+          templateKey: t.key,
+          version: 1,
+          name: t.name,
+          kind: t.kind,
+          locale: t.locale,
+          essential: t.essential ?? false,
+          variants: t.variants as object,
+          response: t.response === null ? undefined : (t.response as object),
+          author: "builtin",
+          checksum,
+          createdAt: now,
+        },
       });
       return true;
     });
     if (inserted) seededTemplates++;
   }
   for (const r of rules) {
-    const rule = createRuleSchema.parse({ key: r.key, name: r.name, templateKey: r.templateKey, trigger: r.trigger, priority: r.priority, delaySeconds: r.delaySeconds, cooldownHours: r.cooldownHours ?? null, maxPerLearner: r.maxPerLearner ?? null, expiresAfterHours: r.expiresAfterHours ?? null });
+    const rule = createRuleSchema.parse({
+      key: r.key,
+      name: r.name,
+      templateKey: r.templateKey,
+      trigger: r.trigger,
+      priority: r.priority,
+      delaySeconds: r.delaySeconds,
+      cooldownHours: r.cooldownHours ?? null,
+      maxPerLearner: r.maxPerLearner ?? null,
+      expiresAfterHours: r.expiresAfterHours ?? null,
+    });
     const t = rule.trigger as { eventType?: string; courseId?: string | null; inactiveDays?: number };
-    const created = await ctx.prisma.$executeRaw`INSERT INTO rules (key, name, enabled, trigger, event_type, course_id, inactive_days, template_key, delay_seconds, priority, cooldown_hours, max_per_learner, expires_after_hours, created_at, updated_at)
+    const created = await ctx.prisma
+      .$executeRaw`INSERT INTO rules (key, name, enabled, trigger, event_type, course_id, inactive_days, template_key, delay_seconds, priority, cooldown_hours, max_per_learner, expires_after_hours, created_at, updated_at)
       VALUES (${rule.key}, ${rule.name}, true, ${JSON.stringify(rule.trigger)}::jsonb, ${t.eventType ?? null}, ${t.courseId ?? null}, ${t.inactiveDays ?? null}, ${rule.templateKey}, ${rule.delaySeconds}, ${rule.priority}, ${rule.cooldownHours ?? null}, ${rule.maxPerLearner ?? null}, ${rule.expiresAfterHours ?? null}, ${now}, ${now})
       ON CONFLICT (key) DO NOTHING`;
     seededRules += created;

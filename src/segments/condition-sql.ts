@@ -15,7 +15,9 @@ export interface SqlFragment {
 
 const LEARNER_COLUMNS: Record<string, string> = { id: "l.id", name: "l.name", locale: "l.locale", timezone: "l.timezone" };
 const STATE_COLUMNS: Record<string, string> = {
-  eventCount: "s.event_count", firstActivityAt: "s.first_activity_at", lastActivityAt: "s.last_activity_at",
+  eventCount: "s.event_count",
+  firstActivityAt: "s.first_activity_at",
+  lastActivityAt: "s.last_activity_at",
   daysSinceLastActivity: "floor(extract(epoch from (now() - s.last_activity_at)) / 86400)",
 };
 
@@ -46,21 +48,36 @@ function leaf(c: { field: string; op: string; value?: unknown }, param: (v: unkn
     if (expr) return `EXISTS (SELECT 1 FROM learner_course_state s WHERE s.learner_id = l.id AND COALESCE(${compare(expr, c, param)}, false))`;
   }
   if (root === "insights" && path.length >= 2) {
-    const field = path[1] === "score" ? "to_jsonb(i.score)" : path[1] === "value" ? `(i.value #> ${param(path.slice(2))}::text[])` : path[1] === "metadata" ? `(i.metadata #> ${param(path.slice(2))}::text[])` : null;
+    const field =
+      path[1] === "score"
+        ? "to_jsonb(i.score)"
+        : path[1] === "value"
+          ? `(i.value #> ${param(path.slice(2))}::text[])`
+          : path[1] === "metadata"
+            ? `(i.metadata #> ${param(path.slice(2))}::text[])`
+            : null;
     if (field) return `EXISTS (SELECT 1 FROM insights i WHERE i.learner_id = l.id AND i.key = ${param(path[0])} AND COALESCE(${compare(field, c, param)}, false))`;
   }
-  throw new ValidationError(`A segment cannot be listed by ${c.field}`, [{ path: "conditions", message: `${c.field} exists only when an event is matched; list-able fields are learner.*, state.* and insights.*` }]);
+  throw new ValidationError(`A segment cannot be listed by ${c.field}`, [
+    { path: "conditions", message: `${c.field} exists only when an event is matched; list-able fields are learner.*, state.* and insights.*` },
+  ]);
 }
 
 function compare(expr: string, c: { op: string; value?: unknown }, param: (v: unknown) => string): string {
   const v = c.value;
   switch (c.op) {
-    case "eq": return `(${expr} = ${param(JSON.stringify(v))}::jsonb)`;
-    case "ne": return `(${expr} IS NULL OR ${expr} <> ${param(JSON.stringify(v))}::jsonb)`;
-    case "in": return `(${expr} = ANY(${param((v as unknown[]).map((x) => JSON.stringify(x)))}::jsonb[]))`;
-    case "nin": return `(${expr} IS NULL OR NOT (${expr} = ANY(${param((v as unknown[]).map((x) => JSON.stringify(x)))}::jsonb[])))`;
-    case "exists": return v === false ? `(${expr} IS NULL OR ${expr} = 'null'::jsonb)` : `(${expr} IS NOT NULL AND ${expr} <> 'null'::jsonb)`;
-    case "contains": return `((jsonb_typeof(${expr}) = 'string' AND strpos(${expr} #>> '{}', ${param(String(v))}) > 0) OR (jsonb_typeof(${expr}) = 'array' AND ${expr} @> jsonb_build_array(${param(JSON.stringify(v))}::jsonb)))`;
+    case "eq":
+      return `(${expr} = ${param(JSON.stringify(v))}::jsonb)`;
+    case "ne":
+      return `(${expr} IS NULL OR ${expr} <> ${param(JSON.stringify(v))}::jsonb)`;
+    case "in":
+      return `(${expr} = ANY(${param((v as unknown[]).map((x) => JSON.stringify(x)))}::jsonb[]))`;
+    case "nin":
+      return `(${expr} IS NULL OR NOT (${expr} = ANY(${param((v as unknown[]).map((x) => JSON.stringify(x)))}::jsonb[])))`;
+    case "exists":
+      return v === false ? `(${expr} IS NULL OR ${expr} = 'null'::jsonb)` : `(${expr} IS NOT NULL AND ${expr} <> 'null'::jsonb)`;
+    case "contains":
+      return `((jsonb_typeof(${expr}) = 'string' AND strpos(${expr} #>> '{}', ${param(String(v))}) > 0) OR (jsonb_typeof(${expr}) = 'array' AND ${expr} @> jsonb_build_array(${param(JSON.stringify(v))}::jsonb)))`;
     default: {
       const op = { lt: "<", lte: "<=", gt: ">", gte: ">=" }[c.op as "lt"];
       if (typeof v === "number") return `(jsonb_typeof(${expr}) = 'number' AND (${expr})::numeric ${op} ${param(v)}::numeric)`;

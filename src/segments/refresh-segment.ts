@@ -39,14 +39,14 @@ export async function refreshSegmentNow(ctx: EngineContext, key: string, limits:
         await client.query(`SELECT 1 FROM segments WHERE key = $1 FOR UPDATE`, [key]);
         const diff = await applyMembershipDiff(client, key, QUERY_IDS_TABLE, "replace", startedAt);
         const finishedAt = ctx.clock.now();
-        await client.query(
-          `UPDATE segments SET member_count = $2, last_refreshed_at = $3, last_refresh_status = 'ok', last_refresh_error = NULL WHERE key = $1`,
-          [key, diff.memberCount, finishedAt],
-        );
-        await client.query(
-          `INSERT INTO segment_refreshes (segment_key, started_at, finished_at, status, added, removed) VALUES ($1, $2, $3, 'ok', $4, $5)`,
-          [key, startedAt, finishedAt, diff.added, diff.removed],
-        );
+        await client.query(`UPDATE segments SET member_count = $2, last_refreshed_at = $3, last_refresh_status = 'ok', last_refresh_error = NULL WHERE key = $1`, [key, diff.memberCount, finishedAt]);
+        await client.query(`INSERT INTO segment_refreshes (segment_key, started_at, finished_at, status, added, removed) VALUES ($1, $2, $3, 'ok', $4, $5)`, [
+          key,
+          startedAt,
+          finishedAt,
+          diff.added,
+          diff.removed,
+        ]);
         return { segmentKey: key, status: "ok" as const, ...diff };
       }),
     );
@@ -73,10 +73,7 @@ async function recordFailure(ctx: EngineContext, key: string, startedAt: Date, m
   const now = ctx.clock.now();
   await withTransaction(ctx.database.pool, async (client) => {
     await client.query(`UPDATE segments SET last_refreshed_at = $2, last_refresh_status = 'error', last_refresh_error = $3 WHERE key = $1`, [key, now, message]);
-    await client.query(
-      `INSERT INTO segment_refreshes (segment_key, started_at, finished_at, status, error) VALUES ($1, $2, $3, 'error', $4)`,
-      [key, startedAt, now, message],
-    );
+    await client.query(`INSERT INTO segment_refreshes (segment_key, started_at, finished_at, status, error) VALUES ($1, $2, $3, 'error', $4)`, [key, startedAt, now, message]);
   });
   ctx.log.warn({ segment: key, error: message }, "segment refresh failed");
 }

@@ -22,16 +22,26 @@ type Tx = Prisma.TransactionClient;
 /** Creates a segment; 409 when the key exists (of concurrent creates of one key, exactly one succeeds). */
 export async function createSegment(ctx: SegmentContext, input: CreateSegmentInput, actor: string, now: Date): Promise<SegmentView> {
   const definition = await validateSegmentDefinition(ctx.database, input.type, "conditions" in input ? input.conditions : undefined, "sql" in input ? input.sql : undefined);
-  const segment = await conflictOnDuplicate(() => ctx.prisma.$transaction(async (tx) => {
-    const segment = await tx.segment.create({
-      data: {
-        key: input.key, name: input.name, type: input.type, refreshIntervalMinutes: input.refreshIntervalMinutes ?? null,
-        conditions: definition.conditions ?? undefined, sql: definition.sql ?? null, createdAt: now, updatedAt: now,
-      },
-    });
-    await audit(tx, actor, "segment.created", input.key, { type: input.type, version: segment.version });
-    return segment;
-  }), `Segment ${input.key} already exists`);
+  const segment = await conflictOnDuplicate(
+    () =>
+      ctx.prisma.$transaction(async (tx) => {
+        const segment = await tx.segment.create({
+          data: {
+            key: input.key,
+            name: input.name,
+            type: input.type,
+            refreshIntervalMinutes: input.refreshIntervalMinutes ?? null,
+            conditions: definition.conditions ?? undefined,
+            sql: definition.sql ?? null,
+            createdAt: now,
+            updatedAt: now,
+          },
+        });
+        await audit(tx, actor, "segment.created", input.key, { type: input.type, version: segment.version });
+        return segment;
+      }),
+    `Segment ${input.key} already exists`,
+  );
   ctx.cache.changed("segments");
   return segment;
 }
@@ -96,18 +106,24 @@ export async function deleteSegment(ctx: SegmentContext, key: string, actor: str
 /** Uploads members to a static segment (add / remove / replace) and records the diff, with its audit row. */
 export async function putSegmentMembers(ctx: SegmentContext, key: string, input: PutMembersInput, actor: string, now: Date): Promise<MembershipDiff> {
   const segment = await getSegment(ctx.prisma, key);
-  if (segment.type !== "static") throw new ValidationError(`Segment ${key} is ${segment.type}: its members are computed, not uploaded`, [{ path: "mode", message: "members can be uploaded only to static segments" }]);
+  if (segment.type !== "static")
+    throw new ValidationError(`Segment ${key} is ${segment.type}: its members are computed, not uploaded`, [{ path: "mode", message: "members can be uploaded only to static segments" }]);
   return withTransaction(ctx.database.pool, async (client) => {
     const locked = await client.query(`SELECT 1 FROM segments WHERE key = $1 FOR UPDATE`, [key]); // one upload per segment at a time
     if (!locked.rowCount) throw new NotFoundError(`No segment ${key}`);
     const diff = await applyMemberUpload(client, key, input.learnerIds, input.mode, now);
-    await client.query(`UPDATE segments SET member_count = $2, last_refreshed_at = $3, last_refresh_status = 'ok', last_refresh_error = NULL, updated_at = $3 WHERE key = $1`, [key, diff.memberCount, now]);
-    await client.query(
-      `INSERT INTO segment_refreshes (segment_key, started_at, finished_at, status, added, removed) VALUES ($1, $2, $2, 'ok', $3, $4)`,
-      [key, now, diff.added, diff.removed],
-    );
-    await client.query(`INSERT INTO audit_log (actor, action, entity_type, entity_key, details) VALUES ($1, $2, 'segment', $3, $4)`,
-      [actor, `segment.members.${input.mode}`, key, JSON.stringify({ count: input.learnerIds.length, added: diff.added, removed: diff.removed })]);
+    await client.query(`UPDATE segments SET member_count = $2, last_refreshed_at = $3, last_refresh_status = 'ok', last_refresh_error = NULL, updated_at = $3 WHERE key = $1`, [
+      key,
+      diff.memberCount,
+      now,
+    ]);
+    await client.query(`INSERT INTO segment_refreshes (segment_key, started_at, finished_at, status, added, removed) VALUES ($1, $2, $2, 'ok', $3, $4)`, [key, now, diff.added, diff.removed]);
+    await client.query(`INSERT INTO audit_log (actor, action, entity_type, entity_key, details) VALUES ($1, $2, 'segment', $3, $4)`, [
+      actor,
+      `segment.members.${input.mode}`,
+      key,
+      JSON.stringify({ count: input.learnerIds.length, added: diff.added, removed: diff.removed }),
+    ]);
     return diff;
   });
 }

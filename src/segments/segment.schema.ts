@@ -6,7 +6,13 @@ export const MAX_MEMBERS_PER_REQUEST = 100_000;
 
 const base = {
   name: z.string().trim().min(1).max(200),
-  refreshIntervalMinutes: z.number().int().min(5).max(7 * 24 * 60).nullable().optional(),
+  refreshIntervalMinutes: z
+    .number()
+    .int()
+    .min(5)
+    .max(7 * 24 * 60)
+    .nullable()
+    .optional(),
 };
 
 /** POST /v1/segments. `conditions` are validated by the rules' condition schema where the segment is attribute-based. */

@@ -30,8 +30,7 @@ const FETCH_ROWS = 20_000;
 const CURSOR = "segment_ids";
 
 /** The statement around the author's SELECT: `$1` is the row limit. */
-const SELECT_IDS = (inner: string) =>
-  `SELECT DISTINCT q.learner_id::text AS learner_id FROM (\n${inner}\n) AS q WHERE q.learner_id IS NOT NULL AND q.learner_id::text <> '' LIMIT $1`;
+const SELECT_IDS = (inner: string) => `SELECT DISTINCT q.learner_id::text AS learner_id FROM (\n${inner}\n) AS q WHERE q.learner_id IS NOT NULL AND q.learner_id::text <> '' LIMIT $1`;
 const SHELLS = {
   probe: SELECT_IDS,
   cursor: (inner: string) => `DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${SELECT_IDS(inner)}`,
@@ -94,9 +93,10 @@ async function collectFromSandbox(database: Database, checked: CheckedSegmentSql
     await database.segments.withClient(async (sandbox) => {
       await sandbox.query("BEGIN TRANSACTION READ ONLY");
       await setTimeout(sandbox, limits.timeoutMs);
-      const authored = async <R>(run: () => Promise<R>): Promise<R> => run().catch((error: unknown) => {
-        throw describeQueryFailure(error, sent);
-      });
+      const authored = async <R>(run: () => Promise<R>): Promise<R> =>
+        run().catch((error: unknown) => {
+          throw describeQueryFailure(error, sent);
+        });
       await authored(() => sandbox.query({ text: sent.statement, values: [limits.maxRows + 1] }));
       let stored = 0;
       for (;;) {
@@ -199,5 +199,9 @@ const OFFSET_FIELD = /(^|_)(location|len|start|end)$/;
 function withoutLocations(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(withoutLocations);
   if (!node || typeof node !== "object") return node;
-  return Object.fromEntries(Object.entries(node).filter(([key, value]) => !(typeof value === "number" && OFFSET_FIELD.test(key))).map(([key, value]) => [key, withoutLocations(value)]));
+  return Object.fromEntries(
+    Object.entries(node)
+      .filter(([key, value]) => !(typeof value === "number" && OFFSET_FIELD.test(key)))
+      .map(([key, value]) => [key, withoutLocations(value)]),
+  );
 }

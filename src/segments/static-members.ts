@@ -33,15 +33,9 @@ export async function applyMembershipDiff(client: PoolClient, segmentKey: string
     removed = (await client.query(`DELETE FROM segment_members m USING ${table} u WHERE m.segment_key = $1 AND m.learner_id = u.learner_id`, [segmentKey])).rowCount ?? 0;
   } else {
     if (mode === "replace") {
-      removed = (await client.query(
-        `DELETE FROM segment_members m WHERE m.segment_key = $1 AND NOT EXISTS (SELECT 1 FROM ${table} u WHERE u.learner_id = m.learner_id)`,
-        [segmentKey],
-      )).rowCount ?? 0;
+      removed = (await client.query(`DELETE FROM segment_members m WHERE m.segment_key = $1 AND NOT EXISTS (SELECT 1 FROM ${table} u WHERE u.learner_id = m.learner_id)`, [segmentKey])).rowCount ?? 0;
     }
-    added = (await client.query(
-      `INSERT INTO segment_members (segment_key, learner_id, added_at) SELECT $1, learner_id, $2 FROM ${table} ON CONFLICT DO NOTHING`,
-      [segmentKey, now],
-    )).rowCount ?? 0;
+    added = (await client.query(`INSERT INTO segment_members (segment_key, learner_id, added_at) SELECT $1, learner_id, $2 FROM ${table} ON CONFLICT DO NOTHING`, [segmentKey, now])).rowCount ?? 0;
   }
   const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM segment_members WHERE segment_key = $1`, [segmentKey]);
   return { added, removed, memberCount: rows[0].n };

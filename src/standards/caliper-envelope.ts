@@ -14,24 +14,28 @@ export const CALIPER_CONTEXTS = ["http://purl.imsglobal.org/ctx/caliper/v1p1", "
 
 const isoDate = z.iso.datetime({ offset: true, message: "must be an ISO 8601 date-time with a time zone" });
 
-const envelopeSchema = z.object({
-  sensor: z.string().min(1, "must name the sensor").max(2_048),
-  sendTime: isoDate,
-  dataVersion: z.enum(CALIPER_CONTEXTS, { message: `must be ${CALIPER_CONTEXTS.join(" or ")}` }),
-  data: z.array(z.unknown(), { message: "must be an array of events" }),
-}).loose();
+const envelopeSchema = z
+  .object({
+    sensor: z.string().min(1, "must name the sensor").max(2_048),
+    sendTime: isoDate,
+    dataVersion: z.enum(CALIPER_CONTEXTS, { message: `must be ${CALIPER_CONTEXTS.join(" or ")}` }),
+    data: z.array(z.unknown(), { message: "must be an array of events" }),
+  })
+  .loose();
 
 /** An entity may be given by its IRI alone, or as an object with an id and a type. */
 const entity = z.union([z.string().min(1).max(2_048), z.object({ id: z.string().min(1).max(2_048), type: z.string().min(1) }).loose()]);
 
-const eventSchema = z.object({
-  id: z.string().min(1).max(128, "must be at most 128 characters (urn:uuid:… is 45)"),
-  type: z.string().min(1).max(100),
-  actor: entity,
-  action: z.string().min(1).max(100),
-  object: entity,
-  eventTime: isoDate,
-}).loose();
+const eventSchema = z
+  .object({
+    id: z.string().min(1).max(128, "must be at most 128 characters (urn:uuid:… is 45)"),
+    type: z.string().min(1).max(100),
+    actor: entity,
+    action: z.string().min(1).max(100),
+    object: entity,
+    eventTime: isoDate,
+  })
+  .loose();
 
 export interface CaliperEvent {
   id: string;

@@ -34,12 +34,7 @@ const NOT_A_COURSE = `[definition.type!=${ADL_COURSE}][definition.type!=${LMS_CO
 /** Where each field comes from when a mapping does not say; a mapping's own `fields` replace these one by one. */
 export const DEFAULT_FIELDS: Readonly<Record<MappingSource, MappingFields>> = {
   xapi: {
-    learner: [
-      { path: "actor.account.name" },
-      ...keyOrValue("actor.openid", "/users/user-v1/([^/]+)/?$"),
-      { path: "actor.mbox", pattern: "^mailto:(.+)$" },
-      { path: "actor.mbox_sha1sum" },
-    ],
+    learner: [{ path: "actor.account.name" }, ...keyOrValue("actor.openid", "/users/user-v1/([^/]+)/?$"), { path: "actor.mbox", pattern: "^mailto:(.+)$" }, { path: "actor.mbox_sha1sum" }],
     course: [
       ...keyOrValue(`context.contextActivities.parent[definition.type=${ADL_COURSE}].id`, OPENEDX_COURSE),
       { path: `context.contextActivities.grouping[definition.type=${LMS_COURSE}].id` },
@@ -76,7 +71,9 @@ type Options = { objectType?: string; fields?: MappingFields; description?: stri
 
 function xapi(key: string, verb: string, eventType: string, options: Options = {}): Mapping {
   return {
-    key: `xapi.${key}`, source: "xapi", eventType,
+    key: `xapi.${key}`,
+    source: "xapi",
+    eventType,
     match: { verb, ...(options.objectType ? { objectType: options.objectType } : {}) },
     ...(options.fields ? { fields: options.fields } : {}),
     ...(options.description ? { description: options.description } : {}),
@@ -85,8 +82,16 @@ function xapi(key: string, verb: string, eventType: string, options: Options = {
 
 function caliper(key: string, type: string, action: string, eventType: string, options: Options & { objectIdPrefix?: string; where?: Array<{ path: string; equals: string }> } = {}): Mapping {
   return {
-    key: `caliper.${key}`, source: "caliper", eventType,
-    match: { type, action, ...(options.objectType ? { objectType: options.objectType } : {}), ...(options.objectIdPrefix ? { objectIdPrefix: options.objectIdPrefix } : {}), ...(options.where ? { where: options.where } : {}) },
+    key: `caliper.${key}`,
+    source: "caliper",
+    eventType,
+    match: {
+      type,
+      action,
+      ...(options.objectType ? { objectType: options.objectType } : {}),
+      ...(options.objectIdPrefix ? { objectIdPrefix: options.objectIdPrefix } : {}),
+      ...(options.where ? { where: options.where } : {}),
+    },
     ...(options.fields ? { fields: options.fields } : {}),
     ...(options.description ? { description: options.description } : {}),
   };
@@ -94,13 +99,32 @@ function caliper(key: string, type: string, action: string, eventType: string, o
 
 /** Every ADL verb (http://adlnet.gov/expapi/verbs/…) for any object; "voided" is handled by the xAPI resource itself. */
 const ADL_VERBS: Array<[string, string]> = [
-  ["answered", "problem.answered"], ["asked", "problem.asked"], ["attempted", "activity.attempted"], ["attended", "session.attended"],
-  ["commented", "comment.posted"], ["completed", "activity.completed"], ["exited", "activity.exited"], ["experienced", "content.viewed"],
-  ["failed", "activity.failed"], ["imported", "activity.imported"], ["initialized", "activity.initialized"], ["interacted", "activity.interacted"],
-  ["launched", "activity.launched"], ["mastered", "activity.mastered"], ["passed", "activity.passed"], ["preferred", "activity.preferred"],
-  ["progressed", "activity.progressed"], ["registered", "course.enrolled"], ["responded", "problem.responded"], ["resumed", "activity.resumed"],
-  ["satisfied", "activity.satisfied"], ["scored", "activity.scored"], ["shared", "activity.shared"], ["suspended", "activity.suspended"],
-  ["terminated", "activity.terminated"], ["waived", "activity.waived"],
+  ["answered", "problem.answered"],
+  ["asked", "problem.asked"],
+  ["attempted", "activity.attempted"],
+  ["attended", "session.attended"],
+  ["commented", "comment.posted"],
+  ["completed", "activity.completed"],
+  ["exited", "activity.exited"],
+  ["experienced", "content.viewed"],
+  ["failed", "activity.failed"],
+  ["imported", "activity.imported"],
+  ["initialized", "activity.initialized"],
+  ["interacted", "activity.interacted"],
+  ["launched", "activity.launched"],
+  ["mastered", "activity.mastered"],
+  ["passed", "activity.passed"],
+  ["preferred", "activity.preferred"],
+  ["progressed", "activity.progressed"],
+  ["registered", "course.enrolled"],
+  ["responded", "problem.responded"],
+  ["resumed", "activity.resumed"],
+  ["satisfied", "activity.satisfied"],
+  ["scored", "activity.scored"],
+  ["shared", "activity.shared"],
+  ["suspended", "activity.suspended"],
+  ["terminated", "activity.terminated"],
+  ["waived", "activity.waived"],
 ];
 
 const XAPI_MAPPINGS: Mapping[] = [
@@ -168,7 +192,10 @@ const CALIPER_MAPPINGS: Mapping[] = [
     ];
   }),
   caliper("assessment.started", "AssessmentEvent", "Started", "quiz.started"),
-  caliper("assessment.submitted", "AssessmentEvent", "Submitted", "quiz.submitted", { fields: assignee, description: "Canvas quiz_submitted, Open edX edx.grades.problem.submitted (score from weighted_earned / weighted_possible)" }),
+  caliper("assessment.submitted", "AssessmentEvent", "Submitted", "quiz.submitted", {
+    fields: assignee,
+    description: "Canvas quiz_submitted, Open edX edx.grades.problem.submitted (score from weighted_earned / weighted_possible)",
+  }),
   caliper("assessment.paused", "AssessmentEvent", "Paused", "quiz.paused"),
   caliper("assessment.resumed", "AssessmentEvent", "Resumed", "quiz.resumed"),
   caliper("assessment.restarted", "AssessmentEvent", "Restarted", "quiz.restarted"),

@@ -68,7 +68,15 @@ export async function listDroppedCalls(pool: Pool, options: { source?: string; r
   return {
     counts: counts.rows.map((r) => ({ source: r.source, reason: r.reason, count: Number(r.count), lastAt: r.last_at.toISOString() })),
     dropped: latest.rows.map((r) => ({
-      id: r.id, source: r.source, messageId: r.message_id, callType: r.call_type, reason: r.reason, errors: r.errors, call: r.call, sizeBytes: r.size_bytes, receivedAt: r.received_at.toISOString(),
+      id: r.id,
+      source: r.source,
+      messageId: r.message_id,
+      callType: r.call_type,
+      reason: r.reason,
+      errors: r.errors,
+      call: r.call,
+      sizeBytes: r.size_bytes,
+      receivedAt: r.received_at.toISOString(),
     })),
   };
 }

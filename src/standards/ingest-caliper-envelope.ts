@@ -30,18 +30,24 @@ export async function ingestCaliperEnvelope(ctx: CaliperContext, body: unknown, 
     const object = e.body.object as { id?: unknown; type?: unknown; name?: unknown } | string;
     const objectId = typeof object === "string" ? object : typeof object.id === "string" ? object.id : undefined;
     const objectName = typeof object === "object" ? displayName(object.name) : undefined;
-    return mapRecord(set, {
-      id: e.id, kind: e.kind, body: e.body,
-      occurredAt: e.eventTime,
-      sentAt: envelope.sendTime,
-      properties: {
-        source: "caliper",
-        action: e.kind.action,
-        ...(objectId ? { objectId: objectId.slice(0, 500) } : {}),
-        ...(e.kind.objectType ? { objectType: e.kind.objectType } : {}),
-        ...(objectName ? { objectName } : {}),
+    return mapRecord(
+      set,
+      {
+        id: e.id,
+        kind: e.kind,
+        body: e.body,
+        occurredAt: e.eventTime,
+        sentAt: envelope.sendTime,
+        properties: {
+          source: "caliper",
+          action: e.kind.action,
+          ...(objectId ? { objectId: objectId.slice(0, 500) } : {}),
+          ...(e.kind.objectType ? { objectType: e.kind.objectType } : {}),
+          ...(objectName ? { objectName } : {}),
+        },
       },
-    }, receivedAt);
+      receivedAt,
+    );
   });
   const recorded = await recordStandardRecords(ctx, records, receivedAt, { format: "caliper", detectConflicts: false });
   return { accepted: recorded.accepted, duplicates: recorded.duplicates, unmapped: recorded.storedAlone, entities: envelope.entities };

@@ -29,11 +29,15 @@ export interface SegmentAnswer {
  * `endpointCall`: the call type the path says (/v1/track…), or null for /v1/batch. `body.mayHoldUnsafeText`
  * false (no escape in the text that could be NUL or a lone surrogate) spares the walk over every call.
  */
-export async function ingestSegmentCalls(ctx: SegmentContext, body: { value: unknown; bytes: number; mayHoldUnsafeText: boolean; text?: string }, endpointCall: SegmentCall | null): Promise<SegmentAnswer> {
+export async function ingestSegmentCalls(
+  ctx: SegmentContext,
+  body: { value: unknown; bytes: number; mayHoldUnsafeText: boolean; text?: string },
+  endpointCall: SegmentCall | null,
+): Promise<SegmentAnswer> {
   const { value, bytes: bodyBytes } = body;
   const receivedAt = ctx.clock.now();
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new ValidationError("The body must be a JSON object", [{ path: "", message: endpointCall ? "must be a call object" : "must be {\"batch\": [...]}" }]);
+    throw new ValidationError("The body must be a JSON object", [{ path: "", message: endpointCall ? "must be a call object" : 'must be {"batch": [...]}' }]);
   }
   const b = value as Record<string, unknown>;
   let calls: unknown[];
@@ -70,10 +74,7 @@ export async function ingestSegmentCalls(ctx: SegmentContext, body: { value: unk
   });
 
   // The drops are recorded as durably as the events: the 200 promises both.
-  const [recorded] = await Promise.all([
-    recordStandardRecords(ctx, records, receivedAt, { format: "segment", detectConflicts: false }),
-    recordDroppedCalls(ctx.database.pool, drops, receivedAt),
-  ]);
+  const [recorded] = await Promise.all([recordStandardRecords(ctx, records, receivedAt, { format: "segment", detectConflicts: false }), recordDroppedCalls(ctx.database.pool, drops, receivedAt)]);
   const metrics = standardsMetrics(ctx.metrics);
   for (const d of drops) metrics.dropped.inc({ source: "segment", reason: d.reason });
   metrics.records.inc({ format: "segment", outcome: "dropped" }, drops.length);

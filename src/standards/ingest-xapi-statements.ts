@@ -75,12 +75,19 @@ async function storeStatements(ctx: XapiContext, raws: unknown[], isArray: boole
     const s = c!;
     const bodyText = texts ? withIdText(texts[i], raws[i], s.id) : undefined;
     if (s.voids !== null) return { id: s.id, kind: s.kind, body: s.statement, bodyText, outcome: { status: "voiding", voids: s.voids } };
-    return mapRecord(set, {
-      id: s.id, kind: s.kind, body: s.statement, bodyText,
-      occurredAt: s.statement.timestamp,
-      properties: describe(s.statement),
-      learnerName: typeof s.statement.actor.name === "string" && s.statement.actor.name.length <= 200 ? s.statement.actor.name : undefined,
-    }, receivedAt);
+    return mapRecord(
+      set,
+      {
+        id: s.id,
+        kind: s.kind,
+        body: s.statement,
+        bodyText,
+        occurredAt: s.statement.timestamp,
+        properties: describe(s.statement),
+        learnerName: typeof s.statement.actor.name === "string" && s.statement.actor.name.length <= 200 ? s.statement.actor.name : undefined,
+      },
+      receivedAt,
+    );
   });
   await recordStandardRecords(ctx, records, receivedAt, { format: "xapi", detectConflicts: true });
   return records.map((r) => r.id);

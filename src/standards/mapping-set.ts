@@ -17,9 +17,7 @@ export type RecordKind =
 export type MappingOrigin = "builtin" | "custom" | "override";
 
 type CompiledSource =
-  | { kind: "path"; steps: PathStep[]; pattern: RegExp | null }
-  | { kind: "ratio"; numerator: PathStep[]; denominator: PathStep[] }
-  | { kind: "value"; value: string | number | boolean };
+  { kind: "path"; steps: PathStep[]; pattern: RegExp | null } | { kind: "ratio"; numerator: PathStep[]; denominator: PathStep[] } | { kind: "value"; value: string | number | boolean };
 
 export interface CompiledMapping {
   key: string;
@@ -83,7 +81,10 @@ function compileMapping(m: Mapping, origin: MappingOrigin): CompiledMapping {
   const fields = {} as Record<FieldName, CompiledSource[]>;
   for (const name of FIELD_NAMES) fields[name] = (m.fields?.[name] ?? DEFAULT_FIELDS[m.source][name] ?? []).map(compileSource);
   return {
-    key: m.key, source: m.source, eventType: m.eventType, origin,
+    key: m.key,
+    source: m.source,
+    eventType: m.eventType,
+    origin,
     specificity: (match.objectType ? 4 : 0) + (match.objectIdPrefix ? 2 : 0) + (match.where?.length ?? 0) + (match.action ? 8 : 0),
     objectType: match.objectType ?? null,
     objectIdPrefix: match.objectIdPrefix ?? null,

@@ -108,8 +108,13 @@ async function readCustom(ctx: StoreContext): Promise<SavedMapping[]> {
   const out: SavedMapping[] = [];
   for (const r of rows) {
     const parsed = mappingSchema.safeParse({
-      key: r.key, source: r.source, eventType: r.eventType, match: r.match, fields: r.fields,
-      enabled: r.enabled, ...(r.description !== null ? { description: r.description } : {}),
+      key: r.key,
+      source: r.source,
+      eventType: r.eventType,
+      match: r.match,
+      fields: r.fields,
+      enabled: r.enabled,
+      ...(r.description !== null ? { description: r.description } : {}),
     });
     // Rows are validated on save; one that no longer parses (a schema change) is skipped, never a failed ingest.
     if (parsed.success) out.push({ mapping: parsed.data, updatedAt: r.updatedAt.toISOString(), updatedBy: r.updatedBy });
@@ -134,8 +139,15 @@ function effective(custom: SavedMapping[]): { mappings: Mapping[]; origins: Map<
 
 function row(m: Mapping, actor: string, now: Date) {
   return {
-    key: m.key, source: m.source, eventType: m.eventType, match: m.match as object, fields: (m.fields ?? {}) as object,
-    enabled: m.enabled ?? true, description: m.description ?? null, updatedAt: now, updatedBy: actor,
+    key: m.key,
+    source: m.source,
+    eventType: m.eventType,
+    match: m.match as object,
+    fields: (m.fields ?? {}) as object,
+    enabled: m.enabled ?? true,
+    description: m.description ?? null,
+    updatedAt: now,
+    updatedBy: actor,
   };
 }
 
@@ -148,6 +160,10 @@ function sameAsBuiltin(m: Mapping): boolean {
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
     if (v === null || typeof v !== "object" || Array.isArray(v)) return v;
-    return Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : 1)));
+    return Object.fromEntries(
+      Object.entries(v as Record<string, unknown>)
+        .filter(([, x]) => x !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : 1)),
+    );
   });
 }

@@ -24,15 +24,19 @@ const pathText = z.string().superRefine((text, ctx) => {
 /** Nested quantifiers ("(a+)+") can take exponential time on a crafted statement: refused on save. */
 const NESTED_QUANTIFIER = /\([^()]*[+*}][^()]*\)\s*[+*{]/;
 
-const patternText = z.string().min(1).max(200).superRefine((text, ctx) => {
-  try {
-    new RegExp(text);
-  } catch (error) {
-    ctx.addIssue({ code: "custom", message: `is not a valid regular expression: ${(error as Error).message}` });
-    return;
-  }
-  if (NESTED_QUANTIFIER.test(text)) ctx.addIssue({ code: "custom", message: "must not repeat a group that itself repeats (e.g. (a+)+): it could stall ingest" });
-});
+const patternText = z
+  .string()
+  .min(1)
+  .max(200)
+  .superRefine((text, ctx) => {
+    try {
+      new RegExp(text);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: `is not a valid regular expression: ${(error as Error).message}` });
+      return;
+    }
+    if (NESTED_QUANTIFIER.test(text)) ctx.addIssue({ code: "custom", message: "must not repeat a group that itself repeats (e.g. (a+)+): it could stall ingest" });
+  });
 
 /**
  * Where one field comes from: a path (with an optional regular expression the value must match; its first
@@ -122,15 +126,13 @@ export type SegmentMatch = z.infer<typeof segmentMatchSchema>;
 export const MAX_CUSTOM_MAPPINGS = 1_000;
 
 /** PUT /v1/mappings: the complete set of custom mappings (shipped ones not listed stay as shipped). */
-export const customMappingsSchema = z
-  .strictObject({ mappings: z.array(mappingSchema).max(MAX_CUSTOM_MAPPINGS) })
-  .superRefine((body, ctx) => {
-    const seen = new Set<string>();
-    body.mappings.forEach((m, i) => {
-      if (seen.has(m.key)) ctx.addIssue({ code: "custom", path: ["mappings", i, "key"], message: `repeats the key ${m.key}` });
-      seen.add(m.key);
-    });
+export const customMappingsSchema = z.strictObject({ mappings: z.array(mappingSchema).max(MAX_CUSTOM_MAPPINGS) }).superRefine((body, ctx) => {
+  const seen = new Set<string>();
+  body.mappings.forEach((m, i) => {
+    if (seen.has(m.key)) ctx.addIssue({ code: "custom", path: ["mappings", i, "key"], message: `repeats the key ${m.key}` });
+    seen.add(m.key);
   });
+});
 
 /** PUT /v1/mappings/{key}: one mapping; its key comes from the path. */
 export const oneMappingSchema = z.discriminatedUnion("source", [

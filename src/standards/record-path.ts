@@ -13,10 +13,7 @@
  * Paths are compiled once (when mappings load) and read without allocation beyond the walk.
  */
 
-export type PathStep =
-  | { kind: "key"; key: string }
-  | { kind: "index"; index: number }
-  | { kind: "filter"; path: string[]; value: string; negated: boolean };
+export type PathStep = { kind: "key"; key: string } | { kind: "index"; index: number } | { kind: "filter"; path: string[]; value: string; negated: boolean };
 
 export const MAX_PATH_LENGTH = 400;
 

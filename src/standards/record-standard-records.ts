@@ -108,9 +108,12 @@ function withSource(r: StandardRecord, mappingKey: string, event: NormalizedEven
 /** What mappings matched on, as event_sources.kind keeps it (the format has its own column). */
 function kindWithoutFormat(kind: RecordKind): Record<string, unknown> {
   switch (kind.format) {
-    case "xapi": return { verb: kind.verb, objectType: kind.objectType };
-    case "caliper": return { type: kind.type, action: kind.action, objectType: kind.objectType };
-    case "segment": return { call: kind.call, event: kind.event };
+    case "xapi":
+      return { verb: kind.verb, objectType: kind.objectType };
+    case "caliper":
+      return { type: kind.type, action: kind.action, objectType: kind.objectType };
+    case "segment":
+      return { call: kind.call, event: kind.event };
   }
 }
 
@@ -129,9 +132,16 @@ async function findKnown(pool: Pool, records: StandardRecord[]): Promise<Set<str
   );
   if (rows.length === 0) return new Set();
   const stored = new Map(rows.map((r) => [r.id, r.body === null ? null : statementDigest(r.body as Statement)]));
-  const conflicts = records.filter((r) => { const digest = stored.get(r.id); return digest != null && digest !== statementDigest(r.body as Statement); }).map((r) => r.id);
+  const conflicts = records
+    .filter((r) => {
+      const digest = stored.get(r.id);
+      return digest != null && digest !== statementDigest(r.body as Statement);
+    })
+    .map((r) => r.id);
   if (conflicts.length > 0) {
-    throw new ConflictError(`A statement with the id ${conflicts.slice(0, 5).join(", ")}${conflicts.length > 5 ? ` (and ${conflicts.length - 5} more)` : ""} is already stored with different content; nothing was stored`);
+    throw new ConflictError(
+      `A statement with the id ${conflicts.slice(0, 5).join(", ")}${conflicts.length > 5 ? ` (and ${conflicts.length - 5} more)` : ""} is already stored with different content; nothing was stored`,
+    );
   }
   return new Set(stored.keys());
 }
@@ -159,7 +169,10 @@ async function storeAlone(pool: Pool, records: StandardRecord[], receivedAt: Dat
   const rows = records.map((r) => {
     const o = r.outcome;
     const row = {
-      id: r.id, format: r.kind.format, status: o.status, kind: kindWithoutFormat(r.kind),
+      id: r.id,
+      format: r.kind.format,
+      status: o.status,
+      kind: kindWithoutFormat(r.kind),
       mappingKey: "mappingKey" in o ? o.mappingKey : null,
       learnerId: o.status === "unusable" ? o.learnerId : null,
       note: o.status === "unusable" ? o.note : null,

@@ -117,7 +117,12 @@ export function convertSegmentCall(set: MappingSet, input: CallInput, viaSchema 
   }
   const type = mapping?.eventType ?? (kindOfCall === "track" ? normalizeEventName(name as string) : CALL_TYPES[kindOfCall]);
   if (type === null) {
-    return drop("invalid", [{ path: at(prefix, "event"), message: `"${String(name).slice(0, 100)}" cannot become an event type (^[a-z][a-z0-9_.]{0,63}$); add a mapping for it` }], messageId, callType);
+    return drop(
+      "invalid",
+      [{ path: at(prefix, "event"), message: `"${String(name).slice(0, 100)}" cannot become an event type (^[a-z][a-z0-9_.]{0,63}$); add a mapping for it` }],
+      messageId,
+      callType,
+    );
   }
   const raw: EventInput = {
     id: messageId ?? derivedMessageId(c),
@@ -186,8 +191,13 @@ function learnerOf(call: SegmentCall, c: Json, context: Json): { learner?: Json 
 }
 
 const FIELD_BACK: Record<string, string> = {
-  id: "messageId", type: "event", learnerId: "userId", occurredAt: "timestamp",
-  courseId: "properties.courseId", moduleId: "properties.moduleId", learner: "context.traits",
+  id: "messageId",
+  type: "event",
+  learnerId: "userId",
+  occurredAt: "timestamp",
+  courseId: "properties.courseId",
+  moduleId: "properties.moduleId",
+  learner: "context.traits",
 };
 
 /** Our field names in an error path (`batch[2].learnerId`) as the caller's Segment names (`batch[2].userId`). */

@@ -33,12 +33,22 @@ export function standardsMetrics(metrics: Pick<Metrics, "registry">): StandardsM
   let found = byRegistry.get(metrics.registry);
   if (found) return found;
   const registers = [metrics.registry];
-  const unmapped = new Counter({ name: "coach_standard_unmapped_total", help: "Records that arrived with no mapping, per format and kind (verb + object type, type + action, call + name)", labelNames: ["format", "kind"], registers });
+  const unmapped = new Counter({
+    name: "coach_standard_unmapped_total",
+    help: "Records that arrived with no mapping, per format and kind (verb + object type, type + action, call + name)",
+    labelNames: ["format", "kind"],
+    registers,
+  });
   const seenKinds = new Set<string>();
   found = {
     records: new Counter({ name: "coach_standard_records_total", help: "xAPI statements, Caliper events and Segment calls by outcome", labelNames: ["format", "outcome"], registers }),
     unmapped,
-    dropped: new Counter({ name: "coach_ingest_dropped_total", help: "Segment-compatible calls dropped one by one (the rest of their batch stored), by reason", labelNames: ["source", "reason"], registers }),
+    dropped: new Counter({
+      name: "coach_ingest_dropped_total",
+      help: "Segment-compatible calls dropped one by one (the rest of their batch stored), by reason",
+      labelNames: ["source", "reason"],
+      registers,
+    }),
     countUnmapped(kind) {
       let label = describeKind(kind).slice(0, 300);
       if (!seenKinds.has(label)) {

@@ -19,7 +19,16 @@ export interface UnmappedGroup {
 
 /** Groups of unmapped and unusable records, most frequent first. */
 export async function listUnmapped(pool: Pool, options: { format?: MappingSource; since?: Date; limit: number }): Promise<UnmappedGroup[]> {
-  const { rows } = await pool.query<{ format: MappingSource; status: "unmapped" | "unusable"; kind: Record<string, unknown>; count: string; first_at: Date; last_at: Date; example_id: string; note: string | null }>(
+  const { rows } = await pool.query<{
+    format: MappingSource;
+    status: "unmapped" | "unusable";
+    kind: Record<string, unknown>;
+    count: string;
+    first_at: Date;
+    last_at: Date;
+    example_id: string;
+    note: string | null;
+  }>(
     `SELECT format, status, kind, count(*) AS count, min(received_at) AS first_at, max(received_at) AS last_at,
             (array_agg(id ORDER BY received_at DESC))[1] AS example_id,
             (array_agg(note ORDER BY received_at DESC))[1] AS note
@@ -31,7 +40,13 @@ export async function listUnmapped(pool: Pool, options: { format?: MappingSource
     [options.format ?? null, options.since ?? null, options.limit],
   );
   return rows.map((r) => ({
-    format: r.format, status: r.status, kind: r.kind, count: Number(r.count),
-    firstSeenAt: r.first_at.toISOString(), lastSeenAt: r.last_at.toISOString(), exampleId: r.example_id, note: r.note,
+    format: r.format,
+    status: r.status,
+    kind: r.kind,
+    count: Number(r.count),
+    firstSeenAt: r.first_at.toISOString(),
+    lastSeenAt: r.last_at.toISOString(),
+    exampleId: r.example_id,
+    note: r.note,
   }));
 }

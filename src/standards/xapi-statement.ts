@@ -31,8 +31,14 @@ const actor = z
   .object({
     objectType: z.enum(["Agent", "Group"]).optional(),
     name: z.string().optional(),
-    mbox: z.string().regex(/^mailto:\S+@\S+$/, "must be a mailto: IRI").optional(),
-    mbox_sha1sum: z.string().regex(/^[0-9a-f]{40}$/i, "must be 40 hex digits").optional(),
+    mbox: z
+      .string()
+      .regex(/^mailto:\S+@\S+$/, "must be a mailto: IRI")
+      .optional(),
+    mbox_sha1sum: z
+      .string()
+      .regex(/^[0-9a-f]{40}$/i, "must be 40 hex digits")
+      .optional(),
     openid: iri.optional(),
     account: account.optional(),
     member: z.array(z.unknown()).optional(),
@@ -66,7 +72,10 @@ export const statementSchema = z.strictObject({
   object,
   result: z
     .object({
-      score: z.object({ scaled: z.number().min(-1).max(1).optional(), raw: z.number().optional(), min: z.number().optional(), max: z.number().optional() }).loose().optional(),
+      score: z
+        .object({ scaled: z.number().min(-1).max(1).optional(), raw: z.number().optional(), min: z.number().optional(), max: z.number().optional() })
+        .loose()
+        .optional(),
       success: z.boolean().optional(),
       completion: z.boolean().optional(),
       duration: z.string().optional(),
@@ -77,7 +86,10 @@ export const statementSchema = z.strictObject({
   timestamp: z.iso.datetime({ offset: true, local: false, message: "must be an ISO 8601 date-time with a time zone" }).optional(),
   stored: z.string().optional(),
   authority: z.object({}).loose().optional(),
-  version: z.string().regex(/^(1\.0(\.\d+)?|2\.0(\.\d+)?)$/, "must be 1.0.x or 2.0.x").optional(),
+  version: z
+    .string()
+    .regex(/^(1\.0(\.\d+)?|2\.0(\.\d+)?)$/, "must be 1.0.x or 2.0.x")
+    .optional(),
   attachments: z.array(z.unknown()).max(0, "attachments are not supported by this LRS").optional(),
 });
 
@@ -113,18 +125,33 @@ export function quickAccept(raw: unknown): boolean {
   if (!optional(a.account, (x) => isObject(x) && isIri(x.homePage) && typeof x.name === "string" && x.name.length > 0)) return false;
   if (!isObject(v) || !isIri(v.id) || !optional(v.display, (d) => isObject(d) && Object.values(d).every((t) => typeof t === "string"))) return false;
   if (!isObject(o) || !optional(o.objectType, (x) => x === "Activity") || !isIri(o.id)) return false;
-  if (!optional(r, (x) => isObject(x)
-    && optional(x.score, (sc) => isObject(sc) && optional(sc.scaled, (n) => isNumber(n) && (n as number) >= -1 && (n as number) <= 1) && optional(sc.raw, isNumber) && optional(sc.min, isNumber) && optional(sc.max, isNumber))
-    && optional(x.success, (b) => typeof b === "boolean") && optional(x.completion, (b) => typeof b === "boolean") && optional(x.duration, (d) => typeof d === "string"))) return false;
+  if (
+    !optional(
+      r,
+      (x) =>
+        isObject(x) &&
+        optional(
+          x.score,
+          (sc) =>
+            isObject(sc) &&
+            optional(sc.scaled, (n) => isNumber(n) && (n as number) >= -1 && (n as number) <= 1) &&
+            optional(sc.raw, isNumber) &&
+            optional(sc.min, isNumber) &&
+            optional(sc.max, isNumber),
+        ) &&
+        optional(x.success, (b) => typeof b === "boolean") &&
+        optional(x.completion, (b) => typeof b === "boolean") &&
+        optional(x.duration, (d) => typeof d === "string"),
+    )
+  )
+    return false;
   if (!optional(context, isObject) || !optional(authority, isObject) || !optional(stored, (x) => typeof x === "string")) return false;
   if (!optional(version, (x) => typeof x === "string" && VERSION.test(x)) || !optional(attachments, (x) => Array.isArray(x) && x.length === 0)) return false;
   return optional(timestamp, (t) => typeof t === "string" && timestampSchema.safeParse(t).success);
 }
 
 /** A statement as received, checked: its id (given or assigned) and kind; or the problems, with their paths. */
-export type CheckedStatement =
-  | { ok: true; id: string; statement: Statement; kind: Extract<RecordKind, { format: "xapi" }>; voids: string | null }
-  | { ok: false; errors: FieldError[] };
+export type CheckedStatement = { ok: true; id: string; statement: Statement; kind: Extract<RecordKind, { format: "xapi" }>; voids: string | null } | { ok: false; errors: FieldError[] };
 
 /**
  * Checks one statement; `prefix` is its path in the body (e.g. `[2]`). `checkText: false` skips the walk for
@@ -147,9 +174,7 @@ export function checkStatement(raw: unknown, prefix: string, options: { checkTex
   }
   const id = (statement.id ?? (options.assignId ?? randomUUID)()).toLowerCase();
   const verb = statement.verb.id;
-  const objectType = typeof (statement.object as { definition?: { type?: unknown } }).definition?.type === "string"
-    ? ((statement.object as { definition: { type: string } }).definition.type)
-    : null;
+  const objectType = typeof (statement.object as { definition?: { type?: unknown } }).definition?.type === "string" ? (statement.object as { definition: { type: string } }).definition.type : null;
   const voids = verb === VOIDED_VERB && statement.object.objectType === "StatementRef" ? (statement.object.id as string).toLowerCase() : null;
   if (verb === VOIDED_VERB && voids === null) {
     return { ok: false, errors: [{ path: at(prefix, "object"), message: "a voiding statement's object must be a StatementRef" }] };
@@ -172,7 +197,9 @@ export function statementDigest(statement: Statement): string {
 function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  const keys = Object.keys(value).filter((k) => (value as Record<string, unknown>)[k] !== undefined).sort();
+  const keys = Object.keys(value)
+    .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+    .sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(",")}}`;
 }
 

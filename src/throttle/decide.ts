@@ -41,10 +41,7 @@ export interface ThrottleInput {
 
 export type Details = Record<string, unknown> & { explanation: string };
 
-export type ThrottleDecision =
-  | { type: "send" }
-  | { type: "defer"; until: Date; reason: "min_gap" | "quiet_hours"; details: Details }
-  | { type: "suppress"; reason: string; details: Details };
+export type ThrottleDecision = { type: "send" } | { type: "defer"; until: Date; reason: "min_gap" | "quiet_hours"; details: Details } | { type: "suppress"; reason: string; details: Details };
 
 const HOUR = 3_600_000;
 
@@ -61,12 +58,18 @@ export function decide(input: ThrottleInput): ThrottleDecision {
   if (preferences.snoozedUntil && preferences.snoozedUntil.getTime() > now.getTime()) {
     return suppress("preferences.snoozed", { snoozedUntil: preferences.snoozedUntil.toISOString(), explanation: `the learner snoozed coaching until ${preferences.snoozedUntil.toISOString()}` });
   }
-  if (message.expiresAt && message.expiresAt.getTime() <= now.getTime()) return suppress("expired", { expiresAt: message.expiresAt.toISOString(), explanation: "the message expired before it could be sent" });
+  if (message.expiresAt && message.expiresAt.getTime() <= now.getTime())
+    return suppress("expired", { expiresAt: message.expiresAt.toISOString(), explanation: "the message expired before it could be sent" });
 
   if (!message.essential) {
     const backoff = backoffUntil(history, policy);
     if (backoff && backoff.until.getTime() > now.getTime()) {
-      return suppress("adaptive.backoff", { streak: backoff.streak, dismissStreak: policy.adaptive.dismissStreak, until: backoff.until.toISOString(), explanation: `${backoff.streak} dismissals in a row: no nudges until ${backoff.until.toISOString()}` });
+      return suppress("adaptive.backoff", {
+        streak: backoff.streak,
+        dismissStreak: policy.adaptive.dismissStreak,
+        until: backoff.until.toISOString(),
+        explanation: `${backoff.streak} dismissals in a row: no nudges until ${backoff.until.toISOString()}`,
+      });
     }
   }
 
@@ -77,7 +80,11 @@ export function decide(input: ThrottleInput): ThrottleDecision {
   if (rule.cooldownHours != null && rule.cooldownHours > 0) {
     const last = latest(ofRule);
     if (last && now.getTime() - last.getTime() < rule.cooldownHours * HOUR) {
-      return suppress("cooldown", { lastDeliveredAt: last.toISOString(), cooldownHours: rule.cooldownHours, explanation: `this rule last reached the learner ${hoursAgo(now, last)} h ago; cooldown is ${rule.cooldownHours} h` });
+      return suppress("cooldown", {
+        lastDeliveredAt: last.toISOString(),
+        cooldownHours: rule.cooldownHours,
+        explanation: `this rule last reached the learner ${hoursAgo(now, last)} h ago; cooldown is ${rule.cooldownHours} h`,
+      });
     }
   }
 
@@ -86,17 +93,34 @@ export function decide(input: ThrottleInput): ThrottleDecision {
     const today = countSince(history, dayStart);
     const dayCap = effectiveDayCap(history, policy, now);
     if (today >= dayCap) {
-      return suppress("cap.day", { delivered: today, cap: dayCap, configuredCap: policy.maxPerDay, timezone: tz, localDay: localDate(now, tz), explanation: `${today} of ${dayCap} delivered today in ${tz}` });
+      return suppress("cap.day", {
+        delivered: today,
+        cap: dayCap,
+        configuredCap: policy.maxPerDay,
+        timezone: tz,
+        localDay: localDate(now, tz),
+        explanation: `${today} of ${dayCap} delivered today in ${tz}`,
+      });
     }
     const weekStart = localWeekStart(now, tz);
     const week = countSince(history, weekStart.getTime());
     if (week >= policy.maxPerWeek) {
-      return suppress("cap.week", { delivered: week, cap: policy.maxPerWeek, timezone: tz, weekStart: localDate(weekStart, tz), explanation: `${week} of ${policy.maxPerWeek} delivered this week in ${tz}` });
+      return suppress("cap.week", {
+        delivered: week,
+        cap: policy.maxPerWeek,
+        timezone: tz,
+        weekStart: localDate(weekStart, tz),
+        explanation: `${week} of ${policy.maxPerWeek} delivered this week in ${tz}`,
+      });
     }
     const last = latest(history);
     if (last && policy.minGapMinutes > 0 && now.getTime() - last.getTime() < policy.minGapMinutes * 60_000) {
       const until = new Date(last.getTime() + policy.minGapMinutes * 60_000);
-      const details = { lastDeliveredAt: last.toISOString(), minGapMinutes: policy.minGapMinutes, explanation: `last message ${Math.round((now.getTime() - last.getTime()) / 60_000)} min ago; the minimum gap is ${policy.minGapMinutes} min` };
+      const details = {
+        lastDeliveredAt: last.toISOString(),
+        minGapMinutes: policy.minGapMinutes,
+        explanation: `last message ${Math.round((now.getTime() - last.getTime()) / 60_000)} min ago; the minimum gap is ${policy.minGapMinutes} min`,
+      };
       if (message.expiresAt && until >= message.expiresAt) return suppress("min_gap", details);
       return { type: "defer", until, reason: "min_gap", details };
     }

@@ -50,12 +50,13 @@ describeInBrowser("the learner widget <coach-inbox> in Chromium", () => {
   const ingest = () => `Bearer ${engine.keys.ingest}`;
 
   const post = async (learnerId: string, type: string, properties: Record<string, unknown> = {}) => {
-    const res = await engine.http.post("/v1/events").set("Authorization", ingest())
+    const res = await engine.http
+      .post("/v1/events")
+      .set("Authorization", ingest())
       .send(buildEvent({ learnerId, courseId: COURSE, type, properties, learner: { name: "Ada Lovelace", timezone: "UTC", locale: "en" } }));
     expect(res.status).toBe(202);
   };
-  const tokenFor = async (learnerId: string) =>
-    (await engine.http.post("/v1/learner-tokens").set("Authorization", ingest()).send({ learnerId, ttlSeconds: 600 })).body.token as string;
+  const tokenFor = async (learnerId: string) => (await engine.http.post("/v1/learner-tokens").set("Authorization", ingest()).send({ learnerId, ttlSeconds: 600 })).body.token as string;
   const openLesson = async (learnerId: string, origin = pages.origin, extra = ""): Promise<Page> => {
     const page = await browser.newPage();
     const errors: string[] = [];
@@ -64,8 +65,7 @@ describeInBrowser("the learner widget <coach-inbox> in Chromium", () => {
     await page.goto(`${origin}/lesson?engine=${encodeURIComponent(engineUrl())}&course=${COURSE}&token=${await tokenFor(learnerId)}${extra}`);
     return page;
   };
-  const messageRow = async (learnerId: string, templateKey: string) =>
-    engine.ctx.prisma.message.findFirst({ where: { learnerId, templateKey, status: { in: ["delivered", "dismissed"] } } });
+  const messageRow = async (learnerId: string, templateKey: string) => engine.ctx.prisma.message.findFirst({ where: { learnerId, templateKey, status: { in: ["delivered", "dismissed"] } } });
 
   beforeAll(async () => {
     pages = await servePages({ "/lesson": lessonPage });
@@ -95,12 +95,18 @@ describeInBrowser("the learner widget <coach-inbox> in Chromium", () => {
     await expect(page.locator("coach-inbox [role=status]").textContent()).resolves.toContain("New message from your coach");
 
     const welcome = await messageRow("web-ada", "welcome");
-    await waitFor(() => engine.ctx.prisma.message.findUnique({ where: { id: welcome!.id } }), (m) => Boolean(m?.seenAt));
+    await waitFor(
+      () => engine.ctx.prisma.message.findUnique({ where: { id: welcome!.id } }),
+      (m) => Boolean(m?.seenAt),
+    );
 
     const popup = page.context().waitForEvent("page");
     await card.getByRole("link", { name: "Start the first module" }).click();
     await (await popup).close();
-    await waitFor(() => engine.ctx.prisma.message.findUnique({ where: { id: welcome!.id } }), (m) => Boolean(m?.clickedAt));
+    await waitFor(
+      () => engine.ctx.prisma.message.findUnique({ where: { id: welcome!.id } }),
+      (m) => Boolean(m?.clickedAt),
+    );
 
     await card.getByRole("button", { name: "Yes" }).click();
     await page.getByText("Thanks for your feedback.").waitFor();
@@ -111,7 +117,10 @@ describeInBrowser("the learner widget <coach-inbox> in Chromium", () => {
     await card.getByRole("button", { name: /^Dismiss: Welcome/ }).focus();
     await page.keyboard.press("Enter");
     await page.getByText("No messages right now").waitFor();
-    await waitFor(() => engine.ctx.prisma.message.findUnique({ where: { id: welcome!.id } }), (m) => Boolean(m?.dismissedAt));
+    await waitFor(
+      () => engine.ctx.prisma.message.findUnique({ where: { id: welcome!.id } }),
+      (m) => Boolean(m?.dismissedAt),
+    );
     await expect(page.evaluate(() => document.activeElement?.tagName)).resolves.toBe("COACH-INBOX");
     expect(scriptErrors.get(page)).toEqual([]);
     await page.close();
@@ -143,13 +152,19 @@ describeInBrowser("the learner widget <coach-inbox> in Chromium", () => {
     const card = page.locator("coach-inbox article").filter({ has: page.locator("fieldset") });
     await card.waitFor();
     // The form offers only the scale; a tampered value stands for a client that sends one out of range.
-    await card.locator("input[type=radio]").first().evaluate((input: HTMLInputElement) => {
-      input.value = "99";
-      input.checked = true;
-    });
+    await card
+      .locator("input[type=radio]")
+      .first()
+      .evaluate((input: HTMLInputElement) => {
+        input.value = "99";
+        input.checked = true;
+      });
     await card.getByRole("button", { name: "Send" }).click();
     const alert = card.getByRole("alert");
-    await waitFor(async () => (await alert.textContent()) ?? "", (text) => text.length > 0);
+    await waitFor(
+      async () => (await alert.textContent()) ?? "",
+      (text) => text.length > 0,
+    );
     await expect(card.locator("fieldset").getAttribute("aria-invalid")).resolves.toBe("true");
     expect(await engine.ctx.prisma.selfAssessment.count({ where: { learnerId: "web-hopper" } })).toBe(0);
     await page.close();
@@ -162,7 +177,10 @@ describeInBrowser("the learner widget <coach-inbox> in Chromium", () => {
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
     await post("web-lin", "course.enrolled");
-    await waitFor(() => messageRow("web-lin", "welcome"), (m) => Boolean(m));
+    await waitFor(
+      () => messageRow("web-lin", "welcome"),
+      (m) => Boolean(m),
+    );
     ({ server } = await listen(engine.app, port));
     await page.locator("coach-inbox article", { hasText: "Welcome" }).waitFor();
     await page.close();
@@ -171,16 +189,23 @@ describeInBrowser("the learner widget <coach-inbox> in Chromium", () => {
   it("is refused from an origin that is not allowed, and a learner token reads only its own inbox", async () => {
     const page = await openLesson("web-eve", stranger.origin);
     await page.getByText("Can't reach your coach right now").waitFor();
-    const crossOrigin = await page.evaluate(async (url) => fetch(url).then((r) => r.status, (e: Error) => e.name), `${engineUrl()}/v1/learners/web-eve/messages`);
+    const crossOrigin = await page.evaluate(
+      async (url) =>
+        fetch(url).then(
+          (r) => r.status,
+          (e: Error) => e.name,
+        ),
+      `${engineUrl()}/v1/learners/web-eve/messages`,
+    );
     expect(crossOrigin).toBe("TypeError"); // the browser blocked it: no Access-Control-Allow-Origin for this origin
     await page.close();
 
     const own = await openLesson("web-eve");
     const token = await tokenFor("web-eve");
-    const other = await own.evaluate(
-      async ([url, t]) => fetch(url, { headers: { Authorization: `Bearer ${t}` } }).then((r) => r.status),
-      [`${engineUrl()}/v1/learners/web-ada/messages`, token] as const,
-    );
+    const other = await own.evaluate(async ([url, t]) => fetch(url, { headers: { Authorization: `Bearer ${t}` } }).then((r) => r.status), [
+      `${engineUrl()}/v1/learners/web-ada/messages`,
+      token,
+    ] as const);
     expect(other).toBe(403);
     await own.close();
   });

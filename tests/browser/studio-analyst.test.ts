@@ -44,19 +44,27 @@ describeInBrowser("the studio for analysts, in Chromium", () => {
     await page.setViewportSize({ width, height: 900 });
     page.on("pageerror", (e) => errors.push(e.message));
     // A 404 the view expects (an unknown learner) logs "Failed to load resource"; server errors are caught by status.
-    page.on("console", (m) => { if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) errors.push(m.text()); });
-    page.on("response", (r) => { if (r.status() >= 500) errors.push(`${r.status()} ${r.url()}`); });
+    page.on("console", (m) => {
+      if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) errors.push(m.text());
+    });
+    page.on("response", (r) => {
+      if (r.status() >= 500) errors.push(`${r.status()} ${r.url()}`);
+    });
     await page.goto(`${origin}/admin/`);
     await page.getByLabel("API key").fill(engine.keys.analyst);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByText("role analyst", { exact: false }).waitFor();
-    await page.evaluate((hash) => { location.hash = hash; }, `#${path}`);
+    await page.evaluate((hash) => {
+      location.hash = hash;
+    }, `#${path}`);
     return page;
   };
 
   const axe = async (page: Page) => {
     await page.evaluate(axeSource());
-    const result = await page.evaluate(async () => (window as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; help: string; nodes: Array<{ target: unknown }> }> }> } }).axe.run());
+    const result = await page.evaluate(async () =>
+      (window as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; help: string; nodes: Array<{ target: unknown }> }> }> } }).axe.run(),
+    );
     return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => JSON.stringify(n.target)).join(", ")})`);
   };
 
@@ -133,7 +141,9 @@ describeInBrowser("the studio for analysts, in Chromium", () => {
 
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download CSV" }).first().click()]);
     expect(download.suggestedFilename()).toBe(`messages-by-variant-${localDay(-6)}-to-${localDay(0)}.csv`);
-    const csv = readFileSync((await download.path())!, "utf8").trim().split("\r\n");
+    const csv = readFileSync((await download.path())!, "utf8")
+      .trim()
+      .split("\r\n");
     expect(csv[0].split(",")).toEqual(expect.arrayContaining(["variant", "delivered", "responded", "helpfulRateCILow", "helpfulRateCIHigh"]));
     expect(csv.slice(1).map((line) => line.split(",")[0])).toEqual(["A", "B"]);
 
@@ -178,7 +188,9 @@ describeInBrowser("the studio for analysts, in Chromium", () => {
     await page.waitForURL(new RegExp(`#/learners/${learnerId}$`));
     const refusal = page.locator("li.tl-suppressed").first();
     await refusal.waitFor();
-    await expect(refusal.innerText()).resolves.toMatch(/Not sent rule module-cheer after module\.started[\s\S]*Why: This rule already reached the learner as many times as it may — 1 of 1 allowed by this rule already delivered \(max_per_learner\)/);
+    await expect(refusal.innerText()).resolves.toMatch(
+      /Not sent rule module-cheer after module\.started[\s\S]*Why: This rule already reached the learner as many times as it may — 1 of 1 allowed by this rule already delivered \(max_per_learner\)/,
+    );
     await expect(page.locator(".an-why-summary").innerText()).resolves.toMatch(/latest: This rule already reached the learner as many times as it may for rule module-cheer/);
     await expect(page.locator("li.tl-delivered").first().innerText()).resolves.toMatch(/Delivered Message “Good start, Ada” from rule module-cheer/);
     await expect(page.getByRole("heading", { name: `Ada Lovelace (${learnerId})` }).isVisible()).resolves.toBe(true);

@@ -28,8 +28,20 @@ describeInBrowser("the studio for content staff, in Chromium", () => {
   let context: BrowserContext;
 
   const post = async (learnerId: string, type: string, properties: Record<string, unknown> = {}, id?: string) => {
-    const res = await engine.http.post("/v1/events").set("Authorization", `Bearer ${engine.keys.ingest}`)
-      .send(buildEvent({ ...(id ? { id } : {}), learnerId, courseId: "ml-101", moduleId: "week-2", type, properties, learner: { name: `${learnerId[0].toUpperCase()}${learnerId.slice(1)} Tester`, timezone: "UTC", locale: "en" } }));
+    const res = await engine.http
+      .post("/v1/events")
+      .set("Authorization", `Bearer ${engine.keys.ingest}`)
+      .send(
+        buildEvent({
+          ...(id ? { id } : {}),
+          learnerId,
+          courseId: "ml-101",
+          moduleId: "week-2",
+          type,
+          properties,
+          learner: { name: `${learnerId[0].toUpperCase()}${learnerId.slice(1)} Tester`, timezone: "UTC", locale: "en" },
+        }),
+      );
     expect(res.status).toBe(202);
   };
   /** A page that fails the test on any script error. */
@@ -37,7 +49,9 @@ describeInBrowser("the studio for content staff, in Chromium", () => {
     const page = (await context.newPage()) as Page & { errors: string[] };
     page.errors = [];
     page.on("pageerror", (e) => page.errors.push(e.message));
-    page.on("console", (m) => { if (m.type() === "error" && !/status of 4\d\d/.test(m.text())) page.errors.push(m.text()); });
+    page.on("console", (m) => {
+      if (m.type() === "error" && !/status of 4\d\d/.test(m.text())) page.errors.push(m.text());
+    });
     return page;
   };
   const editor = (page: Page, label: string) => page.getByRole("textbox", { name: label, exact: true });
@@ -96,7 +110,10 @@ describeInBrowser("the studio for content staff, in Chromium", () => {
     await page.locator(".message-body", { hasText: "You scored 40% in week-2." }).waitFor();
     await page.getByText("No unknown variables or syntax errors in this draft.").waitFor();
     await page.getByRole("button", { name: "Create and publish version 1" }).click();
-    await page.getByRole("dialog", { name: /Publish version 1/ }).getByRole("button", { name: "Publish version 1" }).click();
+    await page
+      .getByRole("dialog", { name: /Publish version 1/ })
+      .getByRole("button", { name: "Publish version 1" })
+      .click();
     await page.waitForURL(/#\/templates\/study-tip$/);
     await page.getByText("published v1").waitFor();
     const stored = await engine.http.get("/v1/templates/study-tip").set("Authorization", `Bearer ${engine.keys.author}`);
@@ -129,7 +146,10 @@ describeInBrowser("the studio for content staff, in Chromium", () => {
 
     // A learner receives it, and the template's usage shows the delivery.
     await post("grace", "quiz.submitted", { score: 0.3, passed: false });
-    const message = await waitFor(() => engine.ctx.prisma.message.findFirst({ where: { learnerId: "grace", templateKey: "study-tip" } }), (m) => m?.status === "delivered");
+    const message = await waitFor(
+      () => engine.ctx.prisma.message.findFirst({ where: { learnerId: "grace", templateKey: "study-tip" } }),
+      (m) => m?.status === "delivered",
+    );
     expect(message!.body).toMatch(/^(You scored 30% in week-2\.|Short breaks help)/);
     await page.goto(`${base}/admin/#/templates/study-tip`);
     await page.locator("studio-template-history td", { hasText: "grace" }).waitFor();
@@ -249,7 +269,12 @@ describeInBrowser("the studio for content staff, in Chromium", () => {
     await leave.waitFor();
     expect(page.url()).toMatch(/#\/templates\/study-tip$/);
     await leave.getByRole("button", { name: "Stay on this page" }).click();
-    const unload = new Promise<string>((resolve) => page.once("dialog", (d) => { resolve(d.type()); void d.dismiss(); }));
+    const unload = new Promise<string>((resolve) =>
+      page.once("dialog", (d) => {
+        resolve(d.type());
+        void d.dismiss();
+      }),
+    );
     await page.close({ runBeforeUnload: true });
     expect(await unload).toBe("beforeunload");
 
@@ -285,8 +310,13 @@ describeInBrowser("the studio for content staff, in Chromium", () => {
     await expect(page.getByRole("link", { name: "Try it as a learner" }).count()).resolves.toBe(0);
     const WRITE = /^(New |Save|Publish|Delete|Create|Upload|Restore|Remove|Add |Discard|Refresh now)/;
     for (const [hash, ready] of [
-      ["#/templates", "table"], ["#/templates/study-tip", ".message-card h3"], ["#/rules", "table"], ["#/rules/quiz-retry", "text=Test against a stored event"],
-      ["#/segments", "h1"], ["#/policy", "text=Caps and spacing"], ["#/mappings", "text=Arrived without a mapping"],
+      ["#/templates", "table"],
+      ["#/templates/study-tip", ".message-card h3"],
+      ["#/rules", "table"],
+      ["#/rules/quiz-retry", "text=Test against a stored event"],
+      ["#/segments", "h1"],
+      ["#/policy", "text=Caps and spacing"],
+      ["#/mappings", "text=Arrived without a mapping"],
     ]) {
       await page.goto(`${base}/admin/${hash}`);
       await page.locator(ready).first().waitFor();

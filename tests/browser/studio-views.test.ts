@@ -24,7 +24,9 @@ const SCREENSHOTS = screenshotDir();
 const VIEWS: Array<{ hash: string; ready: string; shot?: string; full?: boolean; prepare?: (page: Page) => Promise<void> }> = [
   { hash: "#/templates", ready: "table >> text=quiz-retry", shot: "templates.png" },
   {
-    hash: "#/templates/quiz-retry", ready: ".message-card h3", shot: "template-editor.png",
+    hash: "#/templates/quiz-retry",
+    ready: ".message-card h3",
+    shot: "template-editor.png",
     prepare: async (page) => {
       await page.getByLabel("Learner", { exact: true }).fill("ada");
       await page.getByLabel("Learner", { exact: true }).press("Enter");
@@ -33,7 +35,10 @@ const VIEWS: Array<{ hash: string; ready: string; shot?: string; full?: boolean;
   },
   { hash: "#/templates/new", ready: ".message-card h3" },
   {
-    hash: "#/rules/quiz-retry", ready: "text=Test against a stored event", shot: "rule-editor.png", full: true,
+    hash: "#/rules/quiz-retry",
+    ready: "text=Test against a stored event",
+    shot: "rule-editor.png",
+    full: true,
     prepare: async (page) => {
       await page.getByRole("button", { name: "Test the rule" }).click();
       await page.locator("#test-summary").waitFor();
@@ -64,15 +69,41 @@ describeInBrowser("the studio's content views, in Chromium", () => {
     await seedBuiltins(engine.ctx);
     const ingest = `Bearer ${engine.keys.ingest}`;
     const learner = { name: "Ada Lovelace", timezone: "Europe/London", locale: "en", attributes: { track: "paid" } };
-    for (const [type, properties] of [["course.enrolled", {}], ["quiz.submitted", { score: 0.4, passed: false }], ["module.completed", {}]] as const) {
-      expect((await engine.http.post("/v1/events").set("Authorization", ingest).send(buildEvent({ learnerId: "ada", courseId: "ml-101", moduleId: "week-2", type, properties, learner }))).status).toBe(202);
+    for (const [type, properties] of [
+      ["course.enrolled", {}],
+      ["quiz.submitted", { score: 0.4, passed: false }],
+      ["module.completed", {}],
+    ] as const) {
+      expect(
+        (
+          await engine.http
+            .post("/v1/events")
+            .set("Authorization", ingest)
+            .send(buildEvent({ learnerId: "ada", courseId: "ml-101", moduleId: "week-2", type, properties, learner }))
+        ).status,
+      ).toBe(202);
     }
     await engine.http.post("/v1/segments").set("Authorization", author()).send({ key: "paid", name: "Paid learners", type: "static" }).expect(201);
-    await engine.http.put("/v1/segments/paid/members").set("Authorization", author()).send({ learnerIds: ["ada", "grace", "hopper"], mode: "replace" }).expect(200);
-    await engine.http.post("/v1/segments").set("Authorization", author()).send({ key: "english", name: "English speakers", type: "attributes", conditions: { all: [{ field: "learner.locale", op: "eq", value: "en" }] } }).expect(201);
-    await engine.http.post("/v1/segments").set("Authorization", author()).send({ key: "active-sql", name: "Active this week", type: "sql", sql: "SELECT learner_id FROM learner_course_state WHERE last_activity_at > now() - interval '7 days'" }).expect(201);
+    await engine.http
+      .put("/v1/segments/paid/members")
+      .set("Authorization", author())
+      .send({ learnerIds: ["ada", "grace", "hopper"], mode: "replace" })
+      .expect(200);
+    await engine.http
+      .post("/v1/segments")
+      .set("Authorization", author())
+      .send({ key: "english", name: "English speakers", type: "attributes", conditions: { all: [{ field: "learner.locale", op: "eq", value: "en" }] } })
+      .expect(201);
+    await engine.http
+      .post("/v1/segments")
+      .set("Authorization", author())
+      .send({ key: "active-sql", name: "Active this week", type: "sql", sql: "SELECT learner_id FROM learner_course_state WHERE last_activity_at > now() - interval '7 days'" })
+      .expect(201);
     await engine.http.post("/v1/segments/active-sql/refresh").set("Authorization", author()).expect(200);
-    await waitFor(() => engine.ctx.prisma.event.count({ where: { matchedAt: null } }), (n) => n === 0);
+    await waitFor(
+      () => engine.ctx.prisma.event.count({ where: { matchedAt: null } }),
+      (n) => n === 0,
+    );
     const listening = await listen(engine.app, 0);
     server = listening.server;
     base = `http://127.0.0.1:${listening.port}`;

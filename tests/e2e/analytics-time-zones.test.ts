@@ -18,10 +18,12 @@ describe("analytics in the viewer's time zone", () => {
     await insertMessage(engine.ctx, { deliveredAt: new Date("2026-10-24T22:30:00Z"), courseId: "dst-101" });
     await insertMessage(engine.ctx, { deliveredAt: new Date("2026-10-25T22:30:00Z"), courseId: "dst-101" });
     await insertMessage(engine.ctx, { deliveredAt: new Date("2026-10-25T23:30:00Z"), courseId: "dst-101" }); // 26 Oct 00:30 in Paris
-    await engine.ctx.prisma.suppression.createMany({ data: [
-      { outcome: "suppressed", reason: "cap.day", learnerId: "L1", courseId: "tz-101", createdAt: lateEvening },
-      { outcome: "deferred", reason: "quiet_hours", learnerId: "L1", courseId: "tz-101", createdAt: new Date("2026-11-21T01:00:00Z") },
-    ] });
+    await engine.ctx.prisma.suppression.createMany({
+      data: [
+        { outcome: "suppressed", reason: "cap.day", learnerId: "L1", courseId: "tz-101", createdAt: lateEvening },
+        { outcome: "deferred", reason: "quiet_hours", learnerId: "L1", courseId: "tz-101", createdAt: new Date("2026-11-21T01:00:00Z") },
+      ],
+    });
   });
   afterAll(async () => engine.close());
 
@@ -37,18 +39,28 @@ describe("analytics in the viewer's time zone", () => {
 
   it("keeps a 25-hour DST day as one local day", async () => {
     const res = await get("/v1/analytics/messages?groupBy=day&courseId=dst-101&from=2026-10-25&to=2026-10-27&timezone=Europe/Paris");
-    expect(res.body.rows.map((r: { day: string; delivered: number }) => [r.day, r.delivered])).toEqual([["2026-10-25", 2], ["2026-10-26", 1]]);
+    expect(res.body.rows.map((r: { day: string; delivered: number }) => [r.day, r.delivered])).toEqual([
+      ["2026-10-25", 2],
+      ["2026-10-26", 1],
+    ]);
   });
 
   it("counts suppressions and deferrals per local day and reason, as JSON and CSV", async () => {
     const res = await get("/v1/analytics/suppressions?groupBy=day,reason,outcome&courseId=tz-101&timezone=Asia/Tokyo");
     expect(res.status).toBe(200);
-    expect(res.body.rows).toEqual(expect.arrayContaining([
-      { day: "2026-11-21", reason: "cap.day", outcome: "suppressed", count: 1 },
-      { day: "2026-11-21", reason: "quiet_hours", outcome: "deferred", count: 1 },
-    ]));
+    expect(res.body.rows).toEqual(
+      expect.arrayContaining([
+        { day: "2026-11-21", reason: "cap.day", outcome: "suppressed", count: 1 },
+        { day: "2026-11-21", reason: "quiet_hours", outcome: "deferred", count: 1 },
+      ]),
+    );
     const utc = await get("/v1/analytics/suppressions?groupBy=day,reason&courseId=tz-101");
-    expect(utc.body.rows).toEqual(expect.arrayContaining([{ day: "2026-11-20", reason: "cap.day", count: 1 }, { day: "2026-11-21", reason: "quiet_hours", count: 1 }]));
+    expect(utc.body.rows).toEqual(
+      expect.arrayContaining([
+        { day: "2026-11-20", reason: "cap.day", count: 1 },
+        { day: "2026-11-21", reason: "quiet_hours", count: 1 },
+      ]),
+    );
     const csv = await get("/v1/analytics/suppressions?groupBy=day,reason&courseId=tz-101&timezone=Asia/Tokyo&from=2026-11-21&to=2026-11-22").set("Accept", "text/csv");
     expect(csv.headers["content-type"]).toMatch(/text\/csv/);
     expect(csv.text.trim().split("\r\n").slice(1).sort()).toEqual(["2026-11-21,cap.day,1", "2026-11-21,quiet_hours,1"]);

@@ -19,11 +19,13 @@ describe("analytics", () => {
     await insertMessage(engine.ctx, { ...a, variant: "B", vote: "helpful", deliveredAt: day2 });
     await insertMessage(engine.ctx, { ...a, variant: "B", vote: "helpful", courseId: "c2", deliveredAt: day2 });
     await insertMessage(engine.ctx, { ...a, status: "scheduled", deliveredAt: null }); // not delivered: not counted
-    await engine.ctx.prisma.suppression.createMany({ data: [
-      { outcome: "suppressed", reason: "cap.day", learnerId: "L1", ruleKey: "r", courseId: "c1", createdAt: day1 },
-      { outcome: "suppressed", reason: "cap.day", learnerId: "L2", ruleKey: "r", courseId: "c1", createdAt: day1 },
-      { outcome: "deferred", reason: "quiet_hours", learnerId: "L1", ruleKey: "r", courseId: "c1", createdAt: day2 },
-    ] });
+    await engine.ctx.prisma.suppression.createMany({
+      data: [
+        { outcome: "suppressed", reason: "cap.day", learnerId: "L1", ruleKey: "r", courseId: "c1", createdAt: day1 },
+        { outcome: "suppressed", reason: "cap.day", learnerId: "L2", ruleKey: "r", courseId: "c1", createdAt: day1 },
+        { outcome: "deferred", reason: "quiet_hours", learnerId: "L1", ruleKey: "r", courseId: "c1", createdAt: day2 },
+      ],
+    });
   });
   afterAll(async () => engine.close());
 
@@ -54,14 +56,20 @@ describe("analytics", () => {
 
   it("matches what an analyst gets from the analytics views directly", async () => {
     const api = (await get("/v1/analytics/messages?groupBy=template,variant,rule,course,day")).body.rows;
-    const { rows } = await engine.ctx.database.pool.query(`SELECT template_key, variant, rule_key, course_id, to_char(day, 'YYYY-MM-DD') AS day, delivered::int, helpful::int, not_helpful::int, engagement_rate FROM analytics.message_rates_daily ORDER BY 1, 2, 3, 4, 5`);
-    expect(api.map((r: Record<string, unknown>) => [r.template, r.variant, r.rule, r.course, r.day, r.delivered, r.helpful, r.notHelpful, r.engagementRate]))
-      .toEqual(rows.map((r) => [r.template_key, r.variant, r.rule_key, r.course_id, r.day, r.delivered, r.helpful, r.not_helpful, r.engagement_rate]));
+    const { rows } = await engine.ctx.database.pool.query(
+      `SELECT template_key, variant, rule_key, course_id, to_char(day, 'YYYY-MM-DD') AS day, delivered::int, helpful::int, not_helpful::int, engagement_rate FROM analytics.message_rates_daily ORDER BY 1, 2, 3, 4, 5`,
+    );
+    expect(api.map((r: Record<string, unknown>) => [r.template, r.variant, r.rule, r.course, r.day, r.delivered, r.helpful, r.notHelpful, r.engagementRate])).toEqual(
+      rows.map((r) => [r.template_key, r.variant, r.rule_key, r.course_id, r.day, r.delivered, r.helpful, r.not_helpful, r.engagement_rate]),
+    );
   });
 
   it("counts suppressions by reason", async () => {
     const res = await get("/v1/analytics/suppressions");
-    expect(res.body.rows).toEqual([{ reason: "cap.day", count: 2 }, { reason: "quiet_hours", count: 1 }]);
+    expect(res.body.rows).toEqual([
+      { reason: "cap.day", count: 2 },
+      { reason: "quiet_hours", count: 1 },
+    ]);
   });
 
   it("rejects an unknown groupBy with a path, and ingest keys with 403", async () => {

@@ -153,10 +153,16 @@ describe("failed authentication while Redis hangs or is gone (the in-memory insu
   beforeAll(async () => {
     const redisPort = await freePort();
     redis = spawn("redis-server", ["--port", String(redisPort), "--save", "", "--appendonly", "no"], { stdio: "ignore" });
-    await waitFor(() => canConnect(redisPort), (up) => up);
+    await waitFor(
+      () => canConnect(redisPort),
+      (up) => up,
+    );
     engine = await startTestEngine({ env: { REDIS_URL: `redis://127.0.0.1:${redisPort}` } });
     ({ server, port } = await listen(engine.app, 0));
-    await waitFor(async () => engine.ctx.queues.connection.status, (s) => s === "ready");
+    await waitFor(
+      async () => engine.ctx.queues.connection.status,
+      (s) => s === "ready",
+    );
   });
   afterAll(async () => {
     if (redis.exitCode === null) {
@@ -167,8 +173,7 @@ describe("failed authentication while Redis hangs or is gone (the in-memory insu
     await engine.close();
   });
 
-  const failuresFrom = (localAddress: string, n: number) =>
-    inParallel(n, 8, () => rawRequest(port, { path: "/v1/api-keys", headers: bearer(randomAdminKey()), localAddress })).then(statusesOf);
+  const failuresFrom = (localAddress: string, n: number) => inParallel(n, 8, () => rawRequest(port, { path: "/v1/api-keys", headers: bearer(randomAdminKey()), localAddress })).then(statusesOf);
 
   it("keeps counting in memory while Redis does not answer: every failure is answered, and the 31st is refused", async () => {
     redis.kill("SIGSTOP");
@@ -184,7 +189,10 @@ describe("failed authentication while Redis hangs or is gone (the in-memory insu
 
   it("and once Redis is gone", async () => {
     redis.kill("SIGKILL");
-    await waitFor(async () => engine.ctx.queues.connection.status, (s) => s !== "ready");
+    await waitFor(
+      async () => engine.ctx.queues.connection.status,
+      (s) => s !== "ready",
+    );
     const statuses = await failuresFrom("127.0.0.8", 40);
     expect(count(statuses, 401)).toBe(30);
     expect(count(statuses, 429)).toBe(10);

@@ -102,7 +102,10 @@ describe("a learner token and the learnerId in a body", () => {
   afterAll(async () => engine.close());
 
   const feedback = (messageId: string, body: unknown, auth: string) =>
-    engine.http.post(`/v1/messages/${messageId}/feedback`).set("Authorization", `Bearer ${auth}`).send(body as object);
+    engine.http
+      .post(`/v1/messages/${messageId}/feedback`)
+      .set("Authorization", `Bearer ${auth}`)
+      .send(body as object);
 
   it("may leave learnerId out of feedback: it is the token's learner", async () => {
     const m = await insertMessage(engine.ctx, { learnerId: "L1" });

@@ -6,7 +6,6 @@ import { startTestEngine, type TestEngine } from "../setup/test-engine";
 import { listen, closeServer } from "../../src/http/server";
 import * as f from "../factories/standards";
 
-
 /** An answer's JSON with the fields these tests read (fetch types it as unknown). */
 interface Answer {
   accepted: number;
@@ -109,13 +108,18 @@ describe("POST /caliper", () => {
     const envelope = f.canvasEnvelope([event]);
     expect(await (await post(envelope)).json()).toMatchObject({ accepted: 0, unmapped: 1 });
     const saved = await fetch(`${base}/v1/mappings/canvas.highlighted`, {
-      method: "PUT", headers: { "Content-Type": "application/json", Authorization: `Bearer ${engine.keys.author}` },
+      method: "PUT",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${engine.keys.author}` },
       body: JSON.stringify({ source: "caliper", match: { type: "AnnotationEvent", action: "Highlighted" }, eventType: "text.highlighted" }),
     });
     expect(saved.status).toBe(200);
     expect(await (await post(envelope)).json()).toMatchObject({ accepted: 1 });
     expect(await engine.ctx.prisma.event.findUniqueOrThrow({ where: { id: event.id as string } })).toMatchObject({ type: "text.highlighted", learnerId: "2107000000777" });
-    expect(await engine.ctx.prisma.eventSource.findUniqueOrThrow({ where: { id: event.id as string } })).toMatchObject({ status: "mapped", mappingKey: "canvas.highlighted", eventType: "text.highlighted" });
+    expect(await engine.ctx.prisma.eventSource.findUniqueOrThrow({ where: { id: event.id as string } })).toMatchObject({
+      status: "mapped",
+      mappingKey: "canvas.highlighted",
+      eventType: "text.highlighted",
+    });
   });
 
   it("answers 401 without a key and 403 for an analyst key", async () => {

@@ -64,7 +64,10 @@ describe("the HTTP server's connection cap", () => {
     expect((await getVia(player, port, "/v1/api-keys", admin)).status).toBe(200); // holds 1 of the 10
 
     for (let i = 0; i < 25; i++) idle.push(await openSocket(port)); // 9 fit, 16 are closed at once
-    await waitFor(async () => idle.filter((s) => s.closed).length, (n) => n === 16);
+    await waitFor(
+      async () => idle.filter((s) => s.closed).length,
+      (n) => n === 16,
+    );
     expect(dropped).toBe(16);
     expect(idle.filter((s) => s.closed).every((s) => s.received === "")).toBe(true); // closed unread, not parsed
 
@@ -74,7 +77,14 @@ describe("the HTTP server's connection cap", () => {
     await expect(getVia(new Agent(), port, "/healthz")).rejects.toThrow(/socket hang up|ECONNRESET/);
     // ...and is as soon as the idle sockets go.
     for (const s of idle) s.socket.destroy();
-    await waitFor(() => getVia(new Agent(), port, "/healthz").then((r) => r.status, () => 0), (status) => status === 200);
+    await waitFor(
+      () =>
+        getVia(new Agent(), port, "/healthz").then(
+          (r) => r.status,
+          () => 0,
+        ),
+      (status) => status === 200,
+    );
     player.destroy();
   });
 });
@@ -110,7 +120,11 @@ describe("the HTTP server's header timeout", () => {
 
     for (let i = 0; i < 5; i++) expect((await rawRequest(port, { path: "/healthz" })).status).toBe(200);
     // Without the limit Node waits 60 s for headers (checking every 30 s): this wait would time out.
-    await waitFor(async () => sockets.every((s) => s.closed), (all) => all, 30_000);
+    await waitFor(
+      async () => sockets.every((s) => s.closed),
+      (all) => all,
+      30_000,
+    );
     expect(Date.now() - started).toBeGreaterThanOrEqual(500);
     for (const s of sockets) expect(s.received).toMatch(/^HTTP\/1\.1 408 /);
     expect((await rawRequest(port, { path: "/healthz" })).status).toBe(200);

@@ -12,7 +12,12 @@ describe("concurrent edits of rules, segments and templates", () => {
   let engine: TestEngine;
   const author = () => `Bearer ${engine.keys.author}`;
   const template = { key: "tip", name: "Tip", kind: "nudge", variants: [{ key: "A", title: "Tip", body: "Hi {{learner.firstName}}", weight: 1 }] };
-  const rule = (key: string) => ({ key, name: `Rule ${key}`, templateKey: "tip", trigger: { eventType: "quiz.submitted", where: { all: [{ field: "event.properties.score", op: "lt", value: 0.5 }] } } });
+  const rule = (key: string) => ({
+    key,
+    name: `Rule ${key}`,
+    templateKey: "tip",
+    trigger: { eventType: "quiz.submitted", where: { all: [{ field: "event.properties.score", op: "lt", value: 0.5 }] } },
+  });
   const audits = (entityKey: string, action?: string) => engine.ctx.prisma.auditLog.count({ where: { entityKey, ...(action ? { action } : {}) } });
 
   let server: Server;
@@ -37,10 +42,14 @@ describe("concurrent edits of rules, segments and templates", () => {
   async function createAtOnce(path: string, body: (round: number) => Record<string, unknown>, rounds = 5) {
     const rounds_: Array<Array<{ status: number; body: Record<string, unknown>; type: string }>> = [];
     for (let round = 0; round < rounds; round++) {
-      rounds_.push(await Promise.all(Array.from({ length: 10 }, async () => {
-        const res = await fetch(`${base}${path}`, { method: "POST", headers: { authorization: author(), "content-type": "application/json" }, body: JSON.stringify(body(round)) });
-        return { status: res.status, body: (await res.json()) as Record<string, unknown>, type: res.headers.get("content-type") ?? "" };
-      })));
+      rounds_.push(
+        await Promise.all(
+          Array.from({ length: 10 }, async () => {
+            const res = await fetch(`${base}${path}`, { method: "POST", headers: { authorization: author(), "content-type": "application/json" }, body: JSON.stringify(body(round)) });
+            return { status: res.status, body: (await res.json()) as Record<string, unknown>, type: res.headers.get("content-type") ?? "" };
+          }),
+        ),
+      );
     }
     return rounds_;
   }
@@ -59,7 +68,14 @@ describe("concurrent edits of rules, segments and templates", () => {
 
   it("when a deleted rule's key is re-created by ten authors at once, one revives it and nine get 409", async () => {
     for (let round = 0; round < 3; round++) {
-      expect((await engine.http.post("/v1/rules").set("Authorization", author()).send(rule(`phoenix-${round}`))).status).toBe(201);
+      expect(
+        (
+          await engine.http
+            .post("/v1/rules")
+            .set("Authorization", author())
+            .send(rule(`phoenix-${round}`))
+        ).status,
+      ).toBe(201);
       expect((await engine.http.delete(`/v1/rules/phoenix-${round}`).set("Authorization", author())).status).toBe(204);
     }
     for (const [round, answers] of (await createAtOnce("/v1/rules", (round) => rule(`phoenix-${round}`), 3)).entries()) {
@@ -79,8 +95,15 @@ describe("concurrent edits of rules, segments and templates", () => {
   it("when two authors PUT a rule with the same If-Match, one gets 200 and the other 409 with the current version", async () => {
     const created = await engine.http.post("/v1/rules").set("Authorization", author()).send(rule("contested"));
     expect(created.headers.etag).toBe('"1"');
-    const [a, b] = await Promise.all([5, 7].map((priority) =>
-      engine.http.put("/v1/rules/contested").set("Authorization", author()).set("If-Match", '"1"').send({ ...rule("contested"), key: undefined, priority })));
+    const [a, b] = await Promise.all(
+      [5, 7].map((priority) =>
+        engine.http
+          .put("/v1/rules/contested")
+          .set("Authorization", author())
+          .set("If-Match", '"1"')
+          .send({ ...rule("contested"), key: undefined, priority }),
+      ),
+    );
     expect([a.status, b.status].sort()).toEqual([200, 409]);
     const [won, lost] = a.status === 200 ? [a, b] : [b, a];
     expect(won.body.version).toBe(2);
@@ -93,8 +116,14 @@ describe("concurrent edits of rules, segments and templates", () => {
   });
 
   it("without If-Match the last write wins, as before, and each write gets its own version", async () => {
-    const writes = await Promise.all([1, 2, 3].map((priority) =>
-      engine.http.put("/v1/rules/contested").set("Authorization", author()).send({ ...rule("contested"), key: undefined, priority })));
+    const writes = await Promise.all(
+      [1, 2, 3].map((priority) =>
+        engine.http
+          .put("/v1/rules/contested")
+          .set("Authorization", author())
+          .send({ ...rule("contested"), key: undefined, priority }),
+      ),
+    );
     expect(writes.map((w) => w.status)).toEqual([200, 200, 200]);
     expect(writes.map((w) => w.body.version).sort()).toEqual([3, 4, 5]);
   });
@@ -115,30 +144,63 @@ describe("concurrent edits of rules, segments and templates", () => {
     expect(stale.status).toBe(409);
     expect(stale.body.currentVersion).toBe(version);
     // The key is read-only: another key is 400, and If-Match disagreeing with the body is 400.
-    expect((await engine.http.put("/v1/rules/contested").set("Authorization", author()).send({ ...put.body, key: "other" })).status).toBe(400);
-    const disagree = await engine.http.put("/v1/rules/contested").set("Authorization", author()).set("If-Match", `"${version}"`).send({ ...put.body, version: version - 1 });
+    expect(
+      (
+        await engine.http
+          .put("/v1/rules/contested")
+          .set("Authorization", author())
+          .send({ ...put.body, key: "other" })
+      ).status,
+    ).toBe(400);
+    const disagree = await engine.http
+      .put("/v1/rules/contested")
+      .set("Authorization", author())
+      .set("If-Match", `"${version}"`)
+      .send({ ...put.body, version: version - 1 });
     expect(disagree.status).toBe(400);
     expect((await engine.http.put("/v1/rules/contested").set("Authorization", author()).set("If-Match", '"x", "1"').send(put.body)).status).toBe(400);
     // A weak tag (a compressing proxy weakens ETags) still names the version: stale here, so 409.
-    expect((await engine.http.put("/v1/rules/contested").set("Authorization", author()).set("If-Match", `W/"${version - 1}"`).send({ ...put.body, version: undefined })).status).toBe(409);
+    expect(
+      (
+        await engine.http
+          .put("/v1/rules/contested")
+          .set("Authorization", author())
+          .set("If-Match", `W/"${version - 1}"`)
+          .send({ ...put.body, version: undefined })
+      ).status,
+    ).toBe(409);
   });
 
   it("writes the audit row if and only if the change commits", async () => {
     await engine.http.post("/v1/rules").set("Authorization", author()).send(rule("audited"));
     // A reference that fails validation inside the transaction: nothing changes, nothing is audited.
-    const bad = await engine.http.put("/v1/rules/audited").set("Authorization", author()).send({ ...rule("audited"), templateKey: "missing" });
+    const bad = await engine.http
+      .put("/v1/rules/audited")
+      .set("Authorization", author())
+      .send({ ...rule("audited"), templateKey: "missing" });
     expect(bad.status).toBe(400);
     expect((await engine.ctx.prisma.rule.findUniqueOrThrow({ where: { key: "audited" } })).version).toBe(1);
     expect(await audits("audited", "rule.updated")).toBe(0);
     // A stale If-Match: nothing changes, nothing is audited.
-    expect((await engine.http.put("/v1/rules/audited").set("Authorization", author()).set("If-Match", "7").send({ ...rule("audited"), key: undefined })).status).toBe(409);
+    expect(
+      (
+        await engine.http
+          .put("/v1/rules/audited")
+          .set("Authorization", author())
+          .set("If-Match", "7")
+          .send({ ...rule("audited"), key: undefined })
+      ).status,
+    ).toBe(409);
     expect(await audits("audited", "rule.updated")).toBe(0);
     // The audit insert itself fails (the worst moment: after the change was written): the change is rolled back.
     const pool = engine.ctx.database.pool;
     await pool.query(`CREATE FUNCTION test_refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit refused'; END $$`);
     await pool.query(`CREATE TRIGGER test_refuse_audit BEFORE INSERT ON audit_log FOR EACH ROW WHEN (NEW.entity_key IN ('audited', 'audited-seg')) EXECUTE FUNCTION test_refuse_audit()`);
     try {
-      const refused = await engine.http.put("/v1/rules/audited").set("Authorization", author()).send({ ...rule("audited"), key: undefined, priority: 9 });
+      const refused = await engine.http
+        .put("/v1/rules/audited")
+        .set("Authorization", author())
+        .send({ ...rule("audited"), key: undefined, priority: 9 });
       expect(refused.status).toBe(500);
       const row = await engine.ctx.prisma.rule.findUniqueOrThrow({ where: { key: "audited" } });
       expect([row.version, row.priority]).toEqual([1, 0]);
@@ -150,27 +212,48 @@ describe("concurrent edits of rules, segments and templates", () => {
       await pool.query(`DROP TRIGGER test_refuse_audit ON audit_log`);
       await pool.query(`DROP FUNCTION test_refuse_audit()`);
     }
-    const ok = await engine.http.put("/v1/rules/audited").set("Authorization", author()).send({ ...rule("audited"), key: undefined, priority: 9 });
+    const ok = await engine.http
+      .put("/v1/rules/audited")
+      .set("Authorization", author())
+      .send({ ...rule("audited"), key: undefined, priority: 9 });
     expect(ok.status).toBe(200);
     expect(await audits("audited", "rule.updated")).toBe(1);
   });
 
   it("segments: ETag, If-Match races, and a GET-edit-PUT round trip that keeps the type", async () => {
-    const created = await engine.http.post("/v1/segments").set("Authorization", author())
+    const created = await engine.http
+      .post("/v1/segments")
+      .set("Authorization", author())
       .send({ key: "keen", name: "Keen", type: "attributes", conditions: { field: "learner.attributes.track", op: "eq", value: "paid" } });
     expect(created.status).toBe(201);
     const got = await engine.http.get("/v1/segments/keen").set("Authorization", author());
     expect(got.headers.etag).toBe('"1"');
-    const [a, b] = await Promise.all(["One", "Two"].map((name) =>
-      engine.http.put("/v1/segments/keen").set("Authorization", author()).set("If-Match", got.headers.etag).send({ name })));
+    const [a, b] = await Promise.all(["One", "Two"].map((name) => engine.http.put("/v1/segments/keen").set("Authorization", author()).set("If-Match", got.headers.etag).send({ name })));
     expect([a.status, b.status].sort()).toEqual([200, 409]);
     expect((a.status === 409 ? a : b).body.currentVersion).toBe(2);
     const fresh = await engine.http.get("/v1/segments/keen").set("Authorization", author());
-    const round = await engine.http.put("/v1/segments/keen").set("Authorization", author()).send({ ...fresh.body, name: "Keen again" });
+    const round = await engine.http
+      .put("/v1/segments/keen")
+      .set("Authorization", author())
+      .send({ ...fresh.body, name: "Keen again" });
     expect(round.status).toBe(200);
     expect(round.body).toMatchObject({ name: "Keen again", version: 3, type: "attributes", conditions: fresh.body.conditions });
-    expect((await engine.http.put("/v1/segments/keen").set("Authorization", author()).send({ ...round.body, type: "sql" })).status).toBe(400);
-    expect((await engine.http.put("/v1/segments/keen").set("Authorization", author()).send({ ...round.body, key: "other" })).status).toBe(400);
+    expect(
+      (
+        await engine.http
+          .put("/v1/segments/keen")
+          .set("Authorization", author())
+          .send({ ...round.body, type: "sql" })
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await engine.http
+          .put("/v1/segments/keen")
+          .set("Authorization", author())
+          .send({ ...round.body, key: "other" })
+      ).status,
+    ).toBe(400);
     expect((await engine.http.put("/v1/segments/keen").set("Authorization", author()).send(fresh.body)).status).toBe(409);
     expect((await engine.http.delete("/v1/segments/keen").set("Authorization", author()).set("If-Match", '"1"')).status).toBe(409);
     expect((await engine.http.delete("/v1/segments/keen").set("Authorization", author()).set("If-Match", '"3"')).status).toBe(204);
@@ -180,17 +263,34 @@ describe("concurrent edits of rules, segments and templates", () => {
   it("templates: a GET-edit-PUT round trip adds a version; two PUTs on the same latest version give one 200 and one 409", async () => {
     const got = await engine.http.get("/v1/templates/tip").set("Authorization", author());
     expect(got.headers.etag).toBe(`"${got.body.latestVersion}"`);
-    const round = await engine.http.put("/v1/templates/tip").set("Authorization", author()).send({ ...got.body, name: "Tip v2" });
+    const round = await engine.http
+      .put("/v1/templates/tip")
+      .set("Authorization", author())
+      .send({ ...got.body, name: "Tip v2" });
     expect(round.status).toBe(200);
     expect(round.body).toMatchObject({ name: "Tip v2", version: got.body.latestVersion + 1, latestVersion: got.body.latestVersion + 1 });
     expect(round.headers.etag).toBe(`"${round.body.latestVersion}"`);
-    const [a, b] = await Promise.all(["Tip A", "Tip B"].map((name) =>
-      engine.http.put("/v1/templates/tip").set("Authorization", author()).set("If-Match", round.headers.etag).send({ ...template, key: undefined, name })));
+    const [a, b] = await Promise.all(
+      ["Tip A", "Tip B"].map((name) =>
+        engine.http
+          .put("/v1/templates/tip")
+          .set("Authorization", author())
+          .set("If-Match", round.headers.etag)
+          .send({ ...template, key: undefined, name }),
+      ),
+    );
     expect([a.status, b.status].sort()).toEqual([200, 409]);
     expect((a.status === 409 ? a : b).body.currentVersion).toBe(round.body.latestVersion + 1);
     // Sending back an older GET is stale; an unconditional PUT still works.
     expect((await engine.http.put("/v1/templates/tip").set("Authorization", author()).send(round.body)).status).toBe(409);
-    expect((await engine.http.put("/v1/templates/tip").set("Authorization", author()).send({ ...template, key: undefined })).status).toBe(200);
+    expect(
+      (
+        await engine.http
+          .put("/v1/templates/tip")
+          .set("Authorization", author())
+          .send({ ...template, key: undefined })
+      ).status,
+    ).toBe(200);
     const versions = await engine.ctx.prisma.templateVersion.count({ where: { templateKey: "tip" } });
     expect(await audits("tip", "template.updated")).toBe(versions - 1);
   });

@@ -36,7 +36,12 @@ describe("CORS for browser-side course players", () => {
   });
 
   it("refuses the preflight of an origin not on the list, and of a server-key endpoint from any origin", async () => {
-    for (const [path, origin] of [["/v1/learners/cors-1/messages", "https://evil.example"], ["/v1/events", PLAYER], ["/v1/api-keys", PLAYER], ["/v1/templates", PLAYER]]) {
+    for (const [path, origin] of [
+      ["/v1/learners/cors-1/messages", "https://evil.example"],
+      ["/v1/events", PLAYER],
+      ["/v1/api-keys", PLAYER],
+      ["/v1/templates", PLAYER],
+    ]) {
       const res = await preflight(path, origin);
       expect(res.status).toBe(403);
       expect(res.headers["access-control-allow-origin"]).toBeUndefined();

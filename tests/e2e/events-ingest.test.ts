@@ -9,7 +9,11 @@ describe("POST /v1/events storage", () => {
   });
   afterAll(async () => engine.close());
 
-  const post = (body: unknown) => engine.http.post("/v1/events").set("Authorization", `Bearer ${engine.keys.ingest}`).send(body as object);
+  const post = (body: unknown) =>
+    engine.http
+      .post("/v1/events")
+      .set("Authorization", `Bearer ${engine.keys.ingest}`)
+      .send(body as object);
   const count = async (sql: string, params: unknown[] = []) => Number((await engine.ctx.database.pool.query(sql, params)).rows[0].n);
 
   it("stores exactly 100 events when 10 clients post the same 100-event batch at once", async () => {

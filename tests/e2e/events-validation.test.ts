@@ -9,7 +9,10 @@ describe("POST /v1/events validation", () => {
   afterAll(async () => engine.close());
 
   const post = (body: unknown) =>
-    engine.http.post("/v1/events").set("Authorization", `Bearer ${engine.keys.ingest}`).send(body as object);
+    engine.http
+      .post("/v1/events")
+      .set("Authorization", `Bearer ${engine.keys.ingest}`)
+      .send(body as object);
 
   async function storedEventCount(): Promise<number> {
     const { rows } = await engine.ctx.database.pool.query<{ n: string }>("SELECT count(*) AS n FROM events");
@@ -17,7 +20,14 @@ describe("POST /v1/events validation", () => {
   }
 
   const cases: Array<[string, () => unknown, string[]]> = [
-    ["a missing id", () => { const { id: _id, ...e } = buildEvent(); return e; }, ["id"]],
+    [
+      "a missing id",
+      () => {
+        const { id: _id, ...e } = buildEvent();
+        return e;
+      },
+      ["id"],
+    ],
     ["an empty id", () => buildEvent({ id: "" }), ["id"]],
     ["an id longer than 128 characters", () => buildEvent({ id: "x".repeat(129) }), ["id"]],
     ["a type with capitals", () => buildEvent({ type: "Quiz.Submitted" }), ["type"]],
@@ -69,7 +79,7 @@ describe("POST /v1/events validation", () => {
   });
 
   it("answers malformed JSON with a 400 problem", async () => {
-    const res = await engine.http.post("/v1/events").set("Authorization", `Bearer ${engine.keys.ingest}`).set("Content-Type", "application/json").send("{\"id\": ");
+    const res = await engine.http.post("/v1/events").set("Authorization", `Bearer ${engine.keys.ingest}`).set("Content-Type", "application/json").send('{"id": ');
     expect(res.status).toBe(400);
     expect(res.headers["content-type"]).toMatch(/problem\+json/);
     expect(res.body.type).toMatch(/malformed-json/);

@@ -24,12 +24,27 @@ describe("the experiments list", () => {
       { key: "held", name: "Holdout only", templateKey: "one", trigger, holdout: { share: 0.2, followUp: { eventType: "module.completed", withinDays: 7 } } },
       { key: "plain", name: "Nothing to compare", templateKey: "one", trigger },
       { key: "gone", name: "Deleted", templateKey: "two", trigger },
-    ]) expect((await send("post", "/v1/rules", rule)).status).toBe(201);
+    ])
+      expect((await send("post", "/v1/rules", rule)).status).toBe(201);
     expect((await send("delete", "/v1/rules/gone")).status).toBe(204);
     const day = new Date("2026-11-20T10:00:00Z");
     for (let i = 0; i < 40; i++) {
-      await insertMessage(engine.ctx, { ruleKey: "ab-split", templateKey: "two", variant: "A", deliveredAt: day, vote: i < 10 ? "helpful" : "not_helpful", assignment: { policy: "split", shares: { A: 0.5, B: 0.5 } } });
-      await insertMessage(engine.ctx, { ruleKey: "ab-split", templateKey: "two", variant: "B", deliveredAt: day, vote: i < 35 ? "helpful" : "not_helpful", assignment: { policy: "split", shares: { A: 0.5, B: 0.5 } } });
+      await insertMessage(engine.ctx, {
+        ruleKey: "ab-split",
+        templateKey: "two",
+        variant: "A",
+        deliveredAt: day,
+        vote: i < 10 ? "helpful" : "not_helpful",
+        assignment: { policy: "split", shares: { A: 0.5, B: 0.5 } },
+      });
+      await insertMessage(engine.ctx, {
+        ruleKey: "ab-split",
+        templateKey: "two",
+        variant: "B",
+        deliveredAt: day,
+        vote: i < 35 ? "helpful" : "not_helpful",
+        assignment: { policy: "split", shares: { A: 0.5, B: 0.5 } },
+      });
     }
   });
   afterAll(async () => engine.close());

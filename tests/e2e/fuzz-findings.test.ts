@@ -54,7 +54,10 @@ describe("requests the fuzz suite found answered wrongly", () => {
     const before = await audit();
     expectProblem(await engine.http.delete("/v1/mappings/never.saved").set("Authorization", as("author")), 404);
     expect(await audit()).toBe(before);
-    const saved = await engine.http.put("/v1/mappings/fz.saved").set("Authorization", as("author")).send({ source: "segment", match: { event: "Saved" }, eventType: "fz.saved" });
+    const saved = await engine.http
+      .put("/v1/mappings/fz.saved")
+      .set("Authorization", as("author"))
+      .send({ source: "segment", match: { event: "Saved" }, eventType: "fz.saved" });
     expect(saved.status).toBe(200);
     expect((await engine.http.delete("/v1/mappings/fz.saved").set("Authorization", as("author"))).status).toBe(204);
     const { rows } = await engine.ctx.database.pool.query<{ action: string }>("SELECT action FROM audit_log WHERE entity_key = 'fz.saved' ORDER BY id");
@@ -78,7 +81,15 @@ describe("requests the fuzz suite found answered wrongly", () => {
 
     it("decides access first (a wrong role is 403), and lets bodiless requests and JSON through", async () => {
       expect((await engine.http.put("/v1/policy").set("Authorization", as("ingest")).type("form").send("maxPerDay=1")).status).toBe(403);
-      expect((await engine.http.put("/v1/policy").set("Authorization", as("author")).set("Content-Type", "text/plain").send(JSON.stringify({ maxPerDay: 7 }))).status).toBe(200);
+      expect(
+        (
+          await engine.http
+            .put("/v1/policy")
+            .set("Authorization", as("author"))
+            .set("Content-Type", "text/plain")
+            .send(JSON.stringify({ maxPerDay: 7 }))
+        ).status,
+      ).toBe(200);
       await engine.http.post("/v1/segments").set("Authorization", as("author")).send({ key: "s-415", name: "S", type: "static" }).expect(201);
       expect((await engine.http.post("/v1/segments/s-415/refresh").set("Authorization", as("author")).set("Content-Length", "0")).status).toBe(200);
     });
@@ -100,7 +111,15 @@ describe("requests the fuzz suite found answered wrongly", () => {
 
     it("a header value with a control character, and Content-Length beside Transfer-Encoding: 400", async () => {
       expectRawProblem(await get([["X-Control", "a\u0001b"]]), 400, /http-parse$/);
-      const smuggled = await rawExchange(port, { method: "POST", target: "/v1/events", headers: [["Content-Length", "4"], ["Transfer-Encoding", "chunked"]], body: Buffer.from("0\r\n\r\n") });
+      const smuggled = await rawExchange(port, {
+        method: "POST",
+        target: "/v1/events",
+        headers: [
+          ["Content-Length", "4"],
+          ["Transfer-Encoding", "chunked"],
+        ],
+        body: Buffer.from("0\r\n\r\n"),
+      });
       expectRawProblem(smuggled, 400, /http-parse$/);
     });
 

@@ -43,12 +43,18 @@ describe("hostile templates and conditions over HTTP", () => {
       ["Score: {{{event.properties.x}}}", "event.properties.x"],
       ["{{& learner.attributes.bio}}", "learner.attributes.bio"],
     ])("when a template outputs %s raw, then POST, PUT and preview answer 400 naming the field and where", async (body, field) => {
-      const created = await engine.http.post("/v1/templates").set("Authorization", author()).send(template(`raw-${Math.random().toString(36).slice(2, 8)}`, body));
+      const created = await engine.http
+        .post("/v1/templates")
+        .set("Authorization", author())
+        .send(template(`raw-${Math.random().toString(36).slice(2, 8)}`, body));
       expectProblem(created);
       expect(created.body.errors[0].path).toBe("variants[0].body");
       expect(created.body.errors[0].message).toContain(field);
       expect(created.body.errors[0].message).toMatch(/line 1, column \d+/);
-      const updated = await engine.http.put("/v1/templates/base").set("Authorization", author()).send({ ...template("base", "ok"), variants: [{ key: "A", title: body, body: "ok", weight: 1 }] });
+      const updated = await engine.http
+        .put("/v1/templates/base")
+        .set("Authorization", author())
+        .send({ ...template("base", "ok"), variants: [{ key: "A", title: body, body: "ok", weight: 1 }] });
       expectProblem(updated);
       expect(updated.body.errors[0].path).toBe("variants[0].title");
       const preview = await engine.http.post("/v1/templates/preview").set("Authorization", author()).send({ source: { body } });
@@ -67,7 +73,14 @@ describe("hostile templates and conditions over HTTP", () => {
         { learnerId: "mallory", key: "plain", value: SCRIPT },
       ];
       expect((await engine.http.put("/v1/insights").set("Authorization", author()).send(insights)).status).toBe(200);
-      expect((await engine.http.post("/v1/rules").set("Authorization", author()).send({ key: "raw-old", name: "old", templateKey: "base", trigger: { eventType: "quiz.submitted", courseId: "raw-101" } })).status).toBe(201);
+      expect(
+        (
+          await engine.http
+            .post("/v1/rules")
+            .set("Authorization", author())
+            .send({ key: "raw-old", name: "old", templateKey: "base", trigger: { eventType: "quiz.submitted", courseId: "raw-101" } })
+        ).status,
+      ).toBe(201);
 
       const event = buildEvent({ learnerId: "mallory", courseId: "raw-101", type: "quiz.submitted", properties: { x: SCRIPT }, learner: { name: `${SCRIPT} Mallory` } });
       expect((await engine.http.post("/v1/events").set("Authorization", ingest()).send(event)).status).toBe(202);
@@ -85,10 +98,17 @@ describe("hostile templates and conditions over HTTP", () => {
     it("when an insight is marked as HTML, then a template may output it raw; unmarked it is escaped", async () => {
       const saved = await engine.http.post("/v1/templates").set("Authorization", author()).send(template("insight-html", "<p>{{{insights.note.value}}}</p>"));
       expect(saved.status).toBe(201);
-      const put = (metadata?: Record<string, unknown>) => engine.http.put("/v1/insights").set("Authorization", author()).send([{ learnerId: "ada", key: "note", value: "<em>well done</em>", ...(metadata ? { metadata } : {}) }]);
+      const put = (metadata?: Record<string, unknown>) =>
+        engine.http
+          .put("/v1/insights")
+          .set("Authorization", author())
+          .send([{ learnerId: "ada", key: "note", value: "<em>well done</em>", ...(metadata ? { metadata } : {}) }]);
       expect((await put({ html: true })).status).toBe(200);
       const preview = () => engine.http.post("/v1/templates/preview").set("Authorization", author()).send({ templateKey: "insight-html", learnerId: "ada" });
-      await engine.http.post("/v1/events").set("Authorization", ingest()).send(buildEvent({ learnerId: "ada" }));
+      await engine.http
+        .post("/v1/events")
+        .set("Authorization", ingest())
+        .send(buildEvent({ learnerId: "ada" }));
       expect((await preview()).body.body).toBe("<p><em>well done</em></p>");
       expect((await put({ model: "v2" })).status).toBe(200);
       expect((await preview()).body.body).toBe("<p>&lt;em&gt;well done&lt;/em&gt;</p>");
@@ -106,7 +126,10 @@ describe("hostile templates and conditions over HTTP", () => {
       const updated = await engine.http.put("/v1/templates/base").set("Authorization", author()).send(template("base", DEEP_TEMPLATE));
       expectProblem(updated);
       expect(updated.body.errors[0].message).toMatch(/32 levels/);
-      const preview = await engine.http.post("/v1/templates/preview").set("Authorization", author()).send({ source: { title: DEEP_TEMPLATE, body: "x" } });
+      const preview = await engine.http
+        .post("/v1/templates/preview")
+        .set("Authorization", author())
+        .send({ source: { title: DEEP_TEMPLATE, body: "x" } });
       expectProblem(preview);
       expect(preview.body.errors[0]).toMatchObject({ path: "source.title", message: expect.stringMatching(/32 levels.*line 2/) });
     });
@@ -125,24 +148,57 @@ describe("hostile templates and conditions over HTTP", () => {
       const created = await engine.http.post("/v1/rules").set("Authorization", author()).send(rule);
       expectProblem(created);
       expect(created.body.errors).toEqual([{ path: `trigger.where${".not".repeat(10)}`, message: "Conditions may nest at most 10 levels deep" }]);
-      expectProblem(await engine.http.post("/v1/rules").set("Authorization", author()).send({ ...rule, trigger: { eventType: "quiz.submitted", where: nestedNot(1000) } }));
-      expect((await engine.http.post("/v1/rules").set("Authorization", author()).send({ ...rule, trigger: { eventType: "quiz.submitted" } })).status).toBe(201);
+      expectProblem(
+        await engine.http
+          .post("/v1/rules")
+          .set("Authorization", author())
+          .send({ ...rule, trigger: { eventType: "quiz.submitted", where: nestedNot(1000) } }),
+      );
+      expect(
+        (
+          await engine.http
+            .post("/v1/rules")
+            .set("Authorization", author())
+            .send({ ...rule, trigger: { eventType: "quiz.submitted" } })
+        ).status,
+      ).toBe(201);
       const { key: _key, ...definition } = rule;
       const updated = await engine.http.put("/v1/rules/deep-rule").set("Authorization", author()).send(definition);
       expectProblem(updated);
       expect(updated.body.errors[0].message).toMatch(/10 levels/);
-      const wide = await engine.http.put("/v1/rules/deep-rule").set("Authorization", author()).send({ ...definition, trigger: { eventType: "quiz.submitted", where: { all: Array.from({ length: 10_000 }, () => ({ field: "event.properties.score", op: "lt", value: 1 })) } } });
+      const wide = await engine.http
+        .put("/v1/rules/deep-rule")
+        .set("Authorization", author())
+        .send({ ...definition, trigger: { eventType: "quiz.submitted", where: { all: Array.from({ length: 10_000 }, () => ({ field: "event.properties.score", op: "lt", value: 1 })) } } });
       expectProblem(wide);
       expect(wide.body.errors).toEqual([{ path: "trigger.where.all", message: '"all" may list at most 200 conditions' }]);
     });
 
     it("when an attribute segment's conditions nest 1,000 `not` (or 55), then create and update answer 400", async () => {
-      expectProblem(await engine.http.post("/v1/segments").set("Authorization", author()).send({ key: "deep-seg", name: "deep", type: "attributes", conditions: nestedNot(1000) }));
-      const created = await engine.http.post("/v1/segments").set("Authorization", author()).send({ key: "deep-seg", name: "deep", type: "attributes", conditions: nestedNot(55) });
+      expectProblem(
+        await engine.http
+          .post("/v1/segments")
+          .set("Authorization", author())
+          .send({ key: "deep-seg", name: "deep", type: "attributes", conditions: nestedNot(1000) }),
+      );
+      const created = await engine.http
+        .post("/v1/segments")
+        .set("Authorization", author())
+        .send({ key: "deep-seg", name: "deep", type: "attributes", conditions: nestedNot(55) });
       expectProblem(created);
       expect(created.body.errors[0]).toEqual({ path: `conditions${".not".repeat(10)}`, message: "Conditions may nest at most 10 levels deep" });
-      expect((await engine.http.post("/v1/segments").set("Authorization", author()).send({ key: "deep-seg", name: "deep", type: "attributes", conditions: nestedNot(2) })).status).toBe(201);
-      const updated = await engine.http.put("/v1/segments/deep-seg").set("Authorization", author()).send({ conditions: nestedNot(55) });
+      expect(
+        (
+          await engine.http
+            .post("/v1/segments")
+            .set("Authorization", author())
+            .send({ key: "deep-seg", name: "deep", type: "attributes", conditions: nestedNot(2) })
+        ).status,
+      ).toBe(201);
+      const updated = await engine.http
+        .put("/v1/segments/deep-seg")
+        .set("Authorization", author())
+        .send({ conditions: nestedNot(55) });
       expectProblem(updated);
       expect(updated.body.errors[0].message).toMatch(/10 levels/);
     });

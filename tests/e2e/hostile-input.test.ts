@@ -21,7 +21,11 @@ interface Case {
 describe("hostile input at the HTTP boundary", () => {
   let engine: TestEngine;
   const auth = (role: Role) => `Bearer ${engine.keys[role]}`;
-  const postEvents = (body: unknown) => engine.http.post("/v1/events").set("Authorization", auth("ingest")).send(body as object);
+  const postEvents = (body: unknown) =>
+    engine.http
+      .post("/v1/events")
+      .set("Authorization", auth("ingest"))
+      .send(body as object);
   const count = async (table: string) => Number((await engine.ctx.database.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
   const expectProblem = (res: import("supertest").Response, status: number) => {
     expect({ status: res.status, body: res.body }).toMatchObject({ status, body: { status } });
@@ -30,7 +34,11 @@ describe("hostile input at the HTTP boundary", () => {
 
   beforeAll(async () => {
     engine = await startTestEngine();
-    await engine.http.post("/v1/templates").set("Authorization", auth("author")).send({ key: "t1", name: "T", kind: "nudge", variants: [{ key: "A", title: "t", body: "b", weight: 1 }] }).expect(201);
+    await engine.http
+      .post("/v1/templates")
+      .set("Authorization", auth("author"))
+      .send({ key: "t1", name: "T", kind: "nudge", variants: [{ key: "A", title: "t", body: "b", weight: 1 }] })
+      .expect(201);
     await engine.http.post("/v1/segments").set("Authorization", auth("author")).send({ key: "s1", name: "S", type: "static" }).expect(201);
   });
   afterAll(async () => engine.close());
@@ -42,36 +50,100 @@ describe("hostile input at the HTTP boundary", () => {
     { name: "NUL in a learner id", role: "ingest", send: () => postEvents(buildEvent({ learnerId: `L${NUL}` })), path: "learnerId", table: "learners" },
     { name: "NUL in a property key", role: "ingest", send: () => postEvents(buildEvent({ properties: { [`a${NUL}b`]: 1 } })), path: 'properties["a\\u0000b"]', table: "events" },
     {
-      name: "NUL in one property value of a batch", role: "ingest", table: "events", path: "events[3].properties.note",
-      send: () => { const events = buildEvents(5); events[3].properties = { note: `x${NUL}y` }; return postEvents({ events }); },
+      name: "NUL in one property value of a batch",
+      role: "ingest",
+      table: "events",
+      path: "events[3].properties.note",
+      send: () => {
+        const events = buildEvents(5);
+        events[3].properties = { note: `x${NUL}y` };
+        return postEvents({ events });
+      },
     },
     { name: "a lone low surrogate in a property value", role: "ingest", send: () => postEvents(buildEvent({ properties: { note: "\udc00" } })), path: "properties.note", table: "events" },
     { name: "NUL in a learner name", role: "ingest", send: () => postEvents(buildEvent({ learner: { name: `Ada${NUL}` } })), path: "learner.name", table: "learners" },
-    { name: "a lone surrogate in an attribute value", role: "ingest", send: () => postEvents(buildEvent({ learner: { attributes: { track: "\ud83d" } } })), path: "learner.attributes.track", table: "learners" },
-    { name: "a lone surrogate in an attribute key", role: "ingest", send: () => postEvents(buildEvent({ learner: { attributes: { "\ud800": 1 } } })), path: 'learner.attributes["\\ud800"]', table: "learners" },
     {
-      name: "NUL in a segment member", role: "author", table: "segment_members", path: "learnerIds[1]",
-      send: (e) => e.http.put("/v1/segments/s1/members").set("Authorization", auth("author")).send({ learnerIds: ["a", `b${NUL}`], mode: "add" }),
+      name: "a lone surrogate in an attribute value",
+      role: "ingest",
+      send: () => postEvents(buildEvent({ learner: { attributes: { track: "\ud83d" } } })),
+      path: "learner.attributes.track",
+      table: "learners",
     },
     {
-      name: "NUL in an insight value", role: "author", table: "insights", path: "[1].value",
-      send: (e) => e.http.put("/v1/insights").set("Authorization", auth("author")).send([{ learnerId: "A", key: "k", value: 1 }, { learnerId: "B", key: "k", value: `v${NUL}` }]),
+      name: "a lone surrogate in an attribute key",
+      role: "ingest",
+      send: () => postEvents(buildEvent({ learner: { attributes: { "\ud800": 1 } } })),
+      path: 'learner.attributes["\\ud800"]',
+      table: "learners",
     },
     {
-      name: "a lone surrogate in an insight's metadata key", role: "author", table: "insights", path: '[0].metadata["\\udfff"]',
-      send: (e) => e.http.put("/v1/insights").set("Authorization", auth("author")).send([{ learnerId: "A", key: "k", value: 1, metadata: { "\udfff": 1 } }]),
+      name: "NUL in a segment member",
+      role: "author",
+      table: "segment_members",
+      path: "learnerIds[1]",
+      send: (e) =>
+        e.http
+          .put("/v1/segments/s1/members")
+          .set("Authorization", auth("author"))
+          .send({ learnerIds: ["a", `b${NUL}`], mode: "add" }),
     },
     {
-      name: "NUL in a rule condition", role: "author", table: "rules", path: "trigger.where.all[0].value",
-      send: (e) => e.http.post("/v1/rules").set("Authorization", auth("author")).send({ key: "r1", name: "R", templateKey: "t1", trigger: { eventType: "quiz.submitted", where: { all: [{ field: "event.properties.note", op: "eq", value: NUL }] } } }),
+      name: "NUL in an insight value",
+      role: "author",
+      table: "insights",
+      path: "[1].value",
+      send: (e) =>
+        e.http
+          .put("/v1/insights")
+          .set("Authorization", auth("author"))
+          .send([
+            { learnerId: "A", key: "k", value: 1 },
+            { learnerId: "B", key: "k", value: `v${NUL}` },
+          ]),
     },
     {
-      name: "a lone surrogate in a segment condition", role: "author", table: "segments", path: "conditions.value",
-      send: (e) => e.http.post("/v1/segments").set("Authorization", auth("author")).send({ key: "s2", name: "S2", type: "attributes", conditions: { field: "learner.attributes.track", op: "eq", value: "\ud800" } }),
+      name: "a lone surrogate in an insight's metadata key",
+      role: "author",
+      table: "insights",
+      path: '[0].metadata["\\udfff"]',
+      send: (e) =>
+        e.http
+          .put("/v1/insights")
+          .set("Authorization", auth("author"))
+          .send([{ learnerId: "A", key: "k", value: 1, metadata: { "\udfff": 1 } }]),
     },
     {
-      name: "NUL in a template name", role: "author", table: "templates", path: "name",
-      send: (e) => e.http.post("/v1/templates").set("Authorization", auth("author")).send({ key: "t2", name: `T${NUL}`, kind: "nudge", variants: [{ key: "A", title: "t", body: "b", weight: 1 }] }),
+      name: "NUL in a rule condition",
+      role: "author",
+      table: "rules",
+      path: "trigger.where.all[0].value",
+      send: (e) =>
+        e.http
+          .post("/v1/rules")
+          .set("Authorization", auth("author"))
+          .send({ key: "r1", name: "R", templateKey: "t1", trigger: { eventType: "quiz.submitted", where: { all: [{ field: "event.properties.note", op: "eq", value: NUL }] } } }),
+    },
+    {
+      name: "a lone surrogate in a segment condition",
+      role: "author",
+      table: "segments",
+      path: "conditions.value",
+      send: (e) =>
+        e.http
+          .post("/v1/segments")
+          .set("Authorization", auth("author"))
+          .send({ key: "s2", name: "S2", type: "attributes", conditions: { field: "learner.attributes.track", op: "eq", value: "\ud800" } }),
+    },
+    {
+      name: "NUL in a template name",
+      role: "author",
+      table: "templates",
+      path: "name",
+      send: (e) =>
+        e.http
+          .post("/v1/templates")
+          .set("Authorization", auth("author"))
+          .send({ key: "t2", name: `T${NUL}`, kind: "nudge", variants: [{ key: "A", title: "t", body: "b", weight: 1 }] }),
     },
   ];
 
@@ -100,7 +172,10 @@ describe("hostile input at the HTTP boundary", () => {
     expect(await count("events")).toBe(0);
     const a = await postEvents(buildEvent({ id: "pair-😀" }));
     const b = await postEvents(buildEvent({ id: "pair-😁" }));
-    expect([a.body, b.body]).toEqual([{ accepted: 1, duplicates: 0 }, { accepted: 1, duplicates: 0 }]);
+    expect([a.body, b.body]).toEqual([
+      { accepted: 1, duplicates: 0 },
+      { accepted: 1, duplicates: 0 },
+    ]);
     const ids = (await engine.ctx.database.pool.query<{ id: string }>("SELECT id FROM events WHERE id LIKE 'pair-%' ORDER BY id")).rows.map((r) => r.id);
     expect(ids).toEqual(["pair-😀", "pair-😁"]);
   });
@@ -119,8 +194,15 @@ describe("hostile input at the HTTP boundary", () => {
       let deep: unknown = 1;
       for (let i = 0; i < 70; i++) deep = { a: deep };
       const event = postEvents(buildEvent({ properties: { deep } }));
-      const members = engine.http.put("/v1/segments/s1/members").set("Authorization", auth("author")).send({ learnerIds: [deep], mode: "add" });
-      const plain = engine.http.post("/v1/events").set("Authorization", auth("ingest")).set("Content-Type", "text/plain").send(JSON.stringify({ events: [buildEvent({ properties: { deep } })] }));
+      const members = engine.http
+        .put("/v1/segments/s1/members")
+        .set("Authorization", auth("author"))
+        .send({ learnerIds: [deep], mode: "add" });
+      const plain = engine.http
+        .post("/v1/events")
+        .set("Authorization", auth("ingest"))
+        .set("Content-Type", "text/plain")
+        .send(JSON.stringify({ events: [buildEvent({ properties: { deep } })] }));
       const [e, m, p] = await Promise.all([event, members, plain]);
       for (const res of [e, m, p]) expectProblem(res, 400);
       // 65 containers: event, properties, deep, 62 × a — or the members body, learnerIds, [0], 62 × a.
@@ -184,7 +266,9 @@ describe("hostile input at the HTTP boundary", () => {
     afterAll(async () => new Promise<void>((resolve) => server.close(() => resolve())));
     const raw = async (headers: Record<string, string>, body: Buffer | string, target: { method: string; path: string; role: Role } = { method: "POST", path: "/v1/events", role: "ingest" }) => {
       const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}${target.path}`, {
-        method: target.method, headers: { authorization: auth(target.role), "content-type": "application/json", ...headers }, body: typeof body === "string" ? body : new Uint8Array(body),
+        method: target.method,
+        headers: { authorization: auth(target.role), "content-type": "application/json", ...headers },
+        body: typeof body === "string" ? body : new Uint8Array(body),
       });
       return { status: res.status, type: res.headers.get("content-type"), body: (await res.json()) as { status: number; type: string; detail: string } };
     };

@@ -7,7 +7,11 @@ describe("PUT /v1/insights", () => {
   });
   afterAll(async () => engine.close());
 
-  const put = (body: unknown, role: "author" | "analyst" = "author") => engine.http.put("/v1/insights").set("Authorization", `Bearer ${engine.keys[role]}`).send(body as object);
+  const put = (body: unknown, role: "author" | "analyst" = "author") =>
+    engine.http
+      .put("/v1/insights")
+      .set("Authorization", `Bearer ${engine.keys[role]}`)
+      .send(body as object);
 
   it("upserts 10,000 rows in one request, the latest value winning", async () => {
     const rows = Array.from({ length: 10_000 }, (_, i) => ({ learnerId: `L${i}`, courseId: "ml-101", key: "dropoutRisk", value: i % 100, score: (i % 100) / 100 }));
@@ -26,7 +30,10 @@ describe("PUT /v1/insights", () => {
 
   it("rejects a bad row with its path and stores nothing of the request", async () => {
     const before = await engine.ctx.prisma.insight.count();
-    const res = await put([{ learnerId: "A", key: "ok", value: 1 }, { learnerId: "B", key: "not a key!", value: 1 }]);
+    const res = await put([
+      { learnerId: "A", key: "ok", value: 1 },
+      { learnerId: "B", key: "not a key!", value: 1 },
+    ]);
     expect(res.status).toBe(400);
     expect(res.body.errors.map((e: { path: string }) => e.path)).toContain("[1].key");
     expect(await engine.ctx.prisma.insight.count()).toBe(before);

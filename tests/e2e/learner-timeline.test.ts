@@ -31,11 +31,17 @@ describe("the learner timeline", () => {
   const timeline = (learnerId: string, query = "", role: "analyst" | "author" | "ingest" | "admin" = "analyst") =>
     engine.http.get(`/v1/learners/${encodeURIComponent(learnerId)}/timeline${query}`).set("Authorization", as(role));
   const post = async (learnerId: string, type: string) => {
-    const res = await engine.http.post("/v1/events").set("Authorization", as("ingest")).send(buildEvent({ learnerId, courseId: COURSE, type, learner: { name: "Grace Hopper", timezone: "UTC" } }));
+    const res = await engine.http
+      .post("/v1/events")
+      .set("Authorization", as("ingest"))
+      .send(buildEvent({ learnerId, courseId: COURSE, type, learner: { name: "Grace Hopper", timezone: "UTC" } }));
     expect(res.status).toBe(202);
   };
   const settled = (learnerId: string) =>
-    waitFor(async () => (await engine.ctx.prisma.event.count({ where: { learnerId, matchedAt: null } })) + (await engine.ctx.prisma.message.count({ where: { learnerId, status: "scheduled" } })), (n) => n === 0);
+    waitFor(
+      async () => (await engine.ctx.prisma.event.count({ where: { learnerId, matchedAt: null } })) + (await engine.ctx.prisma.message.count({ where: { learnerId, status: "scheduled" } })),
+      (n) => n === 0,
+    );
   const allPages = async (learnerId: string, limit: number, query = "") => {
     const seen: Entry[] = [];
     let cursor: string | null = null;
@@ -52,9 +58,15 @@ describe("the learner timeline", () => {
   beforeAll(async () => {
     engine = await startTestEngine({ workers: true });
     expect((await engine.http.put("/v1/policy").set("Authorization", as("author")).send(OPEN_POLICY)).status).toBe(200);
-    const template = await engine.http.post("/v1/templates").set("Authorization", as("author")).send({
-      key: "tl-nudge", name: "A nudge", kind: "nudge", variants: [{ key: "A", title: "Keep going, {{learner.firstName}}", body: "You can do it.", weight: 1 }],
-    });
+    const template = await engine.http
+      .post("/v1/templates")
+      .set("Authorization", as("author"))
+      .send({
+        key: "tl-nudge",
+        name: "A nudge",
+        kind: "nudge",
+        variants: [{ key: "A", title: "Keep going, {{learner.firstName}}", body: "You can do it.", weight: 1 }],
+      });
     expect(template.status).toBe(201);
     expect((await engine.http.post("/v1/segments").set("Authorization", as("author")).send({ key: "tl-vip", name: "VIP", type: "static" })).status).toBe(201);
     const rules = [
@@ -63,7 +75,15 @@ describe("the learner timeline", () => {
       { key: "tl-vip-only", name: "VIP only", priority: 50, segmentKey: "tl-vip", trigger: { eventType: "module.started", courseId: COURSE } },
       { key: "tl-held", name: "With a holdout", priority: 10, holdout: { share: 0.5 }, trigger: { eventType: "module.completed", courseId: COURSE } },
     ];
-    for (const rule of rules) expect((await engine.http.post("/v1/rules").set("Authorization", as("author")).send({ templateKey: "tl-nudge", ...rule })).status).toBe(201);
+    for (const rule of rules)
+      expect(
+        (
+          await engine.http
+            .post("/v1/rules")
+            .set("Authorization", as("author"))
+            .send({ templateKey: "tl-nudge", ...rule })
+        ).status,
+      ).toBe(201);
   });
   afterAll(async () => engine.close());
 
@@ -88,11 +108,17 @@ describe("the learner timeline", () => {
     expect(decision("tl-once", "max_per_learner")).toMatchObject({
       reasonText: "This rule already reached the learner as many times as it may",
       explanation: "1 of 1 allowed by this rule already delivered",
-      eventType: "module.started", courseId: COURSE,
+      eventType: "module.started",
+      courseId: COURSE,
     });
     expect(decision("tl-loser", "lower_priority")?.reasonText).toMatch(/higher priority/);
     expect(decision("tl-vip-only", "segment")?.reasonText).toBe("The learner is not in the rule's segment");
-    expect(entries.filter((e) => e.type === "delivered").map((e) => e.ruleKey).sort()).toEqual(["tl-loser", "tl-once"]);
+    expect(
+      entries
+        .filter((e) => e.type === "delivered")
+        .map((e) => e.ruleKey)
+        .sort(),
+    ).toEqual(["tl-loser", "tl-once"]);
     expect(entries.find((e) => e.type === "delivered" && e.ruleKey === "tl-once")).toMatchObject({ title: "Keep going, Grace", messageId: delivered.id, variant: "A" });
     expect(entries.filter((e) => e.type === "event").map((e) => e.eventType)).toEqual(["module.started", "module.started"]);
     expect(entries.find((e) => e.type === "feedback")).toMatchObject({ feedback: "helpful", messageId: delivered.id, ruleKey: "tl-once" });
@@ -109,7 +135,13 @@ describe("the learner timeline", () => {
     const inbox = await engine.http.get(`/v1/learners/${learnerId}/messages?status=all`).set("Authorization", as("analyst"));
     expect(inbox.body.messages).toEqual([]);
     const entries = (await timeline(learnerId)).body.entries as Entry[];
-    expect(entries.find((e) => e.type === "held_out")).toMatchObject({ ruleKey: "tl-held", reason: "holdout", reasonText: expect.stringMatching(/holdout group/), status: "held_out", eventType: "module.completed" });
+    expect(entries.find((e) => e.type === "held_out")).toMatchObject({
+      ruleKey: "tl-held",
+      reason: "holdout",
+      reasonText: expect.stringMatching(/holdout group/),
+      status: "held_out",
+      eventType: "module.completed",
+    });
   });
 
   it("filters by kind and course", async () => {
@@ -121,7 +153,9 @@ describe("the learner timeline", () => {
 
   it("pages without repeating or skipping, even through entries that share one instant and while new ones arrive", async () => {
     const at = new Date("2026-11-20T10:00:00.123Z");
-    await engine.ctx.prisma.suppression.createMany({ data: Array.from({ length: 12 }, (_, i) => ({ outcome: i % 2 ? "deferred" : "suppressed", reason: i % 2 ? "quiet_hours" : "cap.day", learnerId: "pager", courseId: COURSE, createdAt: at })) });
+    await engine.ctx.prisma.suppression.createMany({
+      data: Array.from({ length: 12 }, (_, i) => ({ outcome: i % 2 ? "deferred" : "suppressed", reason: i % 2 ? "quiet_hours" : "cap.day", learnerId: "pager", courseId: COURSE, createdAt: at })),
+    });
     for (let i = 0; i < 5; i++) await insertMessage(engine.ctx, { learnerId: "pager", courseId: COURSE, createdAt: at, deliveredAt: at });
     await engine.ctx.prisma.learner.create({ data: { id: "pager" } });
     const whole = (await timeline("pager", "?limit=200")).body.entries as Entry[];
@@ -144,7 +178,7 @@ describe("the learner timeline", () => {
 
   it("answers 404 for a learner the engine never saw, and 400 naming the parameter for a forged cursor or an unknown kind", async () => {
     // An id with quotes, a slash, a percent sign and non-ASCII is just an id.
-    const odd = "o'brien/50% ü \"x\"";
+    const odd = 'o\'brien/50% ü "x"';
     await engine.ctx.prisma.learner.create({ data: { id: odd } });
     await engine.ctx.prisma.suppression.create({ data: { outcome: "suppressed", reason: "segment", learnerId: odd, details: { explanation: "<b>not</b> in the segment" } } });
     const oddRes = await timeline(odd);

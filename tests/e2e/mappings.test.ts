@@ -16,9 +16,17 @@ describe("GET/PUT /v1/mappings", () => {
     context: { extensions: { "https://lms.example/ext/course": "https://lms.example/c/art-101?term=2026" } },
     ...extra,
   });
-  const sendXapi = (body: unknown) => engine.http.post("/xapi/statements").set("Authorization", as("ingest")).set("X-Experience-API-Version", "1.0.3").send(body as object);
+  const sendXapi = (body: unknown) =>
+    engine.http
+      .post("/xapi/statements")
+      .set("Authorization", as("ingest"))
+      .set("X-Experience-API-Version", "1.0.3")
+      .send(body as object);
   const doodle = {
-    key: "lms.doodled", source: "xapi", match: { verb: DOODLED }, eventType: "art.doodled",
+    key: "lms.doodled",
+    source: "xapi",
+    match: { verb: DOODLED },
+    eventType: "art.doodled",
     fields: { course: [{ path: 'context.extensions["https://lms.example/ext/course"]', pattern: "/c/([^?]+)" }], score: [{ value: 1 }] },
     description: "Our LMS's sketching tool",
   };
@@ -31,10 +39,12 @@ describe("GET/PUT /v1/mappings", () => {
   it("lists the shipped mappings and the default field sources to analysts; only authors may change them", async () => {
     const res = await engine.http.get("/v1/mappings").set("Authorization", as("analyst"));
     expect(res.status).toBe(200);
-    expect(res.body.mappings).toEqual(expect.arrayContaining([
-      expect.objectContaining({ key: "xapi.adl.completed.module", source: "xapi", eventType: "module.completed", origin: "builtin" }),
-      expect.objectContaining({ key: "caliper.assessment.submitted", source: "caliper", eventType: "quiz.submitted", origin: "builtin" }),
-    ]));
+    expect(res.body.mappings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ key: "xapi.adl.completed.module", source: "xapi", eventType: "module.completed", origin: "builtin" }),
+        expect.objectContaining({ key: "caliper.assessment.submitted", source: "caliper", eventType: "quiz.submitted", origin: "builtin" }),
+      ]),
+    );
     expect(res.body.defaults.xapi.learner[0]).toEqual({ path: "actor.account.name" });
     const caliperOnly = await engine.http.get("/v1/mappings?source=caliper").set("Authorization", as("author"));
     expect(caliperOnly.body.mappings.every((m: { source: string }) => m.source === "caliper")).toBe(true);
@@ -56,7 +66,10 @@ describe("GET/PUT /v1/mappings", () => {
   });
 
   it("switches a shipped mapping off with an override, and back on when the override is deleted", async () => {
-    const off = await engine.http.put("/v1/mappings/xapi.adl.registered").set("Authorization", as("author")).send({ source: "xapi", match: { verb: "http://adlnet.gov/expapi/verbs/registered" }, eventType: "course.enrolled", enabled: false });
+    const off = await engine.http
+      .put("/v1/mappings/xapi.adl.registered")
+      .set("Authorization", as("author"))
+      .send({ source: "xapi", match: { verb: "http://adlnet.gov/expapi/verbs/registered" }, eventType: "course.enrolled", enabled: false });
     expect(off.body.origin).toBe("override");
     const unmapped = await sendXapi(f.moodleEnrolment("map-2", 3));
     expect(await engine.ctx.prisma.event.findUnique({ where: { id: unmapped.body[0] } })).toBeNull();
@@ -81,15 +94,25 @@ describe("GET/PUT /v1/mappings", () => {
   });
 
   it("maps Segment names through a saved mapping", async () => {
-    const saved = await engine.http.put("/v1/mappings/seg.preview").set("Authorization", as("author")).send({ source: "segment", match: { event: "lesson viewed (preview)" }, eventType: "lesson.previewed" });
+    const saved = await engine.http
+      .put("/v1/mappings/seg.preview")
+      .set("Authorization", as("author"))
+      .send({ source: "segment", match: { event: "lesson viewed (preview)" }, eventType: "lesson.previewed" });
     expect(saved.status).toBe(200);
     const id = `seg-${randomUUID()}`;
-    await engine.http.post("/v1/track").set("Authorization", as("ingest")).send({ userId: "map-3", event: "Lesson Viewed (Preview)", messageId: id, properties: { courseId: "c" } });
+    await engine.http
+      .post("/v1/track")
+      .set("Authorization", as("ingest"))
+      .send({ userId: "map-3", event: "Lesson Viewed (Preview)", messageId: id, properties: { courseId: "c" } });
     expect(await engine.ctx.prisma.event.findUniqueOrThrow({ where: { id } })).toMatchObject({ type: "lesson.previewed" });
   });
 
   it("refuses invalid mappings with the path of each problem", async () => {
-    const put = (mapping: unknown) => engine.http.put("/v1/mappings").set("Authorization", as("author")).send({ mappings: [mapping] });
+    const put = (mapping: unknown) =>
+      engine.http
+        .put("/v1/mappings")
+        .set("Authorization", as("author"))
+        .send({ mappings: [mapping] });
     const cases: Array<[unknown, string]> = [
       [{ ...doodle, fields: { learner: [{ path: "actor..name" }] } }, "mappings[0].fields.learner[0].path"],
       [{ ...doodle, fields: { learner: [{ path: "actor.id", pattern: "(" }] } }, "mappings[0].fields.learner[0].pattern"],
@@ -104,7 +127,10 @@ describe("GET/PUT /v1/mappings", () => {
       expect(res.status).toBe(400);
       expect(res.body.errors.map((e: { path: string }) => e.path)).toContain(path);
     }
-    const twice = await engine.http.put("/v1/mappings").set("Authorization", as("author")).send({ mappings: [doodle, doodle] });
+    const twice = await engine.http
+      .put("/v1/mappings")
+      .set("Authorization", as("author"))
+      .send({ mappings: [doodle, doodle] });
     expect(twice.status).toBe(400);
     expect(await engine.ctx.prisma.eventMapping.count()).toBe(2);
   });

@@ -75,7 +75,10 @@ describe("the typed Node client", () => {
   it("flushes by time when a batch does not fill", async () => {
     const client = new CoachClient({ baseUrl, key: engine.keys.ingest, flushAt: 100, flushIntervalMs: 50 });
     client.track({ id: "cli-t-1", type: "module.started", learnerId: "cli-t", courseId: "cli-101" });
-    await waitFor(() => stored("cli-t-"), (n) => n === 1);
+    await waitFor(
+      () => stored("cli-t-"),
+      (n) => n === 1,
+    );
     await client.closeAndFlush();
   });
 

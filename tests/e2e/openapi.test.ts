@@ -55,7 +55,9 @@ describe("the OpenAPI document", () => {
   });
 
   it("declares the learner stream as text/event-stream with access_token and lastEventId", () => {
-    const stream = (document.paths as Record<string, Record<string, { responses: Record<string, { content: Record<string, unknown> }>; parameters: Array<{ name: string }> }>>)["/v1/learners/{learnerId}/stream"].get;
+    const stream = (document.paths as Record<string, Record<string, { responses: Record<string, { content: Record<string, unknown> }>; parameters: Array<{ name: string }> }>>)[
+      "/v1/learners/{learnerId}/stream"
+    ].get;
     expect(Object.keys(stream.responses["200"].content)).toEqual(["text/event-stream"]);
     expect(stream.parameters.map((p) => p.name)).toEqual(expect.arrayContaining(["learnerId", "courseId", "access_token", "lastEventId"]));
   });

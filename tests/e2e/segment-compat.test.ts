@@ -12,7 +12,6 @@ import { startTestEngine, type TestEngine } from "../setup/test-engine";
 import { PATIENCE_MS, waitFor } from "../setup/wait-for";
 import { listen, closeServer } from "../../src/http/server";
 
-
 /** An answer's JSON with the fields these tests read (fetch types it as unknown). */
 interface Answer {
   accepted: number;
@@ -32,9 +31,19 @@ describe("Segment-compatible tracking API", () => {
   let base: string;
   const count = async (sql: string, params: unknown[] = []) => Number((await engine.ctx.database.pool.query(sql, params)).rows[0].n);
   const post = (path: string, body: Uint8Array | string, headers: Record<string, string> = {}) =>
-    fetch(`${base}${path}`, { method: "POST", headers: { Authorization: `Bearer ${engine.keys.ingest}`, "Content-Type": "application/json", ...headers }, body: body as NonNullable<RequestInit["body"]> });
+    fetch(`${base}${path}`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${engine.keys.ingest}`, "Content-Type": "application/json", ...headers },
+      body: body as NonNullable<RequestInit["body"]>,
+    });
   const track = (overrides: Record<string, unknown> = {}) => ({
-    type: "track", userId: "seg-raw", event: "Video Completed", messageId: `m-${randomUUID()}`, timestamp: new Date().toISOString(), properties: { courseId: "seg-101" }, ...overrides,
+    type: "track",
+    userId: "seg-raw",
+    event: "Video Completed",
+    messageId: `m-${randomUUID()}`,
+    timestamp: new Date().toISOString(),
+    properties: { courseId: "seg-101" },
+    ...overrides,
   });
 
   beforeAll(async () => {
@@ -50,11 +59,17 @@ describe("Segment-compatible tracking API", () => {
 
   it("stores a track call sent with HTTP Basic auth, mapping Segment's fields and Object Action names to ours", async () => {
     const messageId = `seg-${randomUUID()}`;
-    const res = await engine.http.post("/v1/track").auth(engine.keys.ingest, "").send({
-      userId: "seg-learner", event: "Quiz Submitted", messageId, timestamp: new Date().toISOString(),
-      properties: { courseId: "ml-101", moduleId: "week-2", score: 0.4, passed: false },
-      context: { traits: { name: "Ada Lovelace", plan: "paid" }, timezone: "Europe/London", locale: "en-GB" },
-    });
+    const res = await engine.http
+      .post("/v1/track")
+      .auth(engine.keys.ingest, "")
+      .send({
+        userId: "seg-learner",
+        event: "Quiz Submitted",
+        messageId,
+        timestamp: new Date().toISOString(),
+        properties: { courseId: "ml-101", moduleId: "week-2", score: 0.4, passed: false },
+        context: { traits: { name: "Ada Lovelace", plan: "paid" }, timezone: "Europe/London", locale: "en-GB" },
+      });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ success: true, accepted: 1, duplicates: 0, dropped: 0 });
     const event = await engine.ctx.prisma.event.findUniqueOrThrow({ where: { id: messageId } });
@@ -78,7 +93,12 @@ describe("Segment-compatible tracking API", () => {
     expect(await count("SELECT count(*) AS n FROM events WHERE learner_id = $1", [user])).toBe(45);
     const types = (await engine.ctx.database.pool.query<{ type: string; n: string }>("SELECT type, count(*) AS n FROM events WHERE learner_id = $1 GROUP BY type ORDER BY type", [user])).rows;
     expect(Object.fromEntries(types.map((t) => [t.type, Number(t.n)]))).toEqual({
-      "group.joined": 1, "module.started": 40, "page.viewed": 1, "screen.viewed": 1, "user.aliased": 1, "user.identified": 1,
+      "group.joined": 1,
+      "module.started": 40,
+      "page.viewed": 1,
+      "screen.viewed": 1,
+      "user.aliased": 1,
+      "user.identified": 1,
     });
     expect(await count("SELECT count(*) AS n FROM event_sources WHERE learner_id = $1 AND format = 'segment'", [user])).toBe(45);
     const learner = await engine.ctx.prisma.learner.findUniqueOrThrow({ where: { id: user } });
@@ -113,10 +133,15 @@ describe("Segment-compatible tracking API", () => {
     rudder.identify({ userId: user, traits: { name: "Katherine Johnson" }, context: { timezone: "America/New_York" } });
     for (let i = 0; i < 50; i++) rudder.track({ userId: user, event: "Quiz Submitted", properties: { courseId: "rudder-101", score: (i % 10) / 10, passed: i % 2 === 0 } });
     rudder.page({ userId: user, name: "Home" });
-    await waitFor(async () => {
-      await rudder.flush();
-      return count("SELECT count(*) AS n FROM events WHERE learner_id = $1", [user]);
-    }, (n) => n >= 52, PATIENCE_MS, 200);
+    await waitFor(
+      async () => {
+        await rudder.flush();
+        return count("SELECT count(*) AS n FROM events WHERE learner_id = $1", [user]);
+      },
+      (n) => n >= 52,
+      PATIENCE_MS,
+      200,
+    );
     expect(await count("SELECT count(*) AS n FROM events WHERE learner_id = $1", [user])).toBe(52);
     expect(await count("SELECT count(*) AS n FROM events WHERE learner_id = $1 AND type = 'quiz.submitted'", [user])).toBe(50);
     expect(await count("SELECT count(*) AS n FROM dropped_calls WHERE call->>'userId' = $1", [user])).toBe(0);
@@ -147,7 +172,13 @@ describe("Segment-compatible tracking API", () => {
     expect(answers[0]).toMatchObject({ success: true, accepted: 2, duplicates: 0, dropped: 7 });
     expect(answers[1]).toMatchObject({ success: true, accepted: 0, duplicates: 2, dropped: 7 });
     expect(answers[0].errors.map((e: { index: number; reason: string }) => [e.index, e.reason])).toEqual([
-      [1, "invalid"], [2, "no_user"], [3, "unknown_type"], [4, "unstorable_text"], [5, "oversize"], [6, "invalid"], [7, "malformed"],
+      [1, "invalid"],
+      [2, "no_user"],
+      [3, "unknown_type"],
+      [4, "unstorable_text"],
+      [5, "oversize"],
+      [6, "invalid"],
+      [7, "malformed"],
     ]);
     expect(answers[0].errors[0].errors).toEqual(expect.arrayContaining([expect.objectContaining({ path: "batch[1].timestamp" })]));
     expect(await count("SELECT count(*) AS n FROM events WHERE learner_id = $1", [user])).toBe(2);
@@ -173,7 +204,7 @@ describe("Segment-compatible tracking API", () => {
     expect((await jsonOf(badText)).detail).toContain("UTF-8");
     const notGzip = await post("/v1/batch", "this is not gzip", { "Content-Encoding": "gzip" });
     expect(notGzip.status).toBe(400);
-    expect((await post("/v1/batch", "{\"batch\": [")).status).toBe(400);
+    expect((await post("/v1/batch", '{"batch": [')).status).toBe(400);
     expect((await post("/v1/batch", JSON.stringify({ batch: "nope" }))).status).toBe(400);
     const big = Array.from({ length: 200 }, () => track({ userId: user, properties: { courseId: "seg-101", pad: "y".repeat(3_000) } }));
     const oversize = await post("/v1/batch", JSON.stringify({ batch: big }));
@@ -187,10 +218,13 @@ describe("Segment-compatible tracking API", () => {
 
   it("applies a batch-level context under each call's own (the call's wins)", async () => {
     const user = `ctx-${randomUUID().slice(0, 8)}`;
-    const res = await post("/v1/batch", JSON.stringify({
-      batch: [track({ userId: user }), track({ userId: `${user}-b`, context: { timezone: "Asia/Kolkata" } })],
-      context: { timezone: "Europe/Paris", locale: "fr-FR" },
-    }));
+    const res = await post(
+      "/v1/batch",
+      JSON.stringify({
+        batch: [track({ userId: user }), track({ userId: `${user}-b`, context: { timezone: "Asia/Kolkata" } })],
+        context: { timezone: "Europe/Paris", locale: "fr-FR" },
+      }),
+    );
     expect(await jsonOf(res)).toMatchObject({ accepted: 2, dropped: 0 });
     expect(await engine.ctx.prisma.learner.findUniqueOrThrow({ where: { id: user } })).toMatchObject({ timezone: "Europe/Paris", locale: "fr-FR" });
     expect(await engine.ctx.prisma.learner.findUniqueOrThrow({ where: { id: `${user}-b` } })).toMatchObject({ timezone: "Asia/Kolkata", locale: "fr-FR" });

@@ -172,6 +172,9 @@ describe("learner simulator (small scale, seeds ci0 and ci1 of every family)", (
     };
     for (const [i, pair] of pairs.entries()) expect({ case: i, ...(await state(pair.viaWriter)) }).toEqual({ case: i, ...(await state(pair.viaUseCase)) });
     const pauses = await ctx.prisma.variantPause.findMany({ where: { templateKey: { startsWith: "parity-" } }, orderBy: { templateKey: "asc" } });
-    expect(pauses.map((p) => [p.templateKey, p.variantKey, p.reason])).toEqual([["parity-use-case", "B", "auto"], ["parity-writer", "B", "auto"]]);
+    expect(pauses.map((p) => [p.templateKey, p.variantKey, p.reason])).toEqual([
+      ["parity-use-case", "B", "auto"],
+      ["parity-writer", "B", "auto"],
+    ]);
   });
 });

@@ -32,7 +32,8 @@ describe("Open edX, Moodle and Canvas records through the shipped mappings", () 
   const caliper = (envelope: unknown) =>
     fetch(`${base}/caliper`, { method: "POST", headers: { "Content-Type": "application/json", Authorization: `Bearer ${engine.keys.ingest}` }, body: JSON.stringify(envelope) });
   const inbox = async (learnerId: string, courseId: string) =>
-    (await engine.http.get(`/v1/learners/${encodeURIComponent(learnerId)}/messages?courseId=${encodeURIComponent(courseId)}`).set("Authorization", `Bearer ${engine.keys.ingest}`)).body.messages as Array<{ ruleKey: string; templateKey: string }>;
+    (await engine.http.get(`/v1/learners/${encodeURIComponent(learnerId)}/messages?courseId=${encodeURIComponent(courseId)}`).set("Authorization", `Bearer ${engine.keys.ingest}`)).body
+      .messages as Array<{ ruleKey: string; templateKey: string }>;
 
   beforeAll(async () => {
     engine = await startTestEngine({ workers: true });
@@ -49,21 +50,47 @@ describe("Open edX, Moodle and Canvas records through the shipped mappings", () 
 
   const xapiCases: Array<[string, Record<string, unknown>, Expected]> = [
     ["Open edX enrollment", f.openedxEnrollment("oe-1", C), { type: "course.enrolled", learnerId: "oe-1", courseId: C, moduleId: null }],
-    ["Open edX problem submitted", f.openedxProblemSubmitted("oe-2", C, 0, 1), { type: "quiz.submitted", learnerId: "oe-2", courseId: C, moduleId: BLOCK("problem", "3fc5461f86764ad7"), properties: { score: 0, passed: false } }],
+    [
+      "Open edX problem submitted",
+      f.openedxProblemSubmitted("oe-2", C, 0, 1),
+      { type: "quiz.submitted", learnerId: "oe-2", courseId: C, moduleId: BLOCK("problem", "3fc5461f86764ad7"), properties: { score: 0, passed: false } },
+    ],
     ["Open edX video played", f.openedxVideo("oe-3", C, "played"), { type: "video.played", learnerId: "oe-3", courseId: C, moduleId: BLOCK("video", "0b9e39477cf34507") }],
     ["Open edX video paused", f.openedxVideo("oe-3", C, "paused"), { type: "video.paused", learnerId: "oe-3", courseId: C }],
     ["Open edX video completed", f.openedxVideo("oe-3", C, "completed"), { type: "video.completed", learnerId: "oe-3", courseId: C, properties: { completed: true, durationSeconds: 195 } }],
-    ["Open edX block completion", f.openedxBlockCompletion("oe-4", C), { type: "block.progressed", learnerId: "oe-4", courseId: C, moduleId: BLOCK("html", "7c54b16c8ed34f9f"), properties: { completed: true } }],
+    [
+      "Open edX block completion",
+      f.openedxBlockCompletion("oe-4", C),
+      { type: "block.progressed", learnerId: "oe-4", courseId: C, moduleId: BLOCK("html", "7c54b16c8ed34f9f"), properties: { completed: true } },
+    ],
     ["Open edX course completed", f.openedxCourse("oe-5", C, "completed"), { type: "course.completed", learnerId: "oe-5", courseId: C, moduleId: null }],
     ["Open edX course graded", f.openedxCourse("oe-5", C, "earned", 0.85), { type: "course.graded", learnerId: "oe-5", courseId: C, properties: { score: 0.85 } }],
     ["Open edX course passed", f.openedxCourse("oe-5", C, "passed"), { type: "course.passed", learnerId: "oe-5", courseId: C }],
     ["Open edX course failed", f.openedxCourse("oe-6", C, "failed"), { type: "course.failed", learnerId: "oe-6", courseId: C }],
     ["Moodle enrolment", f.moodleEnrolment("42", 12), { type: "course.enrolled", learnerId: "42", courseId: MOODLE_COURSE, moduleId: null }],
-    ["Moodle quiz attempt submitted", f.moodleQuizSubmitted("43", 12, 0.35, false), { type: "quiz.submitted", learnerId: "43", courseId: MOODLE_COURSE, moduleId: "https://moodle.example.edu/mod/quiz/view.php?id=31", properties: { score: 0.35, passed: false, completed: true, durationSeconds: 422, platform: "Moodle" } }],
-    ["Moodle module completed", f.moodleModuleCompleted("44", 12), { type: "module.completed", learnerId: "44", courseId: MOODLE_COURSE, moduleId: "https://moodle.example.edu/mod/page/view.php?id=44" }],
+    [
+      "Moodle quiz attempt submitted",
+      f.moodleQuizSubmitted("43", 12, 0.35, false),
+      {
+        type: "quiz.submitted",
+        learnerId: "43",
+        courseId: MOODLE_COURSE,
+        moduleId: "https://moodle.example.edu/mod/quiz/view.php?id=31",
+        properties: { score: 0.35, passed: false, completed: true, durationSeconds: 422, platform: "Moodle" },
+      },
+    ],
+    [
+      "Moodle module completed",
+      f.moodleModuleCompleted("44", 12),
+      { type: "module.completed", learnerId: "44", courseId: MOODLE_COURSE, moduleId: "https://moodle.example.edu/mod/page/view.php?id=44" },
+    ],
     ["Moodle assignment submitted", f.moodleAssignmentSubmitted("44", 12), { type: "assignment.submitted", learnerId: "44", courseId: MOODLE_COURSE }],
     ["Moodle course completed", f.moodleCourseCompleted("44", 12), { type: "course.completed", learnerId: "44", courseId: MOODLE_COURSE, moduleId: null }],
-    ["ADL module launched", f.adlModuleLaunched("adl-1", "https://example.org/c1", "https://example.org/c1/m1"), { type: "module.started", learnerId: "adl-1@example.org", courseId: "https://example.org/c1", moduleId: "https://example.org/c1/m1" }],
+    [
+      "ADL module launched",
+      f.adlModuleLaunched("adl-1", "https://example.org/c1", "https://example.org/c1/m1"),
+      { type: "module.started", learnerId: "adl-1@example.org", courseId: "https://example.org/c1", moduleId: "https://example.org/c1/m1" },
+    ],
   ];
 
   it.each(xapiCases)("xAPI: %s", async (_name, statement, expected) => {
@@ -110,28 +137,49 @@ describe("Open edX, Moodle and Canvas records through the shipped mappings", () 
       { send: () => xapi(f.openedxProblemSubmitted("nudge-oe-2", C, 1, 3)), learner: "nudge-oe-2", course: C, rules: ["quiz-retry"] },
       { send: () => xapi(f.moodleQuizSubmitted("nudge-m-1", 12, 0.2, false)), learner: "nudge-m-1", course: MOODLE_COURSE, rules: ["quiz-retry"] },
       { send: () => xapi(f.moodleModuleCompleted("nudge-m-2", 12)), learner: "nudge-m-2", course: MOODLE_COURSE, rules: ["self-assessment", "module-completed"] },
-      { send: () => xapi(f.adlModuleLaunched("nudge-adl", "https://example.org/c2", "https://example.org/c2/m1")), learner: "nudge-adl@example.org", course: "https://example.org/c2", rules: ["goal-prompt"] },
+      {
+        send: () => xapi(f.adlModuleLaunched("nudge-adl", "https://example.org/c2", "https://example.org/c2/m1")),
+        learner: "nudge-adl@example.org",
+        course: "https://example.org/c2",
+        rules: ["goal-prompt"],
+      },
       { send: () => caliper(f.canvasEnvelope([f.canvasEnrollmentCreated("2107000000005005", "777")])), learner: "2107000000005005", course: "777", rules: ["welcome"] },
       { send: () => caliper(f.openedxEnvelope([f.openedxCaliperEnrollment("nudge-oe-c", C)])), learner: "nudge-oe-c", course: C, rules: ["welcome"] },
     ];
     for (const c of cases) expect((await c.send()).status).toBe(200);
     for (const c of cases) {
-      const messages = await waitFor(() => inbox(c.learner, c.course), (m) => m.length >= 1);
+      const messages = await waitFor(
+        () => inbox(c.learner, c.course),
+        (m) => m.length >= 1,
+      );
       expect(messages).toHaveLength(1);
       expect(c.rules).toContain(messages[0].ruleKey);
     }
     // A passed quiz triggers no retry prompt.
     expect((await xapi(f.moodleQuizSubmitted("nudge-m-3", 12, 0.9, true))).status).toBe(200);
-    await waitFor(async () => (await engine.ctx.prisma.event.findMany({ where: { learnerId: "nudge-m-3", matchedAt: null } })).length, (n) => n === 0);
+    await waitFor(
+      async () => (await engine.ctx.prisma.event.findMany({ where: { learnerId: "nudge-m-3", matchedAt: null } })).length,
+      (n) => n === 0,
+    );
     expect(await inbox("nudge-m-3", MOODLE_COURSE)).toEqual([]);
   });
 
   it("reaches the retry nudge from a Segment 'Quiz Submitted' call, now that Object Action names become object.action", async () => {
-    const res = await engine.http.post("/v1/track").auth(engine.keys.ingest, "").send({
-      userId: "nudge-seg", event: "Quiz Submitted", messageId: "nudge-seg-1", timestamp: new Date().toISOString(), properties: { courseId: "seg-201", score: 0.3, passed: false },
-    });
+    const res = await engine.http
+      .post("/v1/track")
+      .auth(engine.keys.ingest, "")
+      .send({
+        userId: "nudge-seg",
+        event: "Quiz Submitted",
+        messageId: "nudge-seg-1",
+        timestamp: new Date().toISOString(),
+        properties: { courseId: "seg-201", score: 0.3, passed: false },
+      });
     expect(res.status).toBe(200);
-    const messages = await waitFor(() => inbox("nudge-seg", "seg-201"), (m) => m.length >= 1);
+    const messages = await waitFor(
+      () => inbox("nudge-seg", "seg-201"),
+      (m) => m.length >= 1,
+    );
     expect(messages[0].ruleKey).toBe("quiz-retry");
   });
 });

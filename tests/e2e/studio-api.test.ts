@@ -19,7 +19,10 @@ describe("the studio's API for content staff", () => {
   const clock = new ManualClock("2026-12-02T23:30:00Z");
   const as = (role: "author" | "analyst" | "ingest" | "admin") => `Bearer ${engine.keys[role]}`;
   const post = async (over: Parameters<typeof buildEvent>[0]) => {
-    const res = await engine.http.post("/v1/events").set("Authorization", as("ingest")).send(buildEvent({ occurredAt: clock.now().toISOString(), ...over }));
+    const res = await engine.http
+      .post("/v1/events")
+      .set("Authorization", as("ingest"))
+      .send(buildEvent({ occurredAt: clock.now().toISOString(), ...over }));
     expect(res.status).toBe(202);
   };
   const counts = async () => ({ messages: await engine.ctx.prisma.message.count(), suppressions: await engine.ctx.prisma.suppression.count() });
@@ -28,7 +31,14 @@ describe("the studio's API for content staff", () => {
     buildStudio();
     engine = await startTestEngine({ clock });
     await seedBuiltins(engine.ctx);
-    await post({ id: "e1", learnerId: "ada", courseId: "ml-101", type: "quiz.submitted", properties: { score: 0.4, passed: false }, learner: { name: "Ada Lovelace", locale: "en", attributes: { track: "paid" } } });
+    await post({
+      id: "e1",
+      learnerId: "ada",
+      courseId: "ml-101",
+      type: "quiz.submitted",
+      properties: { score: 0.4, passed: false },
+      learner: { name: "Ada Lovelace", locale: "en", attributes: { track: "paid" } },
+    });
     clock.advance(60_000);
     await post({ id: "e2", learnerId: "grace", courseId: "ml-101", type: "quiz.submitted", properties: { score: 0.9, passed: true }, learner: { name: "Grace Hopper", locale: "fr" } });
     clock.advance(60_000);
@@ -95,7 +105,9 @@ describe("the studio's API for content staff", () => {
     const fires = await engine.http.post("/v1/rules/quiz-retry/test-match").set("Authorization", as("analyst")).send({ eventId: "e1" });
     expect(fires.status).toBe(200);
     expect(fires.body).toMatchObject({
-      wouldFire: true, trigger: { passed: true }, segment: null,
+      wouldFire: true,
+      trigger: { passed: true },
+      segment: null,
       conditions: { passed: true, leaves: [{ field: "event.properties.passed", op: "eq", value: false, actual: false, passed: true }] },
       decision: { outcome: "send", templateKey: "quiz-retry", templateVersion: 1, heldOut: false },
     });
@@ -108,16 +120,36 @@ describe("the studio's API for content staff", () => {
   });
 
   it("says what the throttle would say now, and why a segment or a disabled rule stops it", async () => {
-    await engine.http.post("/v1/segments").set("Authorization", as("author")).send({ key: "french", name: "French", type: "attributes", conditions: { all: [{ field: "learner.locale", op: "eq", value: "fr" }] } }).expect(201);
-    await engine.http.post("/v1/rules").set("Authorization", as("author")).send({ key: "fr-only", name: "French only", templateKey: "quiz-retry", segmentKey: "french", enabled: false, trigger: { eventType: "quiz.submitted" } }).expect(201);
+    await engine.http
+      .post("/v1/segments")
+      .set("Authorization", as("author"))
+      .send({ key: "french", name: "French", type: "attributes", conditions: { all: [{ field: "learner.locale", op: "eq", value: "fr" }] } })
+      .expect(201);
+    await engine.http
+      .post("/v1/rules")
+      .set("Authorization", as("author"))
+      .send({ key: "fr-only", name: "French only", templateKey: "quiz-retry", segmentKey: "french", enabled: false, trigger: { eventType: "quiz.submitted" } })
+      .expect(201);
     const disabled = await engine.http.post("/v1/rules/fr-only/test-match").set("Authorization", as("author")).send({ eventId: "e1" });
     expect(disabled.body).toMatchObject({ wouldFire: false, segment: { key: "french", member: false } });
     expect(disabled.body.summary).toBe("No: the rule is disabled.");
     // A delivery of quiz-retry to ada a minute ago: its cooldown now refuses the rule.
-    await engine.ctx.prisma.message.create({ data: {
-      id: "00000000-0000-4000-8000-0000000000a1", dedupeKey: "manual-1", learnerId: "ada", ruleKey: "quiz-retry", templateKey: "quiz-retry", templateVersion: 1, variant: "A",
-      kind: "nudge", status: "delivered", dueAt: clock.now(), createdAt: clock.now(), deliveredAt: clock.now(),
-    } });
+    await engine.ctx.prisma.message.create({
+      data: {
+        id: "00000000-0000-4000-8000-0000000000a1",
+        dedupeKey: "manual-1",
+        learnerId: "ada",
+        ruleKey: "quiz-retry",
+        templateKey: "quiz-retry",
+        templateVersion: 1,
+        variant: "A",
+        kind: "nudge",
+        status: "delivered",
+        dueAt: clock.now(),
+        createdAt: clock.now(),
+        deliveredAt: clock.now(),
+      },
+    });
     const throttled = await engine.http.post("/v1/rules/quiz-retry/test-match").set("Authorization", as("author")).send({ eventId: "e1" });
     expect(throttled.body).toMatchObject({ wouldFire: false, conditions: { passed: true }, decision: { outcome: "skip", reason: "cooldown" } });
     expect(throttled.body.summary).toMatch(/would not be sent now: cooldown/);
@@ -136,7 +168,16 @@ describe("the studio's API for content staff", () => {
   it("counts an unsaved attribute segment, and names the bad part of one", async () => {
     const count = (conditions: unknown) => engine.http.post("/v1/segments/count").set("Authorization", as("author")).send({ conditions });
     expect((await count({ all: [{ field: "learner.locale", op: "eq", value: "en" }] })).body).toEqual({ count: 1, capped: false, timedOut: false });
-    expect((await count({ any: [{ field: "learner.attributes.track", op: "eq", value: "paid" }, { field: "learner.locale", op: "eq", value: "fr" }] })).body.count).toBe(2);
+    expect(
+      (
+        await count({
+          any: [
+            { field: "learner.attributes.track", op: "eq", value: "paid" },
+            { field: "learner.locale", op: "eq", value: "fr" },
+          ],
+        })
+      ).body.count,
+    ).toBe(2);
     const bad = await count({ all: [{ field: "learner.locale", op: "between", value: 1 }] });
     expect([bad.status, bad.body.errors[0].path]).toEqual([400, "conditions.all[0].op"]);
     const matchTimeOnly = await count({ all: [{ field: "event.type", op: "eq", value: "x" }] });
@@ -153,22 +194,39 @@ describe("the studio's API for content staff", () => {
   });
 
   it("previews unsaved copy with its call to action, flags objects printed as text, and returns the context", async () => {
-    const preview = await engine.http.post("/v1/templates/preview").set("Authorization", as("author")).send({
-      learnerId: "ada", courseId: "ml-101", context: { event: { type: "quiz.submitted", properties: { score: 0.4 } } },
-      source: { title: "Hi {{learner.firstName}}", body: "{{learner.attributes}} {{event.properties.score}} {{learner.frstName}}", cta: { label: "Go {{learner.firstName}}", url: "/courses/{{course.id}}?a=1&b=2" } },
-    });
+    const preview = await engine.http
+      .post("/v1/templates/preview")
+      .set("Authorization", as("author"))
+      .send({
+        learnerId: "ada",
+        courseId: "ml-101",
+        context: { event: { type: "quiz.submitted", properties: { score: 0.4 } } },
+        source: {
+          title: "Hi {{learner.firstName}}",
+          body: "{{learner.attributes}} {{event.properties.score}} {{learner.frstName}}",
+          cta: { label: "Go {{learner.firstName}}", url: "/courses/{{course.id}}?a=1&b=2" },
+        },
+      });
     expect(preview.status).toBe(200);
     expect(preview.body).toMatchObject({ title: "Hi Ada", cta: { label: "Go Ada", url: "/courses/ml-101?a=1&b=2" } });
-    expect(preview.body.problems).toEqual(expect.arrayContaining([
-      { field: "body", kind: "object", variable: "learner.attributes", line: 1, column: 3 },
-      expect.objectContaining({ field: "body", kind: "unknown", variable: "learner.frstName" }),
-    ]));
+    expect(preview.body.problems).toEqual(
+      expect.arrayContaining([
+        { field: "body", kind: "object", variable: "learner.attributes", line: 1, column: 3 },
+        expect.objectContaining({ field: "body", kind: "unknown", variable: "learner.frstName" }),
+      ]),
+    );
     expect(preview.body.warnings.join(" ")).toMatch(/learner\.attributes is an object/);
     expect(preview.body.context.learner).toMatchObject({ id: "ada", firstName: "Ada", attributes: { track: "paid" } });
-    const badCta = await engine.http.post("/v1/templates/preview").set("Authorization", as("author")).send({ source: { body: "x", cta: { label: "Go", url: "javascript:alert(1)" } } });
+    const badCta = await engine.http
+      .post("/v1/templates/preview")
+      .set("Authorization", as("author"))
+      .send({ source: { body: "x", cta: { label: "Go", url: "javascript:alert(1)" } } });
     expect(badCta.body.cta).toBeNull();
     expect(badCta.body.warnings.join(" ")).toMatch(/CTA URL/);
-    const syntax = await engine.http.post("/v1/templates/preview").set("Authorization", as("author")).send({ source: { body: "ok", cta: { label: "{{#if}}", url: "/" } } });
+    const syntax = await engine.http
+      .post("/v1/templates/preview")
+      .set("Authorization", as("author"))
+      .send({ source: { body: "ok", cta: { label: "{{#if}}", url: "/" } } });
     expect(syntax.status).toBe(400);
     expect(syntax.body.errors[0]).toMatchObject({ path: "source.cta.label", line: 1 });
   });
@@ -184,7 +242,10 @@ describe("the studio's API for content staff", () => {
       const sent = await engine.http.post("/v1/demo/events").set("Authorization", as("author")).send({ learnerId: demo.body.learnerId, type: "course.enrolled" });
       expect(sent.status).toBe(202);
       await engine.startWorkers();
-      const welcome = await waitFor(() => engine.ctx.prisma.message.findFirst({ where: { learnerId: demo.body.learnerId, templateKey: "welcome" } }), (m) => m?.status === "delivered");
+      const welcome = await waitFor(
+        () => engine.ctx.prisma.message.findFirst({ where: { learnerId: demo.body.learnerId, templateKey: "welcome" } }),
+        (m) => m?.status === "delivered",
+      );
       expect(welcome!.title).toBe("Welcome, Ada!");
       const inbox = await engine.http.get(`/v1/learners/${demo.body.learnerId}/messages`).set("Authorization", `Bearer ${demo.body.token}`);
       expect(inbox.body.messages.map((m: { templateKey: string }) => m.templateKey)).toEqual(["welcome"]);

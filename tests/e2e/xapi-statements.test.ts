@@ -28,7 +28,6 @@ function statement(overrides: Record<string, unknown> = {}): StatementFixture {
   };
 }
 
-
 /** An answer's JSON with the fields these tests read (fetch types it as unknown). */
 interface Answer {
   accepted: number;
@@ -207,9 +206,9 @@ describe("xAPI statements resource (an LRS's write side)", () => {
     expect(await count("SELECT count(*) AS n FROM event_sources WHERE id = ANY($1) AND status = 'unmapped'", [ids])).toBe(2);
     const listed = await engine.http.get("/v1/mappings/unmapped?source=xapi").set("Authorization", `Bearer ${engine.keys.analyst}`);
     expect(listed.status).toBe(200);
-    expect(listed.body.unmapped).toEqual(expect.arrayContaining([
-      expect.objectContaining({ format: "xapi", status: "unmapped", kind: { verb, objectType: "https://example.com/types/canvas" }, count: 2 }),
-    ]));
+    expect(listed.body.unmapped).toEqual(
+      expect.arrayContaining([expect.objectContaining({ format: "xapi", status: "unmapped", kind: { verb, objectType: "https://example.com/types/canvas" }, count: 2 })]),
+    );
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toContain(`coach_standard_unmapped_total{format="xapi",kind="${verb} https://example.com/types/canvas"} 2`);
   });
@@ -232,7 +231,7 @@ describe("xAPI statements resource (an LRS's write side)", () => {
     const big = await send("POST", "/xapi/statements", statement({ result: { response: "x".repeat(2 * 1024 * 1024) } }));
     expect(big.status).toBe(413);
     expect((await jsonOf(big)).type).toContain("payload-too-large");
-    expect((await send("POST", "/xapi/statements", "{\"actor\": ")).status).toBe(400);
+    expect((await send("POST", "/xapi/statements", '{"actor": ')).status).toBe(400);
     expect((await send("POST", "/xapi/statements", statement({ id: "not-a-uuid" }))).status).toBe(400);
     expect((await send("POST", "/xapi/statements", statement({ result: null }))).status).toBe(400);
     const twice = randomUUID();
@@ -243,7 +242,10 @@ describe("xAPI statements resource (an LRS's write side)", () => {
   it("lets analysts read the originals in SQL: an SQL segment over event_sources", async () => {
     const author = `Bearer ${engine.keys.author}`;
     const created = await engine.http.post("/v1/segments").set("Authorization", author).send({
-      key: "xapi-learners", name: "Learners seen through xAPI", type: "sql", refreshIntervalMinutes: 60,
+      key: "xapi-learners",
+      name: "Learners seen through xAPI",
+      type: "sql",
+      refreshIntervalMinutes: 60,
       sql: "SELECT DISTINCT learner_id FROM event_sources WHERE format = 'xapi' AND status = 'mapped' AND body->'verb'->>'id' LIKE '%/completed'",
     });
     expect(created.status).toBe(201);

@@ -34,7 +34,8 @@ export function nestedNot(levels: number): unknown {
  * subexpressions, helper calls with many arguments, date formatting, loops with block params.
  */
 export function heavyBody(tokens: number): string {
-  const unit = "{{#if (and (eq learner.locale 'en') (gt event.properties.score 0.5))}}{{formatDate goal.createdAt 'long'}}{{else}}{{percent event.properties.score 1}}{{/if}}{{#each learner.attributes.list as |item i|}}{{item}}{{/each}}";
+  const unit =
+    "{{#if (and (eq learner.locale 'en') (gt event.properties.score 0.5))}}{{formatDate goal.createdAt 'long'}}{{else}}{{percent event.properties.score 1}}{{/if}}{{#each learner.attributes.list as |item i|}}{{item}}{{/each}}";
   const unitTokens = 64;
   return unit.repeat(Math.max(1, Math.floor(tokens / unitTokens)));
 }
@@ -75,9 +76,27 @@ export async function prepareHostileTargets(ctx: EngineContext, send: (method: "
 export function warmUpRequests(): HostileRequest[] {
   return [
     { name: "warm-up template", method: "post", path: "/v1/templates", body: () => template(unique("warm"), [variant("A", "Hi {{learner.firstName}} {{#if goal}}{{goal.text}}{{/if}}")]), status: 201 },
-    { name: "warm-up preview", method: "post", path: "/v1/templates/preview", body: () => ({ source: { title: "Hi", body: "{{#each learner.attributes.list}}{{this}}{{/each}} {{formatDate goal.createdAt 'long'}}" } }), status: 200 },
-    { name: "warm-up rule", method: "post", path: "/v1/rules", body: () => ({ key: unique("warm"), name: "w", templateKey: "base", trigger: { eventType: "quiz.submitted", where: { all: [leaf(1), { not: leaf(2) }] } } }), status: 201 },
-    { name: "warm-up segment", method: "post", path: "/v1/segments", body: () => ({ key: unique("warm"), name: "w", type: "attributes", conditions: { any: [leaf(1), { not: leaf(2) }] } }), status: 201 },
+    {
+      name: "warm-up preview",
+      method: "post",
+      path: "/v1/templates/preview",
+      body: () => ({ source: { title: "Hi", body: "{{#each learner.attributes.list}}{{this}}{{/each}} {{formatDate goal.createdAt 'long'}}" } }),
+      status: 200,
+    },
+    {
+      name: "warm-up rule",
+      method: "post",
+      path: "/v1/rules",
+      body: () => ({ key: unique("warm"), name: "w", templateKey: "base", trigger: { eventType: "quiz.submitted", where: { all: [leaf(1), { not: leaf(2) }] } } }),
+      status: 201,
+    },
+    {
+      name: "warm-up segment",
+      method: "post",
+      path: "/v1/segments",
+      body: () => ({ key: unique("warm"), name: "w", type: "attributes", conditions: { any: [leaf(1), { not: leaf(2) }] } }),
+      status: 201,
+    },
   ];
 }
 
@@ -87,12 +106,17 @@ export function hostileRequests(): HostileRequest[] {
   const post = (name: string, path: string, body: () => unknown, status: number): HostileRequest => ({ name, method: "post", path, body, status });
   const put = (name: string, path: string, body: () => unknown, status: number): HostileRequest => ({ name, method: "put", path, body, status });
   const newTemplate = (name: string, body: string, status: number) => post(name, "/v1/templates", () => template(unique("t"), [variant("A", body)]), status);
-  const newRule = (name: string, where: unknown, status: number) => post(name, "/v1/rules", () => ({ key: unique("r"), name: "r", templateKey: "base", trigger: { eventType: "quiz.submitted", where } }), status);
+  const newRule = (name: string, where: unknown, status: number) =>
+    post(name, "/v1/rules", () => ({ key: unique("r"), name: "r", templateKey: "base", trigger: { eventType: "quiz.submitted", where } }), status);
   const newSegment = (name: string, conditions: unknown, status: number) => post(name, "/v1/segments", () => ({ key: unique("s"), name: "s", type: "attributes", conditions }), status);
   const tenThousand = Array.from({ length: 10_000 }, (_, i) => leaf(i));
   const grid = { any: Array.from({ length: 200 }, () => ({ all: Array.from({ length: 200 }, () => ({ all: [] })) })) };
   const locales = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`en-X${i}`, { title: "t", body: "b" }]));
-  const largestTemplate = () => template(unique("t"), Array.from({ length: 5 }, (_, i) => variant(String.fromCharCode(65 + i), heavyBody(1_000), "Hello {{learner.firstName}}")));
+  const largestTemplate = () =>
+    template(
+      unique("t"),
+      Array.from({ length: 5 }, (_, i) => variant(String.fromCharCode(65 + i), heavyBody(1_000), "Hello {{learner.firstName}}")),
+    );
   const bigContext = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`k${i}`, i]));
   const fullContext = { learner: { name: "Ada", attributes: { list: LIST } }, extra: Object.fromEntries(Array.from({ length: 3_900 }, (_, i) => [`k${i}`, "x".repeat(150)])) };
   return [

@@ -7,8 +7,21 @@ export async function insertMessage(ctx: EngineContext, overrides: Partial<Prism
   const id = randomUUID();
   return ctx.prisma.message.create({
     data: {
-      id, dedupeKey: `test|${id}`, learnerId: "L1", courseId: "ml-101", ruleKey: "r", templateKey: "t", templateVersion: 1, variant: "A",
-      kind: "nudge", status: "delivered", title: "Hi", body: "Hello", dueAt: new Date(), deliveredAt: new Date(), ...overrides,
+      id,
+      dedupeKey: `test|${id}`,
+      learnerId: "L1",
+      courseId: "ml-101",
+      ruleKey: "r",
+      templateKey: "t",
+      templateVersion: 1,
+      variant: "A",
+      kind: "nudge",
+      status: "delivered",
+      title: "Hi",
+      body: "Hello",
+      dueAt: new Date(),
+      deliveredAt: new Date(),
+      ...overrides,
     },
   });
 }

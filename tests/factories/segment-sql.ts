@@ -56,15 +56,17 @@ export const allowedSegmentSql: fc.Arbitrary<string> = fc
   .tuple(fc.constantFrom(...RELATIONS), fc.constantFrom(...RELATIONS), fc.constantFrom("t", "x", "src"), small, fc.boolean())
   .chain(([r, other, a, n, ordered]) =>
     predicate(r, a).chain((where) =>
-      fc.constantFrom(
-        `SELECT ${a}.learner_id FROM ${r.name} ${a} WHERE ${where}`,
-        `SELECT ${a}.learner_id FROM ${r.name} ${a} WHERE ${where} GROUP BY ${a}.learner_id HAVING count(*) >= ${n % 5}`,
-        `WITH picked AS (SELECT ${a}.learner_id FROM ${r.name} ${a} WHERE ${where}) SELECT learner_id FROM picked`,
-        `SELECT learner_id FROM ${r.name} UNION SELECT learner_id FROM ${other.name}`,
-        `SELECT learner_id FROM (SELECT ${a}.learner_id, row_number() OVER (PARTITION BY ${a}.learner_id ORDER BY ${a}.${r.time} DESC) AS rn FROM ${r.name} ${a}) ranked WHERE rn = 1`,
-        `SELECT l.id AS learner_id FROM learners l JOIN ${r.name} ${a} ON ${a}.learner_id = l.id WHERE l.attributes->>'track' = 'paid' AND ${where}`,
-        `SELECT DISTINCT ${a}.learner_id FROM ${r.name} ${a} LEFT JOIN LATERAL (SELECT count(*) AS n FROM events e WHERE e.learner_id = ${a}.learner_id) c ON true WHERE c.n >= ${n}`,
-      ).map((sql) => (ordered ? `${sql} ORDER BY 1 LIMIT ${n + 1}` : sql)),
+      fc
+        .constantFrom(
+          `SELECT ${a}.learner_id FROM ${r.name} ${a} WHERE ${where}`,
+          `SELECT ${a}.learner_id FROM ${r.name} ${a} WHERE ${where} GROUP BY ${a}.learner_id HAVING count(*) >= ${n % 5}`,
+          `WITH picked AS (SELECT ${a}.learner_id FROM ${r.name} ${a} WHERE ${where}) SELECT learner_id FROM picked`,
+          `SELECT learner_id FROM ${r.name} UNION SELECT learner_id FROM ${other.name}`,
+          `SELECT learner_id FROM (SELECT ${a}.learner_id, row_number() OVER (PARTITION BY ${a}.learner_id ORDER BY ${a}.${r.time} DESC) AS rn FROM ${r.name} ${a}) ranked WHERE rn = 1`,
+          `SELECT l.id AS learner_id FROM learners l JOIN ${r.name} ${a} ON ${a}.learner_id = l.id WHERE l.attributes->>'track' = 'paid' AND ${where}`,
+          `SELECT DISTINCT ${a}.learner_id FROM ${r.name} ${a} LEFT JOIN LATERAL (SELECT count(*) AS n FROM events e WHERE e.learner_id = ${a}.learner_id) c ON true WHERE c.n >= ${n}`,
+        )
+        .map((sql) => (ordered ? `${sql} ORDER BY 1 LIMIT ${n + 1}` : sql)),
     ),
   );
 
@@ -93,7 +95,19 @@ const FORBIDDEN_CALLS = [
   "public.lower('x')",
 ];
 
-const FORBIDDEN_RELATIONS = ["api_keys", "settings", "audit_log", "policy", "templates", "rules", "pg_authid", "pg_catalog.pg_class", "information_schema.tables", "coach_private.segment_sandbox_login", "public.api_keys"];
+const FORBIDDEN_RELATIONS = [
+  "api_keys",
+  "settings",
+  "audit_log",
+  "policy",
+  "templates",
+  "rules",
+  "pg_authid",
+  "pg_catalog.pg_class",
+  "information_schema.tables",
+  "coach_private.segment_sandbox_login",
+  "public.api_keys",
+];
 
 const OTHER_STATEMENTS = [
   "INSERT INTO learners (id) VALUES ('intruder')",

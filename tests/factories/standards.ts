@@ -13,7 +13,8 @@ type Json = Record<string, unknown>;
 
 const openedxActor = (learner: string) => ({ objectType: "Agent", account: { homePage: OPENEDX, name: learner } });
 const openedxCourseActivity = (course: string) => ({
-  id: `${OPENEDX}/course/${course}`, objectType: "Activity",
+  id: `${OPENEDX}/course/${course}`,
+  objectType: "Activity",
   definition: { name: { "en-US": "Demonstration Course" }, type: "http://adlnet.gov/expapi/activities/course" },
 });
 const openedxContext = (course: string) => ({
@@ -58,7 +59,9 @@ export function openedxVideo(learner: string, course: string, action: "played" |
     verb: { id: verb, display: { en: action } },
     object: { id: block(course, "video", "0b9e39477cf34507"), objectType: "Activity", definition: { type: "https://w3id.org/xapi/video/activity-type/video", name: { en: "Intro" } } },
     result: action === "completed" ? { completion: true, duration: "PT3M15S" } : { extensions: { "https://w3id.org/xapi/video/extensions/time": 12.5 } },
-    context: { contextActivities: { parent: [{ id: `${OPENEDX}/courses/${course}/`, objectType: "Activity" }], category: [{ id: "https://w3id.org/xapi/video/activity-type/video", objectType: "Activity" }] } },
+    context: {
+      contextActivities: { parent: [{ id: `${OPENEDX}/courses/${course}/`, objectType: "Activity" }], category: [{ id: "https://w3id.org/xapi/video/activity-type/video", objectType: "Activity" }] },
+    },
     timestamp: new Date().toISOString(),
     version: "1.0.3",
   };
@@ -151,7 +154,13 @@ export function moodleAssignmentSubmitted(learner: string, course: number): Json
 
 /** Moodle \core\event\course_completed. */
 export function moodleCourseCompleted(learner: string, course: number): Json {
-  return { actor: moodleActor(learner), verb: { id: `${ADL}completed`, display: { en: "completed" } }, object: moodleCourse(course), timestamp: new Date().toISOString(), context: moodleContext(course) };
+  return {
+    actor: moodleActor(learner),
+    verb: { id: `${ADL}completed`, display: { en: "completed" } },
+    object: moodleCourse(course),
+    timestamp: new Date().toISOString(),
+    context: moodleContext(course),
+  };
 }
 
 /** A cmi5-style "launched the module" inside a course (ADL verbs, ADL activity types). */
@@ -179,7 +188,8 @@ function canvasEvent(type: string, action: string, actorId: string, object: Json
   return {
     "@context": "http://purl.imsglobal.org/ctx/caliper/v1p1",
     id: `urn:uuid:${randomUUID()}`,
-    type, action,
+    type,
+    action,
     actor: { id: canvasUser(actorId), type: "Person", extensions: { "com.instructure.canvas": { entity_id: actorId } } },
     object,
     eventTime: new Date().toISOString(),
@@ -191,43 +201,79 @@ function canvasEvent(type: string, action: string, actorId: string, object: Json
 
 /** Canvas enrollment_created: an admin (the actor) enrols a student (object.extensions…user_id). */
 export function canvasEnrollmentCreated(learner: string, course: string, enrollmentType = "StudentEnrollment"): Json {
-  return canvasEvent("Event", "Created", "21070000000000001", {
-    id: `urn:instructure:canvas:enrollment:${Math.floor(Math.random() * 1e9)}`,
-    type: "Entity",
-    extensions: { "com.instructure.canvas": { course_id: canvasCourse(course), type: enrollmentType, user_id: canvasUser(learner), workflow_state: "active" } },
-  }, { group: { id: `${canvasCourse(course)}:section:4811`, type: "CourseSection", extensions: { "com.instructure.canvas": { context_type: "Course", entity_id: course } } } });
+  return canvasEvent(
+    "Event",
+    "Created",
+    "21070000000000001",
+    {
+      id: `urn:instructure:canvas:enrollment:${Math.floor(Math.random() * 1e9)}`,
+      type: "Entity",
+      extensions: { "com.instructure.canvas": { course_id: canvasCourse(course), type: enrollmentType, user_id: canvasUser(learner), workflow_state: "active" } },
+    },
+    { group: { id: `${canvasCourse(course)}:section:4811`, type: "CourseSection", extensions: { "com.instructure.canvas": { context_type: "Course", entity_id: course } } } },
+  );
 }
 
 /** Canvas quiz_submitted: AssessmentEvent Submitted on the learner's Attempt. */
 export function canvasQuizSubmitted(learner: string, course: string, quiz: string): Json {
-  return canvasEvent("AssessmentEvent", "Submitted", learner, {
-    id: `urn:instructure:canvas:submission:${Math.floor(Math.random() * 1e9)}`, type: "Attempt",
-    assignee: { id: canvasUser(learner), type: "Person" },
-    assignable: { id: `urn:instructure:canvas:quiz:${quiz}`, type: "Assessment" },
-  }, { group: { id: canvasCourse(course), type: "CourseOffering" } });
+  return canvasEvent(
+    "AssessmentEvent",
+    "Submitted",
+    learner,
+    {
+      id: `urn:instructure:canvas:submission:${Math.floor(Math.random() * 1e9)}`,
+      type: "Attempt",
+      assignee: { id: canvasUser(learner), type: "Person" },
+      assignable: { id: `urn:instructure:canvas:quiz:${quiz}`, type: "Assessment" },
+    },
+    { group: { id: canvasCourse(course), type: "CourseOffering" } },
+  );
 }
 
 /** Canvas grade_change: GradeEvent Graded by the teacher (actor); the learner is the attempt's assignee. */
 export function canvasGradeChange(learner: string, course: string, given: number, max: number): Json {
-  return canvasEvent("GradeEvent", "Graded", "21070000000000987", {
-    id: "urn:instructure:canvas:submission:21070000000011086", type: "Attempt",
-    assignee: { id: canvasUser(learner), type: "Person" },
-    assignable: { id: "urn:instructure:canvas:assignment:355", type: "AssignableDigitalResource" },
-  }, { generated: { id: "urn:instructure:canvas:submission:21070000000011086", type: "Score", maxScore: max, scoreGiven: given, scoredBy: canvasUser("21070000000000987") }, group: { id: canvasCourse(course), type: "CourseOffering" } });
+  return canvasEvent(
+    "GradeEvent",
+    "Graded",
+    "21070000000000987",
+    {
+      id: "urn:instructure:canvas:submission:21070000000011086",
+      type: "Attempt",
+      assignee: { id: canvasUser(learner), type: "Person" },
+      assignable: { id: "urn:instructure:canvas:assignment:355", type: "AssignableDigitalResource" },
+    },
+    {
+      generated: { id: "urn:instructure:canvas:submission:21070000000011086", type: "Score", maxScore: max, scoreGiven: given, scoredBy: canvasUser("21070000000000987") },
+      group: { id: canvasCourse(course), type: "CourseOffering" },
+    },
+  );
 }
 
 /** Canvas submission_created: AssignableEvent Submitted. */
 export function canvasSubmissionCreated(learner: string, course: string): Json {
-  return canvasEvent("AssignableEvent", "Submitted", learner, {
-    id: `urn:instructure:canvas:submission:${Math.floor(Math.random() * 1e9)}`, type: "Attempt",
-    assignee: { id: canvasUser(learner), type: "Person" },
-    assignable: { id: "urn:instructure:canvas:assignment:777", type: "AssignableDigitalResource" },
-  }, { group: { id: canvasCourse(course), type: "CourseOffering" } });
+  return canvasEvent(
+    "AssignableEvent",
+    "Submitted",
+    learner,
+    {
+      id: `urn:instructure:canvas:submission:${Math.floor(Math.random() * 1e9)}`,
+      type: "Attempt",
+      assignee: { id: canvasUser(learner), type: "Person" },
+      assignable: { id: "urn:instructure:canvas:assignment:777", type: "AssignableDigitalResource" },
+    },
+    { group: { id: canvasCourse(course), type: "CourseOffering" } },
+  );
 }
 
 /** Canvas asset_accessed: NavigationEvent NavigatedTo a page. */
 export function canvasAssetAccessed(learner: string, course: string): Json {
-  return canvasEvent("NavigationEvent", "NavigatedTo", learner, { id: "urn:instructure:canvas:wikiPage:12", type: "Page", name: "Week 1 reading" }, { group: { id: canvasCourse(course), type: "CourseOffering" } });
+  return canvasEvent(
+    "NavigationEvent",
+    "NavigatedTo",
+    learner,
+    { id: "urn:instructure:canvas:wikiPage:12", type: "Page", name: "Week 1 reading" },
+    { group: { id: canvasCourse(course), type: "CourseOffering" } },
+  );
 }
 
 /** Canvas logged_in: SessionEvent LoggedIn. */
@@ -241,7 +287,15 @@ export function openedxEnvelope(data: Json[], sendTime = new Date()): Json {
 }
 
 function openedxCaliperEvent(type: string, action: string, learner: string, object: Json): Json {
-  return { "@context": "http://purl.imsglobal.org/ctx/caliper/v1p2", id: `urn:uuid:${randomUUID()}`, type, action, actor: { id: learner, type: "Person" }, object, eventTime: new Date().toISOString() };
+  return {
+    "@context": "http://purl.imsglobal.org/ctx/caliper/v1p2",
+    id: `urn:uuid:${randomUUID()}`,
+    type,
+    action,
+    actor: { id: learner, type: "Person" },
+    object,
+    eventTime: new Date().toISOString(),
+  };
 }
 
 /** Open edX edx.course.enrollment.activated in Caliper: Event Activated on a Membership. */
@@ -253,7 +307,9 @@ export function openedxCaliperEnrollment(learner: string, course: string): Json 
 export function openedxCaliperVideoEnded(learner: string, course: string): Json {
   return {
     ...openedxCaliperEvent("MediaEvent", "Ended", `${OPENEDX}/user/${learner}`, {
-      id: block(course, "video", "0b9e39477cf34507"), type: "VideoObject", duration: "PT3M15S",
+      id: block(course, "video", "0b9e39477cf34507"),
+      type: "VideoObject",
+      duration: "PT3M15S",
       extensions: { isPartOf: { id: `${OPENEDX}/course/${course}`, type: "CourseOffering" } },
     }),
     target: { id: "_:MediaLocation", type: "MediaLocation" },
@@ -263,12 +319,21 @@ export function openedxCaliperVideoEnded(learner: string, course: string): Json 
 /** Open edX edx.grades.problem.submitted in Caliper: AssessmentEvent Submitted with the weighted score. */
 export function openedxCaliperProblemSubmitted(learner: string, course: string, earned: number, possible: number): Json {
   return openedxCaliperEvent("AssessmentEvent", "Submitted", learner, {
-    id: `block-v1:${course.replace("course-v1:", "")}+type@problem+block@3fc5461f86764ad7`, type: "Assessment",
+    id: `block-v1:${course.replace("course-v1:", "")}+type@problem+block@3fc5461f86764ad7`,
+    type: "Assessment",
     extensions: { course_id: course, weighted_earned: earned, weighted_possible: possible },
   });
 }
 
 /** A generic Caliper ToolUseEvent and AssessmentItemEvent (IMS examples' shapes). */
 export function caliperToolUse(learner: string): Json {
-  return { "@context": "http://purl.imsglobal.org/ctx/caliper/v1p2", id: `urn:uuid:${randomUUID()}`, type: "ToolUseEvent", action: "Used", actor: { id: `https://example.edu/users/${learner}`, type: "Person" }, object: { id: "https://example.edu", type: "SoftwareApplication" }, eventTime: new Date().toISOString() };
+  return {
+    "@context": "http://purl.imsglobal.org/ctx/caliper/v1p2",
+    id: `urn:uuid:${randomUUID()}`,
+    type: "ToolUseEvent",
+    action: "Used",
+    actor: { id: `https://example.edu/users/${learner}`, type: "Person" },
+    object: { id: "https://example.edu", type: "SoftwareApplication" },
+    eventTime: new Date().toISOString(),
+  };
 }

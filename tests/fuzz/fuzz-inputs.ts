@@ -43,25 +43,101 @@ const anyUnit = fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCo
 const utf16String = fc.string({ unit: anyUnit, maxLength: 12 });
 
 const HOSTILE_STRINGS = [
-  "", " ", "\u0000", "a\u0000b", "\ud800", "x\udfff", "\udc00\ud800", "😀", "\ud83d", "\ufffe\uffff", "\u202e\u200b", "%00", "%E0%A4%A",
-  "../../etc/passwd", "{{{learner.name}}}", "{{#each this}}{{/each}}", "{{constructor.constructor 'x'}}", "<script>alert(1)</script>",
-  "' OR '1'='1' --", "'; DROP TABLE events; --", "$1", "__proto__", "constructor", "prototype", "toString", "NaN", "Infinity", "-0", "null",
-  "§§LONG:129§§", "§§LONG:501§§", "§§LONG:20001§§", "§§LONG:70000§§", "ﬃ", "İ", "\r\n\r\nHTTP/1.1 200 OK", "\\u0000", "A".repeat(64),
+  "",
+  " ",
+  "\u0000",
+  "a\u0000b",
+  "\ud800",
+  "x\udfff",
+  "\udc00\ud800",
+  "😀",
+  "\ud83d",
+  "\ufffe\uffff",
+  "\u202e\u200b",
+  "%00",
+  "%E0%A4%A",
+  "../../etc/passwd",
+  "{{{learner.name}}}",
+  "{{#each this}}{{/each}}",
+  "{{constructor.constructor 'x'}}",
+  "<script>alert(1)</script>",
+  "' OR '1'='1' --",
+  "'; DROP TABLE events; --",
+  "$1",
+  "__proto__",
+  "constructor",
+  "prototype",
+  "toString",
+  "NaN",
+  "Infinity",
+  "-0",
+  "null",
+  "§§LONG:129§§",
+  "§§LONG:501§§",
+  "§§LONG:20001§§",
+  "§§LONG:70000§§",
+  "ﬃ",
+  "İ",
+  "\r\n\r\nHTTP/1.1 200 OK",
+  "\\u0000",
+  "A".repeat(64),
 ];
-export const hostileString: fc.Arbitrary<string> = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...HOSTILE_STRINGS) }, { weight: 2, arbitrary: utf16String }, { weight: 1, arbitrary: fc.string() });
+export const hostileString: fc.Arbitrary<string> = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(...HOSTILE_STRINGS) },
+  { weight: 2, arbitrary: utf16String },
+  { weight: 1, arbitrary: fc.string() },
+);
 
 /** Numbers JSON can carry and JavaScript or PostgreSQL may not: expanded from markers to literal text. */
 const HOSTILE_NUMBERS: unknown[] = [
-  0, -0, -1, 0.5, 1e308, -1e308, 5e-324, 2 ** 31, 2 ** 31 - 1, -(2 ** 31), 2 ** 53 + 2, -(2 ** 63), 1e21, 123456.789,
-  "§§NUM:1e999§§", "§§NUM:-1e999§§", "§§NUM:123456789012345678901234567890§§", "§§NUM:1E+400§§", "§§NUM:0.000000000000000000000000000001§§", "§§NUM:-0.0§§",
+  0,
+  -0,
+  -1,
+  0.5,
+  1e308,
+  -1e308,
+  5e-324,
+  2 ** 31,
+  2 ** 31 - 1,
+  -(2 ** 31),
+  2 ** 53 + 2,
+  -(2 ** 63),
+  1e21,
+  123456.789,
+  "§§NUM:1e999§§",
+  "§§NUM:-1e999§§",
+  "§§NUM:123456789012345678901234567890§§",
+  "§§NUM:1E+400§§",
+  "§§NUM:0.000000000000000000000000000001§§",
+  "§§NUM:-0.0§§",
 ];
 export const hostileNumber: fc.Arbitrary<unknown> = fc.oneof(fc.constantFrom(...HOSTILE_NUMBERS), fc.double(), fc.integer());
 
 const HOSTILE_DATES = [
-  "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "+275760-09-13T00:00:00.000Z", "-000001-01-01T00:00:00Z", "-271821-04-20T00:00:00Z",
-  "1969-12-31T23:59:59.999Z", "1970-01-01T00:00:00Z", "2199-12-31T23:59:59.999Z", "2200-01-01T00:00:00Z", "2026-02-30T10:00:00Z",
-  "2026-11-23T25:00:00Z", "2026-11-23T10:00:00+99:99", "2026-11-23T10:00:00-23:59", "2016-12-31T23:59:60Z", "2026-11-23", "2026-11-23T10:00:00",
-  "2026-11-23T10:00:00.123456789Z", "now", "yesterday", "1e10", "0", "Tue, 24 Nov 2026 10:00:00 GMT", "2026-W48-1", "20261123T100000Z",
+  "0001-01-01T00:00:00Z",
+  "9999-12-31T23:59:59Z",
+  "+275760-09-13T00:00:00.000Z",
+  "-000001-01-01T00:00:00Z",
+  "-271821-04-20T00:00:00Z",
+  "1969-12-31T23:59:59.999Z",
+  "1970-01-01T00:00:00Z",
+  "2199-12-31T23:59:59.999Z",
+  "2200-01-01T00:00:00Z",
+  "2026-02-30T10:00:00Z",
+  "2026-11-23T25:00:00Z",
+  "2026-11-23T10:00:00+99:99",
+  "2026-11-23T10:00:00-23:59",
+  "2016-12-31T23:59:60Z",
+  "2026-11-23",
+  "2026-11-23T10:00:00",
+  "2026-11-23T10:00:00.123456789Z",
+  "now",
+  "yesterday",
+  "1e10",
+  "0",
+  "Tue, 24 Nov 2026 10:00:00 GMT",
+  "2026-W48-1",
+  "20261123T100000Z",
 ];
 export const hostileDate: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom<unknown>(...HOSTILE_DATES, 0, -1, 8.64e15, 8.64e15 + 1, 1e20),
@@ -158,14 +234,16 @@ const RAW_BODIES: Record<string, () => Buffer> = {
   "proto-pollution": () => Buffer.from('{"__proto__":{"role":"admin","polluted":true},"constructor":{"prototype":{"polluted":true}}}'),
   "dup-keys": () => Buffer.from('{"learnerId":"a","learnerId":"b","type":"seen","type":"helpful"}'),
   "oversize-1.1MB": () => Buffer.from(JSON.stringify({ events: [{ id: "x", pad: "x".repeat(1_150_000) }] })),
-  "oversize-600KB-batch": () => Buffer.from(JSON.stringify({ batch: Array.from({ length: 600 }, (_, i) => ({ type: "track", event: "E", userId: `u${i}`, messageId: `m${i}`, pad: "x".repeat(1_000) })) })),
-  "big-event-40KB": () => Buffer.from(JSON.stringify({ id: "big", type: "quiz.submitted", learnerId: FIXTURES.learner, occurredAt: new Date().toISOString(), properties: { pad: "x".repeat(40_000) } })),
+  "oversize-600KB-batch": () =>
+    Buffer.from(JSON.stringify({ batch: Array.from({ length: 600 }, (_, i) => ({ type: "track", event: "E", userId: `u${i}`, messageId: `m${i}`, pad: "x".repeat(1_000) })) })),
+  "big-event-40KB": () =>
+    Buffer.from(JSON.stringify({ id: "big", type: "quiz.submitted", learnerId: FIXTURES.learner, occurredAt: new Date().toISOString(), properties: { pad: "x".repeat(40_000) } })),
   "many-events-501": () => Buffer.from(JSON.stringify({ events: Array.from({ length: 501 }, (_, i) => ({ id: `m${i}`, type: "a", learnerId: "l", occurredAt: new Date().toISOString() })) })),
   "wide-array-100000": () => Buffer.from(`[${"0,".repeat(99_999)}0]`),
   "many-keys-50000": () => Buffer.from(`{${Array.from({ length: 50_000 }, (_, i) => `"k${i}":${i}`).join(",")}}`),
   "long-string-900KB": () => Buffer.from(JSON.stringify({ learnerIds: ["x".repeat(900_000)], name: "x".repeat(1_000) })),
   "form-encoded": () => Buffer.from("learnerId=a&type=seen"),
-  "xml": () => Buffer.from('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>'),
+  xml: () => Buffer.from('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>'),
   "gzip-bomb-20MB": () => gzipSync(Buffer.concat([Buffer.from('{"a":"'), Buffer.alloc(20 * 1024 * 1024, 0x61), Buffer.from('"}')])),
   "gzip-magic-garbage": () => Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x01, 0x02, 0x03]),
   "gzip-of-invalid-utf8": () => gzipSync(Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d])),
@@ -220,9 +298,9 @@ function bodyFor(operationKey: string, state: SeedState): fc.Arbitrary<{ body: B
       weight: 1,
       arbitrary: seeded.chain((seed) => {
         const paths = pathsOf(seed);
-        return fc.array(fc.tuple(fc.constantFrom(...paths), mutation), { minLength: 2, maxLength: 5 }).map((ms) =>
-          withQuery("seed, several mutations")(ms.reduce<unknown>((v, [path, m]) => mutate(v, path, m), seed)),
-        );
+        return fc
+          .array(fc.tuple(fc.constantFrom(...paths), mutation), { minLength: 2, maxLength: 5 })
+          .map((ms) => withQuery("seed, several mutations")(ms.reduce<unknown>((v, [path, m]) => mutate(v, path, m), seed)));
       }),
     },
     { weight: 1, arbitrary: hostileValue.map(withQuery("hostile value")) },
@@ -235,12 +313,44 @@ function bodyFor(operationKey: string, state: SeedState): fc.Arbitrary<{ body: B
 
 /** Path segment values as sent (percent-encoding already applied, or broken on purpose). */
 const HOSTILE_SEGMENTS = [
-  "%00", "a%00b", "%E0%A4%A", "%ED%A0%80", "%C0%80", "%FF", "%", "%zz", "%u0000", "%2F..%2F..%2Fetc%2Fpasswd", "..", ".", "%2e%2e", "%20",
-  "%F0%9F%98%80", "%F0%9F%98", "__proto__", "constructor", "a;b", "a%3Fb", "%0D%0ASet-Cookie:%20x", "§§LONG:2000§§", "§§LONG:20000§§",
-  "%25", "a+b", "*", "%5Cx", "fz-learner%00", "%C3%28",
+  "%00",
+  "a%00b",
+  "%E0%A4%A",
+  "%ED%A0%80",
+  "%C0%80",
+  "%FF",
+  "%",
+  "%zz",
+  "%u0000",
+  "%2F..%2F..%2Fetc%2Fpasswd",
+  "..",
+  ".",
+  "%2e%2e",
+  "%20",
+  "%F0%9F%98%80",
+  "%F0%9F%98",
+  "__proto__",
+  "constructor",
+  "a;b",
+  "a%3Fb",
+  "%0D%0ASet-Cookie:%20x",
+  "§§LONG:2000§§",
+  "§§LONG:20000§§",
+  "%25",
+  "a+b",
+  "*",
+  "%5Cx",
+  "fz-learner%00",
+  "%C3%28",
   // Near-UUIDs, for ids stored in uuid columns (messages, API keys): PostgreSQL refuses them in a query.
-  "fz", "-".repeat(36), "abcdefabcdefabcdefabcdefabcdefabcdef", "6f1e2d3c-4b5a-4697-8877-66554433221g", "{6f1e2d3c-4b5a-4697-8877-665544332211}",
-  "6F1E2D3C-4B5A-4697-8877-665544332211", "6f1e2d3c4b5a46978877665544332211", "00000000-0000-0000-0000-000000000000",
+  "fz",
+  "-".repeat(36),
+  "abcdefabcdefabcdefabcdefabcdefabcdef",
+  "6f1e2d3c-4b5a-4697-8877-66554433221g",
+  "{6f1e2d3c-4b5a-4697-8877-665544332211}",
+  "6F1E2D3C-4B5A-4697-8877-665544332211",
+  "6f1e2d3c4b5a46978877665544332211",
+  "00000000-0000-0000-0000-000000000000",
 ];
 
 /** A path for the operation: each parameter valid, or hostile. */
@@ -249,7 +359,16 @@ function targetFor(op: FuzzOperation, state: SeedState): fc.Arbitrary<string> {
     fc.oneof(
       { weight: 3, arbitrary: fc.constantFrom(...validParams(op.path, name, state)).map(encodeURIComponent) },
       { weight: 3, arbitrary: fc.constantFrom(...HOSTILE_SEGMENTS) },
-      { weight: 1, arbitrary: utf16String.map((s) => { try { return encodeURIComponent(s); } catch { return escape(s); } }) },
+      {
+        weight: 1,
+        arbitrary: utf16String.map((s) => {
+          try {
+            return encodeURIComponent(s);
+          } catch {
+            return escape(s);
+          }
+        }),
+      },
     ),
   );
   return fc.tuple(...params).map((values) => {
@@ -259,16 +378,36 @@ function targetFor(op: FuzzOperation, state: SeedState): fc.Arbitrary<string> {
 }
 
 const QUERY_NAMES = ["courseId", "limit", "version", "cursor", "groupBy", "from", "to", "source", "since", "statementId", "access_token", "__proto__", "a[b]", "constructor", "", "toString"];
-const queryValue = fc.oneof(fc.constantFrom(...HOSTILE_SEGMENTS), fc.constantFrom("1", "-1", "1e999", "0x10", "2026-13-45", "true", "[]"), utf16String.map((s) => escape(s)));
+const queryValue = fc.oneof(
+  fc.constantFrom(...HOSTILE_SEGMENTS),
+  fc.constantFrom("1", "-1", "1e999", "0x10", "2026-13-45", "true", "[]"),
+  utf16String.map((s) => escape(s)),
+);
 const hostileQuery = fc.array(fc.tuple(fc.constantFrom(...QUERY_NAMES), queryValue), { minLength: 1, maxLength: 4 }).map((pairs) => pairs.map(([k, v]) => `${k}=${v}`).join("&"));
 
 // ---- headers ---------------------------------------------------------------------------------------------
 
 const CONTENT_TYPES = [
-  "application/json", "application/json; charset=utf-8", "application/json; charset=utf-16le", "application/json; charset=UTF-16", "application/json; charset=latin1",
-  "application/json; charset=utf-32", "application/json; charset=\"bogus\"", "application/json; charset", "text/plain", "text/plain; charset=utf-8",
-  "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "multipart/mixed; boundary=y", "application/xml", "application/merge-patch+json",
-  "application/vnd.api+json", "", ";;;", "*/*", "application/json, text/plain",
+  "application/json",
+  "application/json; charset=utf-8",
+  "application/json; charset=utf-16le",
+  "application/json; charset=UTF-16",
+  "application/json; charset=latin1",
+  "application/json; charset=utf-32",
+  'application/json; charset="bogus"',
+  "application/json; charset",
+  "text/plain",
+  "text/plain; charset=utf-8",
+  "application/x-www-form-urlencoded",
+  "multipart/form-data; boundary=x",
+  "multipart/mixed; boundary=y",
+  "application/xml",
+  "application/merge-patch+json",
+  "application/vnd.api+json",
+  "",
+  ";;;",
+  "*/*",
+  "application/json, text/plain",
 ];
 const CONTENT_ENCODINGS = ["gzip", "br", "deflate", "x-gzip", "GZIP", "gzip, gzip", "identity", "compress", "zstd", "gzip;q=1", ""];
 
@@ -276,13 +415,43 @@ const HUGE = (n: number) => `§§LONG:${n}§§`;
 const extraHeaders: fc.Arbitrary<Array<[string, string]>> = fc.array(
   fc.oneof(
     fc.constantFrom<[string, string]>(
-      ["X-Fuzz", HUGE(8_000)], ["X-Fuzz", HUGE(20_000)], ["Cookie", HUGE(15_000)], ["Content-Type", "text/plain"], ["Content-Type", "application/json"],
-      ["Content-Length", "5"], ["Content-Length", "99999999999"], ["Content-Length", "-1"], ["Transfer-Encoding", "chunked"], ["Transfer-Encoding", "gzip, chunked"],
-      ["Expect", "100-continue"], ["Expect", "bogus"], ["If-Match", '"1"'], ["If-Match", "W/\"1\""], ["If-Match", '"99999999999999999999"'], ["If-Match", "*"], ["If-Match", '"1", "2"'],
-      ["Origin", "https://evil.example"], ["Origin", "null"], ["Accept", "text/csv"], ["Accept", "text/event-stream"], ["Accept-Encoding", "br"],
-      ["X-Forwarded-For", "1.2.3.4, 127.0.0.1"], ["X-Forwarded-For", "\u0000"], ["X-Experience-API-Version", "1.0.3"], ["X-Experience-API-Version", "9.9"],
-      ["X-Experience-API-Version", HUGE(5_000)], ["Range", "bytes=0-1"], ["Host", ""], ["Host", HUGE(10_000)], ["X-HTTP-Method-Override", "DELETE"],
-      ["Authorization", "Bearer nope"], ["Content-Encoding", "gzip"], ["Content-Encoding", "br"], ["Bad Header", "x"], ["X-Bytes", "\u00ff\u00fe"], ["X-Control", "a\u0001b"],
+      ["X-Fuzz", HUGE(8_000)],
+      ["X-Fuzz", HUGE(20_000)],
+      ["Cookie", HUGE(15_000)],
+      ["Content-Type", "text/plain"],
+      ["Content-Type", "application/json"],
+      ["Content-Length", "5"],
+      ["Content-Length", "99999999999"],
+      ["Content-Length", "-1"],
+      ["Transfer-Encoding", "chunked"],
+      ["Transfer-Encoding", "gzip, chunked"],
+      ["Expect", "100-continue"],
+      ["Expect", "bogus"],
+      ["If-Match", '"1"'],
+      ["If-Match", 'W/"1"'],
+      ["If-Match", '"99999999999999999999"'],
+      ["If-Match", "*"],
+      ["If-Match", '"1", "2"'],
+      ["Origin", "https://evil.example"],
+      ["Origin", "null"],
+      ["Accept", "text/csv"],
+      ["Accept", "text/event-stream"],
+      ["Accept-Encoding", "br"],
+      ["X-Forwarded-For", "1.2.3.4, 127.0.0.1"],
+      ["X-Forwarded-For", "\u0000"],
+      ["X-Experience-API-Version", "1.0.3"],
+      ["X-Experience-API-Version", "9.9"],
+      ["X-Experience-API-Version", HUGE(5_000)],
+      ["Range", "bytes=0-1"],
+      ["Host", ""],
+      ["Host", HUGE(10_000)],
+      ["X-HTTP-Method-Override", "DELETE"],
+      ["Authorization", "Bearer nope"],
+      ["Content-Encoding", "gzip"],
+      ["Content-Encoding", "br"],
+      ["Bad Header", "x"],
+      ["X-Bytes", "\u00ff\u00fe"],
+      ["X-Control", "a\u0001b"],
     ),
     fc.tuple(fc.constantFrom("X-A", "X-B", "Accept", "User-Agent"), fc.string({ maxLength: 40 })).map(([k, v]) => [k, v] as [string, string]),
   ),
@@ -312,8 +481,16 @@ export function fuzzCase(ops: FuzzOperation[], credentials: readonly Credential[
         const body = op.write ? payload.body : ({ kind: "none" } as BodySpec);
         const xapi = op.path.startsWith("/xapi") ? [["X-Experience-API-Version", "1.0.3"] as [string, string]] : [];
         return {
-          operation: key, method: op.method.toUpperCase(), target: query ? `${path}?${query}` : path, credential, auth, body,
-          contentType: body.kind === "none" ? null : contentType, encode: body.kind === "none" ? "none" : encode, contentEncoding, headers: [...xapi, ...headers],
+          operation: key,
+          method: op.method.toUpperCase(),
+          target: query ? `${path}?${query}` : path,
+          credential,
+          auth,
+          body,
+          contentType: body.kind === "none" ? null : contentType,
+          encode: body.kind === "none" ? "none" : encode,
+          contentEncoding,
+          headers: [...xapi, ...headers],
         };
       });
   });

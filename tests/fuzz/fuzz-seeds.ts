@@ -4,9 +4,7 @@
  * expensive code runs. An endpoint without a seed (a new one) is fuzzed from `{}` and random JSON, so it is
  * still covered the day it is added. `n` makes ids fresh per case (events are not all duplicates).
  */
-import {
-  canvasEnvelope, canvasQuizSubmitted, moodleQuizSubmitted, openedxProblemSubmitted,
-} from "../factories/standards";
+import { canvasEnvelope, canvasQuizSubmitted, moodleQuizSubmitted, openedxProblemSubmitted } from "../factories/standards";
 
 /** The resources the fuzz engine creates before each sweep, which path parameters and bodies refer to. */
 export const FIXTURES = {
@@ -33,20 +31,39 @@ export interface SeedState {
 type Seed = (n: string, state: SeedState) => unknown;
 
 const event = (n: string, extra: Record<string, unknown> = {}) => ({
-  id: `fz-${n}`, type: "quiz.submitted", learnerId: FIXTURES.learner, courseId: FIXTURES.course, moduleId: "week-1",
-  occurredAt: new Date(Date.now() - 60_000).toISOString(), properties: { score: 0.4, passed: false },
-  learner: { name: "Ada Lovelace", locale: "en", timezone: "Europe/London", attributes: { track: "paid" } }, ...extra,
+  id: `fz-${n}`,
+  type: "quiz.submitted",
+  learnerId: FIXTURES.learner,
+  courseId: FIXTURES.course,
+  moduleId: "week-1",
+  occurredAt: new Date(Date.now() - 60_000).toISOString(),
+  properties: { score: 0.4, passed: false },
+  learner: { name: "Ada Lovelace", locale: "en", timezone: "Europe/London", attributes: { track: "paid" } },
+  ...extra,
 });
 const variant = (key: string) => ({ key, title: "Hi {{learner.firstName}}", body: "Your score: {{event.properties.score}}", cta: { label: "Retry", url: "/courses/{{course.id}}" }, weight: 1 });
 const template = (key: string) => ({ key, name: "Fuzz", kind: "nudge", locale: "en", variants: [variant("A"), variant("B")] });
 const where = { all: [{ field: "event.properties.passed", op: "eq", value: false }, { not: { field: "learner.attributes.track", op: "in", value: ["free", 1, true] } }] };
 const rule = (key: string) => ({
-  key, name: "Fuzz rule", enabled: true, trigger: { eventType: "quiz.submitted", courseId: FIXTURES.course, where },
-  templateKey: FIXTURES.template, delaySeconds: 0, priority: 10, cooldownHours: 24, maxPerLearner: 3, experiment: { mode: "split" },
+  key,
+  name: "Fuzz rule",
+  enabled: true,
+  trigger: { eventType: "quiz.submitted", courseId: FIXTURES.course, where },
+  templateKey: FIXTURES.template,
+  delaySeconds: 0,
+  priority: 10,
+  cooldownHours: 24,
+  maxPerLearner: 3,
+  experiment: { mode: "split" },
 });
 const track = (n: string) => ({
-  type: "track", event: "Quiz Submitted", userId: FIXTURES.learner, messageId: `fz-seg-${n}`, timestamp: new Date().toISOString(),
-  properties: { courseId: FIXTURES.course, score: 0.5, passed: true }, context: { traits: { name: "Ada" } },
+  type: "track",
+  event: "Quiz Submitted",
+  userId: FIXTURES.learner,
+  messageId: `fz-seg-${n}`,
+  timestamp: new Date().toISOString(),
+  properties: { courseId: FIXTURES.course, score: 0.5, passed: true },
+  context: { traits: { name: "Ada" } },
 });
 const uuid = (n: string) => {
   const hex = Buffer.from(n).toString("hex").padEnd(32, "0").slice(0, 32);
@@ -55,10 +72,7 @@ const uuid = (n: string) => {
 
 /** Valid bodies by `method path`; several per endpoint where its shapes differ. */
 export const SEEDS: Record<string, Seed[]> = {
-  "post /v1/events": [
-    (n) => event(n),
-    (n) => ({ events: [event(`${n}-a`), event(`${n}-b`, { type: "module.completed", properties: {} })], sentAt: new Date().toISOString() }),
-  ],
+  "post /v1/events": [(n) => event(n), (n) => ({ events: [event(`${n}-a`), event(`${n}-b`, { type: "module.completed", properties: {} })], sentAt: new Date().toISOString() })],
   "post /v1/batch": [(n) => ({ batch: [track(`${n}-1`), { ...track(`${n}-2`), type: "identify", traits: { name: "Ada", track: "paid" } }], sentAt: new Date().toISOString(), context: {} })],
   "post /v1/track": [(n) => track(n)],
   "post /v1/identify": [(n) => ({ userId: FIXTURES.learner, messageId: `fz-id-${n}`, traits: { name: "Ada", email: "ada@example.org" } })],
@@ -73,23 +87,45 @@ export const SEEDS: Record<string, Seed[]> = {
   "put /xapi/statements": [(n) => ({ ...openedxProblemSubmitted(FIXTURES.learner, "course-v1:fz+101+2026", 1, 4), id: uuid(n) })],
   "post /caliper": [(n) => canvasEnvelope([{ ...canvasQuizSubmitted(FIXTURES.learner, FIXTURES.course, "q1"), id: `urn:uuid:${uuid(n)}` }])],
   "put /v1/mappings": [() => ({ mappings: [{ key: FIXTURES.mapping, source: "segment", match: { call: "track", event: "Quiz Submitted" }, eventType: "quiz.submitted" }] })],
-  "put /v1/mappings/{key}": [() => ({ source: "xapi", match: { verb: "http://adlnet.gov/expapi/verbs/attempted", where: [{ path: "result.success", equals: true }] }, eventType: "quiz.submitted", enabled: true })],
+  "put /v1/mappings/{key}": [
+    () => ({ source: "xapi", match: { verb: "http://adlnet.gov/expapi/verbs/attempted", where: [{ path: "result.success", equals: true }] }, eventType: "quiz.submitted", enabled: true }),
+  ],
   "post /v1/learner-tokens": [() => ({ learnerId: FIXTURES.learner, ttlSeconds: 600 })],
   "post /v1/templates": [(n) => template(`fz-t-${n}`.slice(0, 60).toLowerCase())],
   "put /v1/templates/{key}": [() => template(FIXTURES.template)],
   "post /v1/templates/preview": [
-    () => ({ learnerId: FIXTURES.learner, courseId: FIXTURES.course, source: { title: "Hi {{learner.firstName}}", body: "{{#if goal}}{{goal.text}}{{else}}no goal{{/if}} {{formatDate event.occurredAt 'long'}}" } }),
+    () => ({
+      learnerId: FIXTURES.learner,
+      courseId: FIXTURES.course,
+      source: { title: "Hi {{learner.firstName}}", body: "{{#if goal}}{{goal.text}}{{else}}no goal{{/if}} {{formatDate event.occurredAt 'long'}}" },
+    }),
     () => ({ templateKey: FIXTURES.template, version: 1, variant: "A", context: { learner: { name: "Ada", attributes: { list: [1, 2, 3] } } } }),
   ],
   "post /v1/templates/{key}/publish": [() => ({ version: 1 })],
   "post /v1/templates/{key}/variants/{variant}/pause": [() => ({ note: "fuzz" })],
   "post /v1/rules": [(n) => rule(`fz-r-${n}`.slice(0, 60).toLowerCase())],
-  "put /v1/rules/{key}": [() => { const { key: _key, ...body } = rule(FIXTURES.rule); return body; }],
+  "put /v1/rules/{key}": [
+    () => {
+      const { key: _key, ...body } = rule(FIXTURES.rule);
+      return body;
+    },
+  ],
   "post /v1/rules/{key}/test-match": [() => ({ eventId: FIXTURES.event })],
   "post /v1/segments": [
     (n) => ({ key: `fz-s-${n}`.slice(0, 60).toLowerCase(), name: "Fuzz", type: "static" }),
-    (n) => ({ key: `fz-a-${n}`.slice(0, 60).toLowerCase(), name: "Fuzz", type: "attributes", conditions: { any: [{ field: "learner.attributes.track", op: "eq", value: "paid" }] }, refreshIntervalMinutes: 60 }),
-    (n) => ({ key: `fz-q-${n}`.slice(0, 60).toLowerCase(), name: "Fuzz", type: "sql", sql: "SELECT e.learner_id FROM events e WHERE e.type = 'quiz.submitted' GROUP BY e.learner_id HAVING count(*) > 1" }),
+    (n) => ({
+      key: `fz-a-${n}`.slice(0, 60).toLowerCase(),
+      name: "Fuzz",
+      type: "attributes",
+      conditions: { any: [{ field: "learner.attributes.track", op: "eq", value: "paid" }] },
+      refreshIntervalMinutes: 60,
+    }),
+    (n) => ({
+      key: `fz-q-${n}`.slice(0, 60).toLowerCase(),
+      name: "Fuzz",
+      type: "sql",
+      sql: "SELECT e.learner_id FROM events e WHERE e.type = 'quiz.submitted' GROUP BY e.learner_id HAVING count(*) > 1",
+    }),
   ],
   "post /v1/segments/count": [() => ({ conditions: { all: [{ field: "learner.attributes.track", op: "eq", value: "paid" }] } })],
   "put /v1/segments/{key}": [() => ({ name: "Fuzz renamed", refreshIntervalMinutes: 30 })],
@@ -104,7 +140,16 @@ export const SEEDS: Record<string, Seed[]> = {
     () => ({ learnerId: FIXTURES.learner, type: "response", value: "Pass the final exam" }),
     () => ({ learnerId: FIXTURES.learner, type: "helpful" }),
   ],
-  "put /v1/policy": [() => ({ maxPerDay: 3, maxPerWeek: 10, minGapMinutes: 60, quietHours: { start: "22:00", end: "08:00" }, adaptive: { dismissStreak: 3, backoffHours: 72 }, autoPause: { minVotes: 30, minHelpfulRate: 0.3 } })],
+  "put /v1/policy": [
+    () => ({
+      maxPerDay: 3,
+      maxPerWeek: 10,
+      minGapMinutes: 60,
+      quietHours: { start: "22:00", end: "08:00" },
+      adaptive: { dismissStreak: 3, backoffHours: 72 },
+      autoPause: { minVotes: 30, minHelpfulRate: 0.3 },
+    }),
+  ],
   "post /v1/api-keys": [(n) => ({ name: `fuzz ${n}`, role: "analyst" })],
   "post /v1/operations/failures/retry": [(n) => ({ eventIds: [`fz-${n}`], messageIds: [uuid(n)] })],
   "post /v1/demo/learner": [() => ({})],

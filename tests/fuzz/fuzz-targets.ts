@@ -38,7 +38,10 @@ export function operationsOf(document: { paths: Record<string, Record<string, Op
 function accessOf(op: OpenApiOperation): FuzzOperation["access"] {
   const text = /Access: ([^.(]+)/.exec(op.description ?? "")?.[1]?.trim() ?? "";
   if (text === "public" || (Array.isArray(op.security) && op.security.length === 0)) return "public";
-  const roles = text.split(",").map((r) => r.trim()).filter(Boolean) as Role[];
+  const roles = text
+    .split(",")
+    .map((r) => r.trim())
+    .filter(Boolean) as Role[];
   if (roles.length === 0) throw new Error(`cannot read the access of an operation: ${op.description}`);
   return [...new Set<Role>([...roles, "admin"])];
 }

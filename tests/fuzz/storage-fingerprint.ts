@@ -21,18 +21,16 @@ export interface StorageWatch {
 
 /** Builds the fingerprint query for the database's current tables. */
 export async function watchStorage(pool: Pool): Promise<StorageWatch> {
-  const { rows } = await pool.query<{ tablename: string }>(
-    `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_prisma_migrations' ORDER BY tablename`,
-  );
-  const parts = rows.filter(({ tablename }) => !UNWATCHED.has(tablename)).map(({ tablename }) => {
-    const table = `"${tablename.replace(/"/g, '""')}"`;
-    const name = tablename.replace(/'/g, "''");
-    const volatile = VOLATILE[tablename];
-    const version = volatile
-      ? `coalesce(sum(hashtextextended((to_jsonb(x) - '{${volatile.join(",")}}'::text[])::text, 0)), 0)::text`
-      : `coalesce(max(x.xmin::text::bigint), 0)::text`;
-    return `SELECT '${name}' AS t, count(*)::text || '/' || ${version} AS f FROM ${table} x`;
-  });
+  const { rows } = await pool.query<{ tablename: string }>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_prisma_migrations' ORDER BY tablename`);
+  const parts = rows
+    .filter(({ tablename }) => !UNWATCHED.has(tablename))
+    .map(({ tablename }) => {
+      const table = `"${tablename.replace(/"/g, '""')}"`;
+      const name = tablename.replace(/'/g, "''");
+      const volatile = VOLATILE[tablename];
+      const version = volatile ? `coalesce(sum(hashtextextended((to_jsonb(x) - '{${volatile.join(",")}}'::text[])::text, 0)), 0)::text` : `coalesce(max(x.xmin::text::bigint), 0)::text`;
+      return `SELECT '${name}' AS t, count(*)::text || '/' || ${version} AS f FROM ${table} x`;
+    });
   const sql = parts.join(" UNION ALL ");
   return {
     async read() {

@@ -22,10 +22,19 @@ describe("batched matching and delivery", () => {
   beforeAll(async () => {
     engine = await startTestEngine();
     expect((await engine.http.put("/v1/policy").set("Authorization", author()).send({ maxPerDay: 2, maxPerWeek: 100, minGapMinutes: 0, quietHours: null })).status).toBe(200);
-    await engine.http.post("/v1/templates").set("Authorization", author()).send({
-      key: "batch", name: "Batch", kind: "nudge", variants: [{ key: "A", title: "Hi", body: "Hi {{learner.firstName}}, you did {{event.type}}", weight: 1 }],
-    });
-    const rule = await engine.http.post("/v1/rules").set("Authorization", author()).send({ key: "batch", name: "Batch", templateKey: "batch", trigger: { eventType: "video.completed", courseId: "b-101" } });
+    await engine.http
+      .post("/v1/templates")
+      .set("Authorization", author())
+      .send({
+        key: "batch",
+        name: "Batch",
+        kind: "nudge",
+        variants: [{ key: "A", title: "Hi", body: "Hi {{learner.firstName}}, you did {{event.type}}", weight: 1 }],
+      });
+    const rule = await engine.http
+      .post("/v1/rules")
+      .set("Authorization", author())
+      .send({ key: "batch", name: "Batch", templateKey: "batch", trigger: { eventType: "video.completed", courseId: "b-101" } });
     expect(rule.status).toBe(201);
   });
   afterAll(async () => engine.close());
@@ -48,23 +57,42 @@ describe("batched matching and delivery", () => {
 
   it("checks segment membership per learner within a batch: members get the segment rule's message, others a `segment` suppression", async () => {
     expect((await engine.http.post("/v1/segments").set("Authorization", author()).send({ key: "batch-vip", name: "VIP", type: "static" })).status).toBe(201);
-    expect((await engine.http.put("/v1/segments/batch-vip/members").set("Authorization", author()).send({ learnerIds: ["bs-in-1", "bs-in-2"], mode: "add" })).status).toBe(200);
-    const rule = await engine.http.post("/v1/rules").set("Authorization", author()).send({ key: "batch-vip", name: "VIP", templateKey: "batch", segmentKey: "batch-vip", priority: 10, trigger: { eventType: "quiz.failed", courseId: "b-101" } });
+    expect(
+      (
+        await engine.http
+          .put("/v1/segments/batch-vip/members")
+          .set("Authorization", author())
+          .send({ learnerIds: ["bs-in-1", "bs-in-2"], mode: "add" })
+      ).status,
+    ).toBe(200);
+    const rule = await engine.http
+      .post("/v1/rules")
+      .set("Authorization", author())
+      .send({ key: "batch-vip", name: "VIP", templateKey: "batch", segmentKey: "batch-vip", priority: 10, trigger: { eventType: "quiz.failed", courseId: "b-101" } });
     expect(rule.status).toBe(201);
     const events = ["bs-in-1", "bs-out-1", "bs-in-2", "bs-out-2"].map((learnerId) => buildEvent({ learnerId, courseId: "b-101", type: "quiz.failed" }));
     await store(events);
-    await matchStoredEvents(engine.ctx, events.map((e) => e.id));
+    await matchStoredEvents(
+      engine.ctx,
+      events.map((e) => e.id),
+    );
     const messages = await engine.ctx.prisma.message.findMany({ where: { learnerId: { startsWith: "bs-" } } });
     expect(messages.map((m) => m.learnerId).sort()).toEqual(["bs-in-1", "bs-in-2"]);
     const misses = await engine.ctx.prisma.suppression.findMany({ where: { learnerId: { startsWith: "bs-" } } });
-    expect(misses.map((m) => [m.learnerId, m.reason]).sort()).toEqual([["bs-out-1", "segment"], ["bs-out-2", "segment"]]);
+    expect(misses.map((m) => [m.learnerId, m.reason]).sort()).toEqual([
+      ["bs-out-1", "segment"],
+      ["bs-out-2", "segment"],
+    ]);
   });
 
   it("delivers a batch with caps exact inside it: 5 due messages of one learner against maxPerDay 2 give 2 delivered and 3 cap.day, others untouched", async () => {
     const hot = [1, 2, 3, 4, 5].map(() => buildEvent({ learnerId: "bd-hot", courseId: "b-101", type: "video.completed", learner: { name: "Hot Learner" } }));
     const cool = buildEvent({ learnerId: "bd-cool", courseId: "b-101", type: "video.completed", learner: { name: "Cool Learner" } });
     await store([...hot, cool]);
-    await matchStoredEvents(engine.ctx, [...hot, cool].map((e) => e.id));
+    await matchStoredEvents(
+      engine.ctx,
+      [...hot, cool].map((e) => e.id),
+    );
     const scheduled = await engine.ctx.prisma.message.findMany({ where: { learnerId: { in: ["bd-hot", "bd-cool"] } } });
     expect(scheduled).toHaveLength(6);
     const ids = scheduled.map((m) => m.id);
@@ -101,11 +129,14 @@ describe("batched matching and delivery", () => {
 describe("Batcher", () => {
   it("answers each caller from batches that gather what arrives while one is running", async () => {
     const batches: number[][] = [];
-    const batcher = new Batcher<number, number>(async (keys) => {
-      batches.push(keys);
-      await new Promise((r) => setTimeout(r, 20));
-      return keys.map((k) => k * 10);
-    }, { maxBatch: 4, maxInFlight: 1 });
+    const batcher = new Batcher<number, number>(
+      async (keys) => {
+        batches.push(keys);
+        await new Promise((r) => setTimeout(r, 20));
+        return keys.map((k) => k * 10);
+      },
+      { maxBatch: 4, maxInFlight: 1 },
+    );
     const answers = await Promise.all([1, 2, 3, 4, 5, 6, 2].map((k) => batcher.submit(k)));
     expect(answers).toEqual([10, 20, 30, 40, 50, 60, 20]);
     expect(batches).toEqual([[1], [2, 3, 4, 5], [6, 2]]);
@@ -115,26 +146,48 @@ describe("Batcher", () => {
     const batches: number[][] = [];
     const after: Array<{ items: number[]; answered: number }> = [];
     let answered = 0;
-    const batcher = new Batcher<number, string>(async (items) => {
-      batches.push(items);
-      await new Promise((r) => setTimeout(r, 20));
-      return items.map((w) => `w${w}`);
-    }, {
-      maxBatch: 5, maxInFlight: 1, weight: (w) => w,
-      afterBatch: async (items) => { await Promise.resolve(); after.push({ items, answered }); },
-    });
-    const answers = await Promise.all([3, 3, 1, 6].map((w) => batcher.submit(w).then((a) => { answered++; return a; })));
+    const batcher = new Batcher<number, string>(
+      async (items) => {
+        batches.push(items);
+        await new Promise((r) => setTimeout(r, 20));
+        return items.map((w) => `w${w}`);
+      },
+      {
+        maxBatch: 5,
+        maxInFlight: 1,
+        weight: (w) => w,
+        afterBatch: async (items) => {
+          await Promise.resolve();
+          after.push({ items, answered });
+        },
+      },
+    );
+    const answers = await Promise.all(
+      [3, 3, 1, 6].map((w) =>
+        batcher.submit(w).then((a) => {
+          answered++;
+          return a;
+        }),
+      ),
+    );
     expect(answers).toEqual(["w3", "w3", "w1", "w6"]);
     expect(batches).toEqual([[3], [3, 1], [6]]);
-    expect(after).toEqual([{ items: [3], answered: 1 }, { items: [3, 1], answered: 3 }, { items: [6], answered: 4 }]);
+    expect(after).toEqual([
+      { items: [3], answered: 1 },
+      { items: [3, 1], answered: 3 },
+      { items: [6], answered: 4 },
+    ]);
   });
 
   it("rejects the callers of a failed batch and of a key the batch did not answer, and keeps serving", async () => {
     let fail = true;
-    const batcher = new Batcher<string, string>(async (keys) => {
-      if (fail) throw new Error("down");
-      return keys.map((k) => (k === "lost" ? undefined : k.toUpperCase()));
-    }, { maxBatch: 10, maxInFlight: 2 });
+    const batcher = new Batcher<string, string>(
+      async (keys) => {
+        if (fail) throw new Error("down");
+        return keys.map((k) => (k === "lost" ? undefined : k.toUpperCase()));
+      },
+      { maxBatch: 10, maxInFlight: 2 },
+    );
     await expect(batcher.submit("a")).rejects.toThrow("down");
     fail = false;
     await expect(batcher.submit("lost")).rejects.toThrow("no answer for lost");

@@ -19,10 +19,12 @@ describe("the content cache", () => {
   const RULE_KEYS = cacheArea<string[]>({ name: "test-rule-keys", kind: "rules" });
   const FIGURES = cacheArea<number>({ name: "test-figures", kind: null, maxAgeMs: 60_000 });
   const ruleKeys = () => cache.get(RULE_KEYS, "all", async () => (await engine.ctx.prisma.rule.findMany({ where: { enabled: true }, orderBy: { key: "asc" } })).map((r) => r.key));
-  const nextPoll = () => { timer += POLL_MS; };
+  const nextPoll = () => {
+    timer += POLL_MS;
+  };
   const sql = (text: string, values: unknown[] = []) => engine.ctx.database.pool.query(text, values);
-  const insertRule = (key: string, at: string) => sql(
-    `INSERT INTO rules (key, name, trigger, event_type, template_key, created_at, updated_at) VALUES ($1, $1, '{"eventType":"a.b"}', 'a.b', 't', $2, $2)`, [key, at]);
+  const insertRule = (key: string, at: string) =>
+    sql(`INSERT INTO rules (key, name, trigger, event_type, template_key, created_at, updated_at) VALUES ($1, $1, '{"eventType":"a.b"}', 'a.b', 't', $2, $2)`, [key, at]);
 
   beforeAll(async () => {
     engine = await startTestEngine();
@@ -48,7 +50,11 @@ describe("the content cache", () => {
 
   it("loads once for fifty concurrent misses, and not again while the revision stands", async () => {
     let loads = 0;
-    const counted = () => cache.get(RULE_KEYS, "all", async () => { loads++; return []; });
+    const counted = () =>
+      cache.get(RULE_KEYS, "all", async () => {
+        loads++;
+        return [];
+      });
     await Promise.all(Array.from({ length: 50 }, counted));
     expect(loads).toBe(1);
     nextPoll();
@@ -67,7 +73,14 @@ describe("the content cache", () => {
   it("does not keep what a load returns after a forget overtook it", async () => {
     let release: ((value: string[]) => void) | null = null;
     await revisions.revisionOf("rules"); // polled: the load below starts without waiting for the database
-    const slow = cache.get(RULE_KEYS, "all", () => new Promise<string[]>((resolve) => { release = resolve; }));
+    const slow = cache.get(
+      RULE_KEYS,
+      "all",
+      () =>
+        new Promise<string[]>((resolve) => {
+          release = resolve;
+        }),
+    );
     while (!release) await new Promise((r) => setImmediate(r));
     cache.forget(RULE_KEYS);
     (release as (value: string[]) => void)(["stale"]);
@@ -103,7 +116,10 @@ describe("the content cache", () => {
     /** What the call gives if it settles before anything queued after it runs: a caller that waits for a load does not. */
     const withoutWaiting = <T>(call: Promise<T>) => Promise.race([call, new Promise<typeof WAITED>((resolve) => setImmediate(() => resolve(WAITED)))]);
     let loads: Array<{ resolve: (value: string) => void; reject: (error: Error) => void }>;
-    const slowLoad = () => new Promise<string>((resolve, reject) => { loads.push({ resolve, reject }); });
+    const slowLoad = () =>
+      new Promise<string>((resolve, reject) => {
+        loads.push({ resolve, reject });
+      });
     const failures: string[] = [];
     let stale: ContentCache;
     const read = () => stale.get(SLOW, "k", slowLoad);

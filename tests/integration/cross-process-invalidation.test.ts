@@ -51,37 +51,77 @@ describe("cache invalidation across processes with skewed clocks", () => {
 
   it("when a process whose clock is 5 s behind disables a rule, the other stops matching it within 1 s", async () => {
     expect(await rulesMatchedOnA("video.completed")).toEqual(["misfiring"]); // A has the rule cached
-    const disabled = await b.http.put("/v1/rules/misfiring").set("Authorization", authorB()).send({ name: "misfiring", templateKey: "tip", trigger: { eventType: "video.completed", courseId: "c-1" }, enabled: false });
+    const disabled = await b.http
+      .put("/v1/rules/misfiring")
+      .set("Authorization", authorB())
+      .send({ name: "misfiring", templateKey: "tip", trigger: { eventType: "video.completed", courseId: "c-1" }, enabled: false });
     expect(disabled.status).toBe(200);
     expect(new Date(disabled.body.updatedAt).getTime()).toBeLessThan(Date.now() - 4_000); // written by the skewed clock
-    await withinOneSecond(() => rulesMatchedOnA("video.completed"), (keys) => keys.length === 0);
+    await withinOneSecond(
+      () => rulesMatchedOnA("video.completed"),
+      (keys) => keys.length === 0,
+    );
     expect(await rulesMatchedOnA("video.completed")).toEqual([]);
   });
 
   it("sees consecutive writes stamped with the same millisecond (re-enable, then disable again)", async () => {
     const body = (enabled: boolean) => ({ name: "misfiring", templateKey: "tip", trigger: { eventType: "video.completed", courseId: "c-1" }, enabled });
     const on = await b.http.put("/v1/rules/misfiring").set("Authorization", authorB()).send(body(true));
-    await withinOneSecond(() => rulesMatchedOnA("video.completed"), (keys) => keys.includes("misfiring"));
+    await withinOneSecond(
+      () => rulesMatchedOnA("video.completed"),
+      (keys) => keys.includes("misfiring"),
+    );
     const off = await b.http.put("/v1/rules/misfiring").set("Authorization", authorB()).send(body(false));
     expect(off.body.updatedAt).toBe(on.body.updatedAt); // same count, same max(updated_at): only a revision tells them apart
-    await withinOneSecond(() => rulesMatchedOnA("video.completed"), (keys) => keys.length === 0);
+    await withinOneSecond(
+      () => rulesMatchedOnA("video.completed"),
+      (keys) => keys.length === 0,
+    );
   });
 
   it("publishes a template version, changes a segment and the policy through the skewed process, all in force on the other within 1 s", async () => {
-    const published = await b.http.put("/v1/templates/tip").set("Authorization", authorB()).send({ name: "Tip v2", kind: "nudge", variants: [{ key: "A", title: "Tip", body: "Hi again", weight: 1 }], publish: true });
+    const published = await b.http
+      .put("/v1/templates/tip")
+      .set("Authorization", authorB())
+      .send({ name: "Tip v2", kind: "nudge", variants: [{ key: "A", title: "Tip", body: "Hi again", weight: 1 }], publish: true });
     expect(published.body.publishedVersion).toBe(2);
-    await withinOneSecond(() => matchOnA("quiz.submitted"), (messages) => messages.length === 1 && messages[0].templateVersion === 2);
+    await withinOneSecond(
+      () => matchOnA("quiz.submitted"),
+      (messages) => messages.length === 1 && messages[0].templateVersion === 2,
+    );
 
-    const segment = await b.http.post("/v1/segments").set("Authorization", authorB()).send({ key: "paid", name: "Paid", type: "attributes", conditions: { field: "learner.attributes.track", op: "eq", value: "paid" } });
+    const segment = await b.http
+      .post("/v1/segments")
+      .set("Authorization", authorB())
+      .send({ key: "paid", name: "Paid", type: "attributes", conditions: { field: "learner.attributes.track", op: "eq", value: "paid" } });
     expect(segment.status).toBe(201);
-    expect((await b.http.post("/v1/rules").set("Authorization", authorB()).send({ key: "for-paid", name: "For paid", templateKey: "tip", segmentKey: "paid", trigger: { eventType: "module.completed", courseId: "c-1" } })).status).toBe(201);
+    expect(
+      (
+        await b.http
+          .post("/v1/rules")
+          .set("Authorization", authorB())
+          .send({ key: "for-paid", name: "For paid", templateKey: "tip", segmentKey: "paid", trigger: { eventType: "module.completed", courseId: "c-1" } })
+      ).status,
+    ).toBe(201);
     const free = { attributes: { track: "free" } };
-    await withinOneSecond(() => matchOnA("module.completed", { attributes: { track: "paid" } }), (messages) => messages.some((m) => m.ruleKey === "for-paid"));
+    await withinOneSecond(
+      () => matchOnA("module.completed", { attributes: { track: "paid" } }),
+      (messages) => messages.some((m) => m.ruleKey === "for-paid"),
+    );
     expect(await rulesMatchedOnA("module.completed", free)).toEqual([]); // A has the definition cached
-    await b.http.put("/v1/segments/paid").set("Authorization", authorB()).send({ conditions: { field: "learner.attributes.track", op: "eq", value: "free" } });
-    await withinOneSecond(() => rulesMatchedOnA("module.completed", free), (keys) => keys.includes("for-paid"));
+    await b.http
+      .put("/v1/segments/paid")
+      .set("Authorization", authorB())
+      .send({ conditions: { field: "learner.attributes.track", op: "eq", value: "free" } });
+    await withinOneSecond(
+      () => rulesMatchedOnA("module.completed", free),
+      (keys) => keys.includes("for-paid"),
+    );
 
     expect((await b.http.put("/v1/policy").set("Authorization", authorB()).send({ quietHours: null, minGapMinutes: 0, maxPerDay: 7, maxPerWeek: 1000 })).status).toBe(200);
-    await withinOneSecond(async () => (await a.http.get("/v1/policy").set("Authorization", authorA())).body.maxPerDay, (max) => max === 7);
+    await withinOneSecond(
+      async () => (await a.http.get("/v1/policy").set("Authorization", authorA())).body.maxPerDay,
+      (max) => max === 7,
+    );
   });
 });

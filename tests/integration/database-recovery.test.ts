@@ -90,9 +90,14 @@ describeWithPostgres("when PostgreSQL crashes and recovers under load", () => {
         const i = n++;
         const route = ROUTES[i % 3];
         const afterRecovery = recovered();
-        const res = route === "POST /v1/events"
-          ? await fetch(`${base}/v1/events`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify({ id: `rec-${Date.now()}-${i}`, type: "module.started", learnerId: `R${w}`, occurredAt: new Date().toISOString() }) })
-          : await fetch(`${base}/v1/learners/R${w}${route.endsWith("messages") ? "/messages" : ""}`, { headers: { authorization: `Bearer ${key}` } });
+        const res =
+          route === "POST /v1/events"
+            ? await fetch(`${base}/v1/events`, {
+                method: "POST",
+                headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+                body: JSON.stringify({ id: `rec-${Date.now()}-${i}`, type: "module.started", learnerId: `R${w}`, occurredAt: new Date().toISOString() }),
+              })
+            : await fetch(`${base}/v1/learners/R${w}${route.endsWith("messages") ? "/messages" : ""}`, { headers: { authorization: `Bearer ${key}` } });
         await res.arrayBuffer();
         answers.push({ route, status: res.status, retryAfter: res.headers.get("retry-after"), contentType: res.headers.get("content-type"), afterRecovery });
       }
@@ -130,8 +135,15 @@ describeWithPostgres("when PostgreSQL crashes and recovers under load", () => {
       let recovered = false;
       const served = () => answers.filter((a) => a.afterRecovery && a.status < 300).length;
       const start = answers.length;
-      const loading = load(answers, () => recovered, () => recovered && served() >= 30);
-      await waitFor(async () => answers.length - start, (count) => count >= 30); // the load is running against a healthy server
+      const loading = load(
+        answers,
+        () => recovered,
+        () => recovered && served() >= 30,
+      );
+      await waitFor(
+        async () => answers.length - start,
+        (count) => count >= 30,
+      ); // the load is running against a healthy server
       await pg.stop("immediate");
       await pg.start({ wait: false });
       await probeUntilAccepting(seen);

@@ -25,18 +25,33 @@ describe("decision window", () => {
     for (const m of due) await deliverMessage(engine.ctx, m.id);
   }
 
-  const outcomes = async (learnerId: string) =>
-    (await engine.ctx.prisma.message.findMany({ where: { learnerId }, orderBy: { createdAt: "asc" } })).map((m) => `${m.ruleKey}:${m.status}`);
+  const outcomes = async (learnerId: string) => (await engine.ctx.prisma.message.findMany({ where: { learnerId }, orderBy: { createdAt: "asc" } })).map((m) => `${m.ruleKey}:${m.status}`);
 
   beforeAll(async () => {
     engine = await startTestEngine({ clock });
-    expect((await engine.http.put("/v1/policy").set("Authorization", as("author"))
-      .send({ maxPerDay: 100, maxPerWeek: 100, minGapMinutes: 0, quietHours: null, decisionWindowMinutes: 10 })).status).toBe(200);
-    expect((await engine.http.post("/v1/templates").set("Authorization", as("author"))
-      .send({ key: "w", name: "W", kind: "nudge", variants: [{ key: "A", title: "Hi", body: "Hi", weight: 1 }] })).status).toBe(201);
-    for (const [key, eventType, priority] of [["low", "quiz.failed", 1], ["high", "module.completed", 5]] as const) {
-      expect((await engine.http.post("/v1/rules").set("Authorization", as("author"))
-        .send({ key, name: key, templateKey: "w", trigger: { eventType, courseId: "w-101" }, priority })).status).toBe(201);
+    expect(
+      (await engine.http.put("/v1/policy").set("Authorization", as("author")).send({ maxPerDay: 100, maxPerWeek: 100, minGapMinutes: 0, quietHours: null, decisionWindowMinutes: 10 })).status,
+    ).toBe(200);
+    expect(
+      (
+        await engine.http
+          .post("/v1/templates")
+          .set("Authorization", as("author"))
+          .send({ key: "w", name: "W", kind: "nudge", variants: [{ key: "A", title: "Hi", body: "Hi", weight: 1 }] })
+      ).status,
+    ).toBe(201);
+    for (const [key, eventType, priority] of [
+      ["low", "quiz.failed", 1],
+      ["high", "module.completed", 5],
+    ] as const) {
+      expect(
+        (
+          await engine.http
+            .post("/v1/rules")
+            .set("Authorization", as("author"))
+            .send({ key, name: key, templateKey: "w", trigger: { eventType, courseId: "w-101" }, priority })
+        ).status,
+      ).toBe(201);
     }
   });
   afterAll(async () => engine.close());

@@ -62,7 +62,7 @@ describe("the bounded delivery history", () => {
       const n = kind.n[0] + Math.floor(random() * (kind.n[1] - kind.n[0] + 1));
       for (let i = 0; i < n; i++) {
         // Whole seconds, and some deliveries at the very same instant (ties).
-        const at = new Date(now.getTime() - Math.floor(random() * kind.days * DAY / 1000) * 1000 - 3_600_000);
+        const at = new Date(now.getTime() - Math.floor((random() * kind.days * DAY) / 1000) * 1000 - 3_600_000);
         const seenAt = random() < kind.seen ? new Date(at.getTime() + 60_000) : null;
         const dismissedAt = random() < kind.dismiss ? new Date(at.getTime() + 120_000) : null;
         const r = random();
@@ -78,7 +78,16 @@ describe("the bounded delivery history", () => {
        SELECT id, 'h|' || id, learner_id, rule_key, 't', 1, 'A', 'nudge', 'delivered', delivered_at, delivered_at, delivered_at, seen_at, dismissed_at, vote, responded_at
          FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[], $7::text[], $8::timestamptz[])
            AS t(id, learner_id, rule_key, delivered_at, seen_at, dismissed_at, vote, responded_at)`,
-      [rows.map((r) => r.id), rows.map((r) => r.learnerId), rows.map((r) => r.ruleKey), rows.map((r) => r.deliveredAt), rows.map((r) => r.seenAt), rows.map((r) => r.dismissedAt), rows.map((r) => r.vote), rows.map((r) => r.respondedAt)],
+      [
+        rows.map((r) => r.id),
+        rows.map((r) => r.learnerId),
+        rows.map((r) => r.ruleKey),
+        rows.map((r) => r.deliveredAt),
+        rows.map((r) => r.seenAt),
+        rows.map((r) => r.dismissedAt),
+        rows.map((r) => r.vote),
+        rows.map((r) => r.respondedAt),
+      ],
     );
     // A scheduled message is no history at all.
     await engine.ctx.database.pool.query(
@@ -89,17 +98,19 @@ describe("the bounded delivery history", () => {
     const asked = learners.map((learnerId, i) => ({ learnerId, ruleKeys: [RULES[i % RULES.length]] }));
     const states = await loadDeliveryStates(engine.ctx.database.pool, asked, now, true);
 
-    const policies = [1, 3, 5, 40, 60, 100].map((dismissStreak) => policySchema.parse({
-      maxPerDay: 4, maxPerWeek: 12, minGapMinutes: 30, quietHours: null, adaptive: { dismissStreak, backoffHours: 24 * 30, unseenWindowHours: 48, unseenPerCapStep: 2 },
-    }));
+    const policies = [1, 3, 5, 40, 60, 100].map((dismissStreak) =>
+      policySchema.parse({
+        maxPerDay: 4,
+        maxPerWeek: 12,
+        minGapMinutes: 30,
+        quietHours: null,
+        adaptive: { dismissStreak, backoffHours: 24 * 30, unseenWindowHours: 48, unseenPerCapStep: 2 },
+      }),
+    );
     let shorter = 0;
     for (const { learnerId, ruleKeys } of asked) {
       const all = rows.filter((r) => r.learnerId === learnerId).sort((a, b) => b.deliveredAt.getTime() - a.deliveredAt.getTime());
-      const before = new Set([
-        ...all.filter((r) => r.deliveredAt.getTime() >= now.getTime() - 8 * DAY),
-        ...all.filter((r) => ruleKeys.includes(r.ruleKey)),
-        ...all.slice(0, 50),
-      ]);
+      const before = new Set([...all.filter((r) => r.deliveredAt.getTime() >= now.getTime() - 8 * DAY), ...all.filter((r) => ruleKeys.includes(r.ruleKey)), ...all.slice(0, 50)]);
       const previous: HistoryMessage[] = all.filter((r) => before.has(r));
       const loaded = states.get(learnerId)!.history;
       // Never more than before, every entry one of the learner's deliveries.
@@ -107,8 +118,18 @@ describe("the bounded delivery history", () => {
       if (loaded.length < previous.length) shorter++;
       for (const policy of policies) {
         for (const timezone of ["Europe/London", "Asia/Kathmandu"]) {
-          for (const rule of [{ cooldownHours: null, maxPerLearner: null }, { cooldownHours: 72, maxPerLearner: 30 }]) {
-            const input = { now, policy, learner: { timezone }, message: { ruleKey: ruleKeys[0], kind: "nudge", essential: false, expiresAt: null }, rule, preferences: { snoozedUntil: null, optedOutKinds: [] } };
+          for (const rule of [
+            { cooldownHours: null, maxPerLearner: null },
+            { cooldownHours: 72, maxPerLearner: 30 },
+          ]) {
+            const input = {
+              now,
+              policy,
+              learner: { timezone },
+              message: { ruleKey: ruleKeys[0], kind: "nudge", essential: false, expiresAt: null },
+              rule,
+              preferences: { snoozedUntil: null, optedOutKinds: [] },
+            };
             expect(decide({ ...input, history: loaded })).toEqual(decide({ ...input, history: previous }));
           }
           expect(throttleState(loaded, policy, timezone, now)).toEqual(throttleState(previous, policy, timezone, now));

@@ -14,7 +14,14 @@ describe("delivery", () => {
   const author = () => `Bearer ${engine.keys.author}`;
 
   async function setPolicy(policy: Record<string, unknown>) {
-    expect((await engine.http.put("/v1/policy").set("Authorization", author()).send({ quietHours: null, minGapMinutes: 0, ...policy })).status).toBe(200);
+    expect(
+      (
+        await engine.http
+          .put("/v1/policy")
+          .set("Authorization", author())
+          .send({ quietHours: null, minGapMinutes: 0, ...policy })
+      ).status,
+    ).toBe(200);
   }
 
   async function post(event: ReturnType<typeof buildEvent>) {
@@ -34,13 +41,30 @@ describe("delivery", () => {
 
   beforeAll(async () => {
     engine = await startTestEngine();
-    await engine.http.post("/v1/templates").set("Authorization", author()).send({
-      key: "plain", name: "Plain", kind: "nudge", variants: [{ key: "A", title: "Hello", body: "Hello {{learner.firstName}}", weight: 1 }],
-    });
-    for (const [key, extra] of [["every-video", {}], ["cooled", { cooldownHours: 24 }], ["lifetime", { maxPerLearner: 2 }]] as const) {
-      const res = await engine.http.post("/v1/rules").set("Authorization", author()).send({
-        key, name: key, templateKey: "plain", trigger: { eventType: key === "every-video" ? "video.completed" : `${key}.event`, courseId: "d-101" }, ...extra,
+    await engine.http
+      .post("/v1/templates")
+      .set("Authorization", author())
+      .send({
+        key: "plain",
+        name: "Plain",
+        kind: "nudge",
+        variants: [{ key: "A", title: "Hello", body: "Hello {{learner.firstName}}", weight: 1 }],
       });
+    for (const [key, extra] of [
+      ["every-video", {}],
+      ["cooled", { cooldownHours: 24 }],
+      ["lifetime", { maxPerLearner: 2 }],
+    ] as const) {
+      const res = await engine.http
+        .post("/v1/rules")
+        .set("Authorization", author())
+        .send({
+          key,
+          name: key,
+          templateKey: "plain",
+          trigger: { eventType: key === "every-video" ? "video.completed" : `${key}.event`, courseId: "d-101" },
+          ...extra,
+        });
       expect(res.status).toBe(201);
     }
   });
@@ -87,7 +111,10 @@ describe("delivery", () => {
     await post(buildEvent({ learnerId: "unthrottled", courseId: "d-101", type: "video.completed" }));
     expect(await countByStatus("unthrottled")).toEqual({ delivered: 3 });
 
-    const optOut = await engine.http.put("/v1/learners/opted-out/preferences").set("Authorization", `Bearer ${engine.keys.ingest}`).send({ optedOutKinds: ["nudge"] });
+    const optOut = await engine.http
+      .put("/v1/learners/opted-out/preferences")
+      .set("Authorization", `Bearer ${engine.keys.ingest}`)
+      .send({ optedOutKinds: ["nudge"] });
     expect(optOut.status).toBe(200);
     const event = buildEvent({ learnerId: "opted-out", courseId: "d-101", type: "video.completed" });
     expect((await engine.http.post("/v1/events").set("Authorization", `Bearer ${engine.keys.ingest}`).send(event)).status).toBe(202);
@@ -152,7 +179,10 @@ describe("delivery", () => {
     await post(buildEvent({ learnerId: "gap", courseId: "d-101", type: "video.completed" }));
     await deliverAllDue("gap");
     await post(buildEvent({ learnerId: "gap", courseId: "d-101", type: "video.completed" }));
-    const second = await waitFor(() => engine.ctx.prisma.message.findMany({ where: { learnerId: "gap", status: "scheduled" } }), (m) => m.length === 1);
+    const second = await waitFor(
+      () => engine.ctx.prisma.message.findMany({ where: { learnerId: "gap", status: "scheduled" } }),
+      (m) => m.length === 1,
+    );
     expect(second[0].dueAt.getTime() - Date.now()).toBeGreaterThan(55 * 60_000);
     const deferral = await engine.ctx.prisma.suppression.findFirstOrThrow({ where: { learnerId: "gap", outcome: "deferred" } });
     expect(deferral.reason).toBe("min_gap");
@@ -169,8 +199,14 @@ describe("a message's history", () => {
   it("tells matched, deferred with its reason and numbers, delivered and feedback in order", async () => {
     const author = `Bearer ${engine.keys.author}`;
     await engine.http.put("/v1/policy").set("Authorization", author).send({ quietHours: null, minGapMinutes: 0 });
-    await engine.http.post("/v1/templates").set("Authorization", author).send({ key: "h", name: "h", kind: "nudge", variants: [{ key: "A", title: "t", body: "b", weight: 1 }] });
-    await engine.http.post("/v1/rules").set("Authorization", author).send({ key: "h", name: "h", templateKey: "h", trigger: { eventType: "video.completed" } });
+    await engine.http
+      .post("/v1/templates")
+      .set("Authorization", author)
+      .send({ key: "h", name: "h", kind: "nudge", variants: [{ key: "A", title: "t", body: "b", weight: 1 }] });
+    await engine.http
+      .post("/v1/rules")
+      .set("Authorization", author)
+      .send({ key: "h", name: "h", templateKey: "h", trigger: { eventType: "video.completed" } });
     const event = buildEvent({ learnerId: "storied", type: "video.completed" });
     await engine.http.post("/v1/events").set("Authorization", `Bearer ${engine.keys.ingest}`).send(event);
     await matchStoredEvent(engine.ctx, event.id);

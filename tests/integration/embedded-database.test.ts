@@ -39,7 +39,9 @@ async function startEmbeddedEngine(dataDir: string) {
   const embedded = await startEmbedded(dataDir);
   const config = Object.freeze({
     ...loadConfig({ ...process.env, COACH_QUEUE_PREFIX: `coach-test-emb-${Date.now()}` }),
-    databaseUrl: embedded.url, databasePoolSize: embedded.databasePoolSize, databaseWaitMs: embedded.databaseWaitMs,
+    databaseUrl: embedded.url,
+    databasePoolSize: embedded.databasePoolSize,
+    databaseWaitMs: embedded.databaseWaitMs,
   });
   await prepareDatabase(config, createLogger("silent"));
   const ctx = await createEngine(config);
@@ -68,10 +70,15 @@ describe("the embedded database", () => {
       const ingest = (await createApiKey(first.ctx.prisma, { name: "player", role: "ingest" }, "test")).secret;
       const workers = await startWorkers(first.ctx);
       const http = request(buildApp(first.ctx));
-      const posted = await http.post("/v1/events").set("Authorization", `Bearer ${ingest}`)
+      const posted = await http
+        .post("/v1/events")
+        .set("Authorization", `Bearer ${ingest}`)
         .send({ events: [buildEvent({ learnerId: "ada", courseId: "emb-101", type: "course.enrolled", learner: { name: "Ada Lovelace", timezone: daytimeTimeZone() } })] });
       expect(posted.body).toEqual({ accepted: 1, duplicates: 0 });
-      const inbox = await waitFor(async () => (await http.get("/v1/learners/ada/messages").set("Authorization", `Bearer ${ingest}`)).body.messages as Array<{ id: string; title: string }>, (m) => m.length === 1);
+      const inbox = await waitFor(
+        async () => (await http.get("/v1/learners/ada/messages").set("Authorization", `Bearer ${ingest}`)).body.messages as Array<{ id: string; title: string }>,
+        (m) => m.length === 1,
+      );
       expect(inbox[0].title).toBe("Welcome, Ada!"); // the built-in welcome nudge, personalized
       const vote = await http.post(`/v1/messages/${inbox[0].id}/feedback`).set("Authorization", `Bearer ${ingest}`).send({ learnerId: "ada", type: "helpful" });
       expect(vote.status).toBe(200);

@@ -33,7 +33,14 @@ function post(agent: Agent, port: number, sent: Sent): Promise<void> {
   const body = JSON.stringify(buildEvent({ id: sent.eventId, learnerId: `L-${sent.eventId.slice(-3)}` }));
   return new Promise((resolve) => {
     const req = request(
-      { host: "127.0.0.1", port, path: "/v1/events", method: "POST", agent, headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), Authorization: `Bearer ${ADMIN_KEY}` } },
+      {
+        host: "127.0.0.1",
+        port,
+        path: "/v1/events",
+        method: "POST",
+        agent,
+        headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), Authorization: `Bearer ${ADMIN_KEY}` },
+      },
       (res) => {
         res.resume();
         res.on("end", () => {
@@ -82,7 +89,16 @@ describe("stopping an engine under keep-alive load", () => {
   });
 
   it("answers every request sent before SIGTERM, tells keep-alive clients to close, exits within the timeout, and stores every acknowledged event", async () => {
-    engine = spawnEngine(engineEnv({ DATABASE_URL: database.url, COACH_QUEUE_PREFIX: prefix, COACH_ADMIN_KEY: ADMIN_KEY, COACH_PROCESS: "all", COACH_DB_POOL_SIZE: "6", COACH_SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) }));
+    engine = spawnEngine(
+      engineEnv({
+        DATABASE_URL: database.url,
+        COACH_QUEUE_PREFIX: prefix,
+        COACH_ADMIN_KEY: ADMIN_KEY,
+        COACH_PROCESS: "all",
+        COACH_DB_POOL_SIZE: "6",
+        COACH_SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+      }),
+    );
     proxy = await startLatencyProxy(await engine.port(120_000), NETWORK_DELAY_MS);
     const port = proxy.port;
     const running = engine;
@@ -115,9 +131,17 @@ describe("stopping an engine under keep-alive load", () => {
       }
     });
 
-    await waitFor(async () => sent.filter((s) => s.status === 202).length, (count) => count >= 400);
+    await waitFor(
+      async () => sent.filter((s) => s.status === 202).length,
+      (count) => count >= 400,
+    );
     warmedUp = true;
-    await waitFor(async () => signalledAt, (at) => at < Infinity, PATIENCE_MS, 5);
+    await waitFor(
+      async () => signalledAt,
+      (at) => at < Infinity,
+      PATIENCE_MS,
+      5,
+    );
     const exit = await exitWithin(running, SHUTDOWN_TIMEOUT_MS + 20_000);
     const stoppedAfterMs = performance.now() - signalledAt;
     done = true;
@@ -146,10 +170,18 @@ describe("stopping an engine under keep-alive load", () => {
     const streamPrefix = uniquePrefix("shutdown-sse");
     await streamDatabase.createMigrated();
     const timeoutMs = 20_000;
-    const api = spawnEngine(engineEnv({ DATABASE_URL: streamDatabase.url, COACH_QUEUE_PREFIX: streamPrefix, COACH_ADMIN_KEY: ADMIN_KEY, COACH_PROCESS: "api", COACH_SHUTDOWN_TIMEOUT_MS: String(timeoutMs) }));
+    const api = spawnEngine(
+      engineEnv({ DATABASE_URL: streamDatabase.url, COACH_QUEUE_PREFIX: streamPrefix, COACH_ADMIN_KEY: ADMIN_KEY, COACH_PROCESS: "api", COACH_SHUTDOWN_TIMEOUT_MS: String(timeoutMs) }),
+    );
     try {
       const port = await api.port(120_000);
-      const key = (await (await fetch(`http://127.0.0.1:${port}/v1/api-keys`, { method: "POST", headers: { "Content-Type": "application/json", Authorization: `Bearer ${ADMIN_KEY}` }, body: JSON.stringify({ name: "player", role: "ingest" }) })).json()) as { secret: string };
+      const key = (await (
+        await fetch(`http://127.0.0.1:${port}/v1/api-keys`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", Authorization: `Bearer ${ADMIN_KEY}` },
+          body: JSON.stringify({ name: "player", role: "ingest" }),
+        })
+      ).json()) as { secret: string };
       const agent = new Agent({ keepAlive: true });
       const streams = await Promise.all(
         ["L1", "L2", "L3"].map(

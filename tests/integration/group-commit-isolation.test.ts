@@ -27,8 +27,7 @@ function counting(pool: Pool): { pool: Pool; statements: () => number } {
 
 describe("group commit isolation", () => {
   let engine: TestEngine;
-  const stored = async (ids: string[]) =>
-    (await engine.ctx.database.pool.query<{ id: string }>("SELECT id FROM events WHERE id = ANY($1)", [ids])).rows.map((r) => r.id).sort();
+  const stored = async (ids: string[]) => (await engine.ctx.database.pool.query<{ id: string }>("SELECT id FROM events WHERE id = ANY($1)", [ids])).rows.map((r) => r.id).sort();
 
   beforeAll(async () => {
     engine = await startTestEngine();
@@ -53,7 +52,10 @@ describe("group commit isolation", () => {
       const others = answers.filter((_, i) => i !== bad);
       expect(others.filter((a) => a.status !== 202)).toEqual([]);
       expect(others.every((a) => a.body.accepted === 5)).toBe(true);
-      const valid = batches.filter((_, i) => i !== bad).flat().map((e) => e.id);
+      const valid = batches
+        .filter((_, i) => i !== bad)
+        .flat()
+        .map((e) => e.id);
       expect(await stored(valid)).toHaveLength(valid.length);
       expect(await stored(batches[bad].map((e) => e.id))).toEqual([]);
     } finally {
@@ -76,7 +78,10 @@ describe("group commit isolation", () => {
       expect(reason).toBeInstanceOf(ValidationError);
       expect((reason as ValidationError).message).not.toMatch(/invalid|unsupported|out of range/i); // the database is not quoted
     }
-    const good = requests.filter((_, i) => !rejected.includes(i)).flat().map((e) => e.id);
+    const good = requests
+      .filter((_, i) => !rejected.includes(i))
+      .flat()
+      .map((e) => e.id);
     expect(await stored(good)).toEqual([...good].sort());
     expect(await stored([...requests[17], ...requests[41]].map((e) => e.id))).toEqual([]);
     expect(results.filter((r) => r.status === "fulfilled").every((r) => (r as PromiseFulfilledResult<{ acceptedIds: string[] }>).value.acceptedIds.length === 2)).toBe(true);
@@ -124,7 +129,11 @@ describe("group commit isolation", () => {
     const results = await Promise.allSettled(requests.map((r) => committer.record(r.events, new Date(), { exclusive: r.exclusive })));
     await Promise.all(busy);
     expect(results.flatMap((r, i) => (r.status === "rejected" ? [i] : []))).toEqual([10, 20, 32]);
-    for (const [i, id] of [[10, "excl-native"], [20, "excl-alone"], [32, "excl-shared"]] as const) {
+    for (const [i, id] of [
+      [10, "excl-native"],
+      [20, "excl-alone"],
+      [32, "excl-shared"],
+    ] as const) {
       expect((results[i] as PromiseRejectedResult).reason).toMatchObject({ name: "IdTakenError", id });
     }
     // Nothing of theirs but what others stored.

@@ -11,15 +11,24 @@ describe("inactivity triggers", () => {
   const author = () => `Bearer ${engine.keys.author}`;
   const messages = () => engine.ctx.prisma.message.findMany({ where: { ruleKey: "miss-you" }, orderBy: { createdAt: "asc" } });
   const postActivity = async (learnerId: string) => {
-    const res = await engine.http.post("/v1/events").set("Authorization", `Bearer ${engine.keys.ingest}`).send(buildEvent({ learnerId, courseId: "quiet-101", occurredAt: clock.now().toISOString() }));
+    const res = await engine.http
+      .post("/v1/events")
+      .set("Authorization", `Bearer ${engine.keys.ingest}`)
+      .send(buildEvent({ learnerId, courseId: "quiet-101", occurredAt: clock.now().toISOString() }));
     expect(res.status).toBe(202);
   };
 
   beforeAll(async () => {
     engine = await startTestEngine({ clock });
     await engine.http.put("/v1/policy").set("Authorization", author()).send({ quietHours: null, minGapMinutes: 0 });
-    await engine.http.post("/v1/templates").set("Authorization", author()).send({ key: "miss", name: "Miss", kind: "nudge", variants: [{ key: "A", title: "We miss you", body: "Come back, {{default learner.firstName \"friend\"}}", weight: 1 }] });
-    const rule = await engine.http.post("/v1/rules").set("Authorization", author()).send({ key: "miss-you", name: "7 quiet days", templateKey: "miss", trigger: { inactiveDays: 7, courseId: "quiet-101" } });
+    await engine.http
+      .post("/v1/templates")
+      .set("Authorization", author())
+      .send({ key: "miss", name: "Miss", kind: "nudge", variants: [{ key: "A", title: "We miss you", body: 'Come back, {{default learner.firstName "friend"}}', weight: 1 }] });
+    const rule = await engine.http
+      .post("/v1/rules")
+      .set("Authorization", author())
+      .send({ key: "miss-you", name: "7 quiet days", templateKey: "miss", trigger: { inactiveDays: 7, courseId: "quiet-101" } });
     expect(rule.status).toBe(201);
     await scanInactivity(engine.ctx); // a new rule starts watching from now
   });

@@ -16,15 +16,31 @@ describe("learning loop", () => {
   const clock = new ManualClock("2026-03-02T12:00:00Z");
   const as = (role: "author" | "analyst" | "ingest") => `Bearer ${engine.keys[role]}`;
 
-  async function setup(rule: Record<string, unknown>, variants = [{ key: "A", title: "A", body: "Hello A", weight: 1 }, { key: "B", title: "B", body: "Hello B", weight: 1 }]) {
+  async function setup(
+    rule: Record<string, unknown>,
+    variants = [
+      { key: "A", title: "A", body: "Hello A", weight: 1 },
+      { key: "B", title: "B", body: "Hello B", weight: 1 },
+    ],
+  ) {
     await resetDatabase(engine.ctx);
     for (const role of ["author", "analyst", "ingest"] as const) {
       const { createApiKey } = await import("../../src/auth/api-keys");
       engine.keys[role] = (await createApiKey(engine.ctx.prisma, { name: role, role }, "test")).secret;
     }
-    expect((await engine.http.put("/v1/policy").set("Authorization", as("author")).send({ maxPerDay: 100, maxPerWeek: 500, minGapMinutes: 0, quietHours: null, adaptive: { dismissStreak: 100, backoffHours: 1 } })).status).toBe(200);
+    expect(
+      (
+        await engine.http
+          .put("/v1/policy")
+          .set("Authorization", as("author"))
+          .send({ maxPerDay: 100, maxPerWeek: 500, minGapMinutes: 0, quietHours: null, adaptive: { dismissStreak: 100, backoffHours: 1 } })
+      ).status,
+    ).toBe(200);
     expect((await engine.http.post("/v1/templates").set("Authorization", as("author")).send({ key: "tip", name: "Tip", kind: "nudge", variants })).status).toBe(201);
-    const res = await engine.http.post("/v1/rules").set("Authorization", as("author")).send({ key: "tip-rule", name: "Tip", templateKey: "tip", trigger: { eventType: "video.completed" }, ...rule });
+    const res = await engine.http
+      .post("/v1/rules")
+      .set("Authorization", as("author"))
+      .send({ key: "tip-rule", name: "Tip", templateKey: "tip", trigger: { eventType: "video.completed" }, ...rule });
     expect(res.status).toBe(201);
   }
 
@@ -48,8 +64,14 @@ describe("learning loop", () => {
   afterAll(async () => engine.close());
 
   it("auto-pauses a variant at the Wilson bound and not before, sends the other variant, and lets staff unpause", async () => {
-    await setup({}, [{ key: "A", title: "A", body: "Hello A", weight: 1 }, { key: "B", title: "B", body: "Hello B", weight: 1 }]);
-    await engine.http.put("/v1/policy").set("Authorization", as("author")).send({ maxPerDay: 100, maxPerWeek: 500, minGapMinutes: 0, quietHours: null, adaptive: { dismissStreak: 100, backoffHours: 1 }, autoPause: { minVotes: 10, minHelpfulRate: 0.3 } });
+    await setup({}, [
+      { key: "A", title: "A", body: "Hello A", weight: 1 },
+      { key: "B", title: "B", body: "Hello B", weight: 1 },
+    ]);
+    await engine.http
+      .put("/v1/policy")
+      .set("Authorization", as("author"))
+      .send({ maxPerDay: 100, maxPerWeek: 500, minGapMinutes: 0, quietHours: null, adaptive: { dismissStreak: 100, backoffHours: 1 }, autoPause: { minVotes: 10, minHelpfulRate: 0.3 } });
     // Ten votes on A: the first nine cannot pause (minVotes); the tenth crosses the bound only if the rule says so.
     let index = 0;
     const aMessages: Array<{ id: string; learnerId: string }> = [];
@@ -141,8 +163,9 @@ describe("learning loop", () => {
     }
     // Half of each arm completes a module two days later.
     clock.set(start + 2 * 86_400_000);
-    const completions = [...held.slice(0, Math.ceil(held.length / 2)), ...sent.slice(0, Math.ceil(sent.length / 2))]
-      .map((learnerId) => buildEvent({ learnerId, courseId: "c1", type: "module.completed", occurredAt: clock.now().toISOString() }));
+    const completions = [...held.slice(0, Math.ceil(held.length / 2)), ...sent.slice(0, Math.ceil(sent.length / 2))].map((learnerId) =>
+      buildEvent({ learnerId, courseId: "c1", type: "module.completed", occurredAt: clock.now().toISOString() }),
+    );
     expect((await engine.http.post("/v1/events").set("Authorization", as("ingest")).send({ events: completions })).status).toBe(202);
     clock.set(start + 8 * 86_400_000);
     const report = (await engine.http.get("/v1/analytics/experiments/tip-rule").set("Authorization", as("analyst"))).body;
@@ -191,7 +214,9 @@ describe("learning loop", () => {
     const report = (await engine.http.get("/v1/analytics/experiments/tip-rule").set("Authorization", as("analyst"))).body;
     expect(report.mode).toBe("bandit");
     expect(report.sampleRatio).toBeNull(); // bandit traffic is not meant to follow the weights
-    const { rows } = await engine.ctx.database.pool.query(`SELECT variant, assigned::int, delivered::int, helpful::int, not_helpful::int FROM analytics.experiment_results WHERE rule_key = 'tip-rule' ORDER BY variant`);
+    const { rows } = await engine.ctx.database.pool.query(
+      `SELECT variant, assigned::int, delivered::int, helpful::int, not_helpful::int FROM analytics.experiment_results WHERE rule_key = 'tip-rule' ORDER BY variant`,
+    );
     expect(report.variants.map((v: Record<string, number>) => ({ variant: v.variant, assigned: v.assigned, delivered: v.delivered, helpful: v.helpful, not_helpful: v.notHelpful }))).toEqual(rows);
     const pBest = report.variants.reduce((s: number, v: { probabilityBest: number }) => s + v.probabilityBest, 0);
     expect(pBest).toBeCloseTo(1, 3);

@@ -65,7 +65,8 @@ async function welcomeDelivered(port: number, learnerId: string): Promise<void> 
   });
   expect(posted.status).toBe(202);
   await waitFor(
-    async () => ((await (await fetch(`http://127.0.0.1:${port}/v1/learners/${learnerId}/messages`, { headers: { Authorization: `Bearer ${ADMIN_KEY}` } })).json()) as { messages: unknown[] }).messages.length,
+    async () =>
+      ((await (await fetch(`http://127.0.0.1:${port}/v1/learners/${learnerId}/messages`, { headers: { Authorization: `Bearer ${ADMIN_KEY}` } })).json()) as { messages: unknown[] }).messages.length,
     (n) => n === 1,
   );
 }
@@ -98,7 +99,11 @@ describe("npm start", () => {
 
     process.kill(npm.pid, "SIGTERM"); // npm alone, not its process group
     expect(await exitWithin(npm, SHUTDOWN_TIMEOUT_MS + 5_000)).not.toBeNull();
-    await waitFor(async () => below.filter(isRunning), (alive) => alive.length === 0, SHUTDOWN_TIMEOUT_MS + 5_000);
+    await waitFor(
+      async () => below.filter(isRunning),
+      (alive) => alive.length === 0,
+      SHUTDOWN_TIMEOUT_MS + 5_000,
+    );
     expect(await portAnswers(port)).toBe(false);
     expect(npm.output()).toMatch(/"msg":"stopped"/);
   });
@@ -108,13 +113,19 @@ describe("npm start", () => {
     try {
       await copyMigratedEmbedded(embeddedDir); // about stopping, not a first start: migrated already (embedded-database.test.ts creates one)
       // A prefix of its own: another database (the embedded one) may not share the others' prefix.
-      const npm = spawned(spawnEngine(engineEnv({ ...base, DATABASE_URL: undefined, COACH_DATA_DIR: embeddedDir, REDIS_URL: "redis://127.0.0.1:6379", COACH_QUEUE_PREFIX: embeddedPrefix }), NPM_START));
+      const npm = spawned(
+        spawnEngine(engineEnv({ ...base, DATABASE_URL: undefined, COACH_DATA_DIR: embeddedDir, REDIS_URL: "redis://127.0.0.1:6379", COACH_QUEUE_PREFIX: embeddedPrefix }), NPM_START),
+      );
       const port = await npm.port(180_000);
       expect(existsSync(join(embeddedDir, "pglite.lock"))).toBe(true);
 
       process.kill(npm.pid, "SIGTERM");
       expect(await exitWithin(npm, SHUTDOWN_TIMEOUT_MS + 5_000)).not.toBeNull();
-      await waitFor(async () => existsSync(join(embeddedDir, "pglite.lock")), (held) => !held, SHUTDOWN_TIMEOUT_MS + 5_000);
+      await waitFor(
+        async () => existsSync(join(embeddedDir, "pglite.lock")),
+        (held) => !held,
+        SHUTDOWN_TIMEOUT_MS + 5_000,
+      );
       expect(await portAnswers(port)).toBe(false);
     } finally {
       rmSync(embeddedDir, { recursive: true, force: true });
@@ -136,7 +147,11 @@ describe("npm start", () => {
 
     process.kill(npm.pid, "SIGTERM");
     expect(await exitWithin(npm, SHUTDOWN_TIMEOUT_MS + 5_000)).not.toBeNull();
-    await waitFor(async () => isRunning(redis.pid), (alive) => !alive, 15_000);
+    await waitFor(
+      async () => isRunning(redis.pid),
+      (alive) => !alive,
+      15_000,
+    );
     expect(await portAnswers(redis.port)).toBe(false);
     expect(await portAnswers(port)).toBe(false);
     expect(existsSync(join(dataDir, "redis.lock"))).toBe(false);
@@ -152,7 +167,11 @@ describe("npm start", () => {
 
     process.kill(engine.pid, "SIGKILL");
     await engine.exited;
-    await waitFor(async () => isRunning(redis.pid), (alive) => !alive, 15_000);
+    await waitFor(
+      async () => isRunning(redis.pid),
+      (alive) => !alive,
+      15_000,
+    );
 
     // The lock its dead owner left is taken over; the same directory, the same data.
     const again = spawned(spawnEngine(env));
@@ -163,7 +182,11 @@ describe("npm start", () => {
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
     again.child.kill("SIGTERM");
     expect(await exitWithin(again, SHUTDOWN_TIMEOUT_MS + 5_000)).toEqual({ code: 0, signal: null });
-    await waitFor(async () => isRunning(second.pid), (alive) => !alive, 15_000);
+    await waitFor(
+      async () => isRunning(second.pid),
+      (alive) => !alive,
+      15_000,
+    );
   });
 
   it("says in one line how to install Redis when redis-server is missing, and exits non-zero", async () => {

@@ -19,17 +19,42 @@ describe("segments and insights in rules and templates", () => {
   beforeAll(async () => {
     engine = await startTestEngine();
     await engine.http.put("/v1/policy").set("Authorization", author()).send({ quietHours: null, minGapMinutes: 0, maxPerDay: 100, maxPerWeek: 100 });
-    await engine.http.post("/v1/templates").set("Authorization", author()).send({
-      key: "next-up", name: "Next up", kind: "nudge",
-      variants: [{ key: "A", title: "Next", body: "{{#if insights.nextModule}}Try {{insights.nextModule.value.title}} next{{else}}Keep going{{/if}}, {{learner.firstName}}", weight: 1 }],
-    });
-    const segment = await engine.http.post("/v1/segments").set("Authorization", author()).send({ key: "paid", name: "Paid", type: "attributes", conditions: { field: "learner.attributes.track", op: "eq", value: "paid" } });
+    await engine.http
+      .post("/v1/templates")
+      .set("Authorization", author())
+      .send({
+        key: "next-up",
+        name: "Next up",
+        kind: "nudge",
+        variants: [{ key: "A", title: "Next", body: "{{#if insights.nextModule}}Try {{insights.nextModule.value.title}} next{{else}}Keep going{{/if}}, {{learner.firstName}}", weight: 1 }],
+      });
+    const segment = await engine.http
+      .post("/v1/segments")
+      .set("Authorization", author())
+      .send({ key: "paid", name: "Paid", type: "attributes", conditions: { field: "learner.attributes.track", op: "eq", value: "paid" } });
     expect(segment.status).toBe(201);
-    expect((await engine.http.post("/v1/rules").set("Authorization", author()).send({ key: "paid-next", name: "Paid next", templateKey: "next-up", segmentKey: "paid", trigger: { eventType: "module.completed", courseId: "p-101" } })).status).toBe(201);
-    expect((await engine.http.post("/v1/rules").set("Authorization", author()).send({
-      key: "risky", name: "Risky", templateKey: "next-up", priority: 50,
-      trigger: { eventType: "module.completed", courseId: "p-101", where: { field: "insights.dropoutRisk.score", op: "gte", value: 0.8 } },
-    })).status).toBe(201);
+    expect(
+      (
+        await engine.http
+          .post("/v1/rules")
+          .set("Authorization", author())
+          .send({ key: "paid-next", name: "Paid next", templateKey: "next-up", segmentKey: "paid", trigger: { eventType: "module.completed", courseId: "p-101" } })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await engine.http
+          .post("/v1/rules")
+          .set("Authorization", author())
+          .send({
+            key: "risky",
+            name: "Risky",
+            templateKey: "next-up",
+            priority: 50,
+            trigger: { eventType: "module.completed", courseId: "p-101", where: { field: "insights.dropoutRisk.score", op: "gte", value: 0.8 } },
+          })
+      ).status,
+    ).toBe(201);
   });
   afterAll(async () => engine.close());
 
@@ -45,13 +70,26 @@ describe("segments and insights in rules and templates", () => {
   });
 
   it("lists attribute-segment members in SQL with the matcher's semantics", async () => {
-    await engine.http.post("/v1/events").set("Authorization", `Bearer ${engine.keys.ingest}`).send({ events: [
-      buildEvent({ learnerId: "a1", courseId: "p-101", learner: { attributes: { track: "paid", level: 3, tags: ["ml", "py"] } } }),
-      buildEvent({ learnerId: "a2", courseId: "p-101", learner: { attributes: { track: "paid", level: 1 } } }),
-      buildEvent({ learnerId: "a3", courseId: "p-101", learner: { locale: "pt-BR", attributes: { track: "free", level: 5, tags: ["py"] } } }),
-    ] });
+    await engine.http
+      .post("/v1/events")
+      .set("Authorization", `Bearer ${engine.keys.ingest}`)
+      .send({
+        events: [
+          buildEvent({ learnerId: "a1", courseId: "p-101", learner: { attributes: { track: "paid", level: 3, tags: ["ml", "py"] } } }),
+          buildEvent({ learnerId: "a2", courseId: "p-101", learner: { attributes: { track: "paid", level: 1 } } }),
+          buildEvent({ learnerId: "a3", courseId: "p-101", learner: { locale: "pt-BR", attributes: { track: "free", level: 5, tags: ["py"] } } }),
+        ],
+      });
     const cases: Array<[unknown, string[]]> = [
-      [{ all: [{ field: "learner.attributes.track", op: "eq", value: "paid" }, { field: "learner.attributes.level", op: "gte", value: 2 }] }, ["a1"]],
+      [
+        {
+          all: [
+            { field: "learner.attributes.track", op: "eq", value: "paid" },
+            { field: "learner.attributes.level", op: "gte", value: 2 },
+          ],
+        },
+        ["a1"],
+      ],
       [{ field: "learner.attributes.tags", op: "contains", value: "py" }, ["a1", "a3"]],
       [{ field: "learner.locale", op: "in", value: ["pt-BR", "pt"] }, ["a3"]],
       [{ not: { field: "learner.attributes.track", op: "eq", value: "paid" } }, ["a3", "fred", "ivy", "sam"]],
@@ -65,16 +103,22 @@ describe("segments and insights in rules and templates", () => {
       const listedA = listed.body.members.map((m: { learnerId: string }) => m.learnerId).filter((id: string) => /^a\d$/.test(id));
       expect(listedA).toEqual(expected.filter((id) => /^a\d$/.test(id)));
     }
-    const bad = await engine.http.post("/v1/segments").set("Authorization", author()).send({ key: "by-event", name: "x", type: "attributes", conditions: { field: "event.type", op: "eq", value: "x" } });
+    const bad = await engine.http
+      .post("/v1/segments")
+      .set("Authorization", author())
+      .send({ key: "by-event", name: "x", type: "attributes", conditions: { field: "event.type", op: "eq", value: "x" } });
     expect(bad.status).toBe(400);
   });
 
   it("uses an insight in a rule's condition and personalizes the template from insights", async () => {
-    await engine.http.put("/v1/insights").set("Authorization", author()).send([
-      { learnerId: "ivy", courseId: "p-101", key: "dropoutRisk", value: "high", score: 0.9 },
-      { learnerId: "ivy", key: "nextModule", value: { id: "week-3", title: "Decision trees" } },
-      { learnerId: "sam", courseId: "p-101", key: "dropoutRisk", value: "low", score: 0.1 },
-    ]);
+    await engine.http
+      .put("/v1/insights")
+      .set("Authorization", author())
+      .send([
+        { learnerId: "ivy", courseId: "p-101", key: "dropoutRisk", value: "high", score: 0.9 },
+        { learnerId: "ivy", key: "nextModule", value: { id: "week-3", title: "Decision trees" } },
+        { learnerId: "sam", courseId: "p-101", key: "dropoutRisk", value: "low", score: 0.1 },
+      ]);
     const ivy = await trigger("ivy", { name: "Ivy Insight" });
     expect(ivy.map((m) => [m.ruleKey, m.body])).toEqual([["risky", "Try Decision trees next, Ivy"]]);
     const sam = await trigger("sam", { name: "Sam Safe" });
@@ -88,12 +132,29 @@ describe("locale fallback through delivery", () => {
     engine = await startTestEngine();
     const author = `Bearer ${engine.keys.author}`;
     await engine.http.put("/v1/policy").set("Authorization", author).send({ quietHours: null, minGapMinutes: 0 });
-    const t = await engine.http.post("/v1/templates").set("Authorization", author).send({
-      key: "hello", name: "Hello", kind: "nudge", locale: "en",
-      variants: [{ key: "A", title: "Hello", body: "Welcome, {{learner.firstName}}", weight: 1, locales: { "pt-BR": { title: "Olá", body: "Bem-vindo ao curso, {{learner.firstName}}" }, pt: { title: "Olá", body: "Bem-vindo, {{learner.firstName}}" } } }],
-    });
+    const t = await engine.http
+      .post("/v1/templates")
+      .set("Authorization", author)
+      .send({
+        key: "hello",
+        name: "Hello",
+        kind: "nudge",
+        locale: "en",
+        variants: [
+          {
+            key: "A",
+            title: "Hello",
+            body: "Welcome, {{learner.firstName}}",
+            weight: 1,
+            locales: { "pt-BR": { title: "Olá", body: "Bem-vindo ao curso, {{learner.firstName}}" }, pt: { title: "Olá", body: "Bem-vindo, {{learner.firstName}}" } },
+          },
+        ],
+      });
     expect(t.status).toBe(201);
-    await engine.http.post("/v1/rules").set("Authorization", author).send({ key: "hello", name: "Hello", templateKey: "hello", trigger: { eventType: "course.enrolled" } });
+    await engine.http
+      .post("/v1/rules")
+      .set("Authorization", author)
+      .send({ key: "hello", name: "Hello", templateKey: "hello", trigger: { eventType: "course.enrolled" } });
   });
   afterAll(async () => engine.close());
 

@@ -18,10 +18,22 @@ describe("an event or message that always fails, in a batch of 500", () => {
     // Two attempts, so the final one (where poison is marked) comes after one 0.5 s backoff.
     engine = await startTestEngine({ workers: true, env: { COACH_JOB_ATTEMPTS: "2", COACH_SWEEP_AFTER_MS: "1" } });
     expect((await engine.http.put("/v1/policy").set("Authorization", as("author")).send({ maxPerDay: 100, maxPerWeek: 100, minGapMinutes: 0, quietHours: null })).status).toBe(200);
-    expect((await engine.http.post("/v1/templates").set("Authorization", as("author"))
-      .send({ key: "poison", name: "Poison", kind: "nudge", variants: [{ key: "A", title: "Hi", body: "Hi {{learner.firstName}}", weight: 1 }] })).status).toBe(201);
-    expect((await engine.http.post("/v1/rules").set("Authorization", as("author"))
-      .send({ key: "poison", name: "Poison", templateKey: "poison", trigger: { eventType: "poison.tick", courseId: "p-101" } })).status).toBe(201);
+    expect(
+      (
+        await engine.http
+          .post("/v1/templates")
+          .set("Authorization", as("author"))
+          .send({ key: "poison", name: "Poison", kind: "nudge", variants: [{ key: "A", title: "Hi", body: "Hi {{learner.firstName}}", weight: 1 }] })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await engine.http
+          .post("/v1/rules")
+          .set("Authorization", as("author"))
+          .send({ key: "poison", name: "Poison", templateKey: "poison", trigger: { eventType: "poison.tick", courseId: "p-101" } })
+      ).status,
+    ).toBe(201);
   });
   afterAll(async () => {
     await engine.ctx.database.pool.query(`DROP FUNCTION IF EXISTS ${trigger}() CASCADE`);
@@ -36,8 +48,7 @@ describe("an event or message that always fails, in a batch of 500", () => {
   }
   const cure = () => engine.ctx.database.pool.query(`DROP TRIGGER IF EXISTS ${trigger} ON messages`);
 
-  const build500 = (prefix: string) =>
-    Array.from({ length: 500 }, (_, i) => buildEvent({ learnerId: `${prefix}-${i}`, courseId: "p-101", type: "poison.tick", learner: { name: `P ${i}` } }));
+  const build500 = (prefix: string) => Array.from({ length: 500 }, (_, i) => buildEvent({ learnerId: `${prefix}-${i}`, courseId: "p-101", type: "poison.tick", learner: { name: `P ${i}` } }));
   async function post(events: ReturnType<typeof build500>) {
     expect((await engine.http.post("/v1/events").set("Authorization", as("ingest")).send({ events })).status).toBe(202);
   }
@@ -54,7 +65,10 @@ describe("an event or message that always fails, in a batch of 500", () => {
     try {
       await post(events);
       const poisonEvent = () => engine.ctx.prisma.event.findUniqueOrThrow({ where: { id: poison.id } });
-      await waitFor(async () => ({ delivered: await delivered("pe"), failedAt: (await poisonEvent()).matchFailedAt }), (s) => s.delivered === 499 && s.failedAt !== null);
+      await waitFor(
+        async () => ({ delivered: await delivered("pe"), failedAt: (await poisonEvent()).matchFailedAt }),
+        (s) => s.delivered === 499 && s.failedAt !== null,
+      );
       const event = await poisonEvent();
       expect(event.matchedAt).toBeNull();
       expect(event.matchError).toContain("poisoned row");
@@ -71,10 +85,16 @@ describe("an event or message that always fails, in a batch of 500", () => {
       expect(swept.events).toBe(0);
 
       await cure();
-      const retried = await engine.http.post("/v1/operations/failures/retry").set("Authorization", as("admin")).send({ eventIds: [poison.id, "no-such-event"] });
+      const retried = await engine.http
+        .post("/v1/operations/failures/retry")
+        .set("Authorization", as("admin"))
+        .send({ eventIds: [poison.id, "no-such-event"] });
       expect(retried.status).toBe(200);
       expect(retried.body).toEqual({ eventIds: [poison.id], messageIds: [] });
-      await waitFor(() => delivered("pe"), (n) => n === 500);
+      await waitFor(
+        () => delivered("pe"),
+        (n) => n === 500,
+      );
       expect((await poisonEvent()).matchFailedAt).toBeNull();
       expect(await engine.ctx.prisma.auditLog.count({ where: { action: "failure.retried", entityKey: poison.id } })).toBe(1);
     } finally {
@@ -87,7 +107,10 @@ describe("an event or message that always fails, in a batch of 500", () => {
     try {
       await post(build500("pm"));
       const poisoned = () => engine.ctx.prisma.message.findFirstOrThrow({ where: { learnerId: "pm-42" } });
-      await waitFor(async () => ({ delivered: await delivered("pm"), status: (await poisoned().catch(() => null))?.status }), (s) => s.delivered === 499 && s.status === "failed");
+      await waitFor(
+        async () => ({ delivered: await delivered("pm"), status: (await poisoned().catch(() => null))?.status }),
+        (s) => s.delivered === 499 && s.status === "failed",
+      );
       const message = await poisoned();
       expect(message.error).toContain("poisoned row");
       expect(message.failedAt).not.toBeNull();
@@ -98,9 +121,15 @@ describe("an event or message that always fails, in a batch of 500", () => {
       expect((await sweepOutbox(engine.ctx)).messages).toBe(0);
 
       await cure();
-      const retried = await engine.http.post("/v1/operations/failures/retry").set("Authorization", as("admin")).send({ messageIds: [message.id] });
+      const retried = await engine.http
+        .post("/v1/operations/failures/retry")
+        .set("Authorization", as("admin"))
+        .send({ messageIds: [message.id] });
       expect(retried.body).toEqual({ eventIds: [], messageIds: [message.id] });
-      await waitFor(() => delivered("pm"), (n) => n === 500);
+      await waitFor(
+        () => delivered("pm"),
+        (n) => n === 500,
+      );
     } finally {
       await cure();
     }
@@ -109,7 +138,10 @@ describe("an event or message that always fails, in a batch of 500", () => {
   it("refuses a retry that names nothing, or ids that are not ids", async () => {
     const empty = await engine.http.post("/v1/operations/failures/retry").set("Authorization", as("admin")).send({});
     expect(empty.status).toBe(400);
-    const bad = await engine.http.post("/v1/operations/failures/retry").set("Authorization", as("admin")).send({ messageIds: ["'; DROP TABLE messages; --"] });
+    const bad = await engine.http
+      .post("/v1/operations/failures/retry")
+      .set("Authorization", as("admin"))
+      .send({ messageIds: ["'; DROP TABLE messages; --"] });
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].path).toBe("messageIds[0]");
   });

@@ -32,10 +32,22 @@ describe("a message deferred again while its own delayed job runs", () => {
   beforeAll(async () => {
     engine = await startTestEngine({ clock, workers: true, env: { COACH_SWEEP_EVERY_MS: "3600000", COACH_SWEEP_AFTER_MS: "3600000" } });
     expect((await engine.http.put("/v1/policy").set("Authorization", as("author")).send({ maxPerDay: 100, maxPerWeek: 100, minGapMinutes: 1, quietHours: null })).status).toBe(200);
-    expect((await engine.http.post("/v1/templates").set("Authorization", as("author"))
-      .send({ key: "gap", name: "Gap", kind: "nudge", variants: [{ key: "A", title: "Hi", body: "Hi", weight: 1 }] })).status).toBe(201);
-    expect((await engine.http.post("/v1/rules").set("Authorization", as("author"))
-      .send({ key: "gap", name: "Gap", templateKey: "gap", trigger: { eventType: "gap.tick", courseId: "g-101" } })).status).toBe(201);
+    expect(
+      (
+        await engine.http
+          .post("/v1/templates")
+          .set("Authorization", as("author"))
+          .send({ key: "gap", name: "Gap", kind: "nudge", variants: [{ key: "A", title: "Hi", body: "Hi", weight: 1 }] })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await engine.http
+          .post("/v1/rules")
+          .set("Authorization", as("author"))
+          .send({ key: "gap", name: "Gap", templateKey: "gap", trigger: { eventType: "gap.tick", courseId: "g-101" } })
+      ).status,
+    ).toBe(201);
   });
   afterAll(async () => engine.close());
 
@@ -63,7 +75,10 @@ describe("a message deferred again while its own delayed job runs", () => {
     // Both wait for the gap after the first delivery, each in a delayed job.
     const gapEnds = t0 + 60_000;
     await waitFor(messages, (ms) => ms.length === 3 && ms.slice(1).every((m) => m.status === "scheduled" && m.dueAt.getTime() === gapEnds));
-    await waitFor(() => engine.ctx.queues.queue("deliver").getDelayedCount(), (n) => n === 2);
+    await waitFor(
+      () => engine.ctx.queues.queue("deliver").getDelayedCount(),
+      (n) => n === 2,
+    );
 
     // The gap ends: both jobs run; one message goes out, the other is deferred again from inside its own job.
     clock.set(gapEnds);
@@ -72,7 +87,10 @@ describe("a message deferred again while its own delayed job runs", () => {
     const afterFirstGap = await waitFor(messages, (ms) => ms.filter((m) => m.status === "delivered").length === 2 && ms.some((m) => m.status === "scheduled" && m.dueAt.getTime() === secondGapEnds));
     const redeferred = afterFirstGap.find((m) => m.status === "scheduled")!;
     // Its new due time has a delayed job of its own (with an id naming only the message, the add was swallowed by the running job).
-    await waitFor(async () => (await engine.ctx.queues.queue("deliver").getDelayed()).map((j) => (j.data as { messageId: string }).messageId), (ids) => ids.includes(redeferred.id));
+    await waitFor(
+      async () => (await engine.ctx.queues.queue("deliver").getDelayed()).map((j) => (j.data as { messageId: string }).messageId),
+      (ids) => ids.includes(redeferred.id),
+    );
 
     clock.set(secondGapEnds);
     await promoteDelayed();
@@ -95,11 +113,18 @@ describe("re-adding work that still needs doing", () => {
    */
   async function finishMatchJobsWithoutWork(outcome: "completed" | "failed") {
     const connection = new Redis(engine.ctx.config.redisUrl, { maxRetriesPerRequest: null });
-    const worker = new Worker("match", async () => {
-      if (outcome === "failed") throw new UnrecoverableError("lost");
-    }, { connection, prefix: engine.ctx.queues.queue("match").opts.prefix });
+    const worker = new Worker(
+      "match",
+      async () => {
+        if (outcome === "failed") throw new UnrecoverableError("lost");
+      },
+      { connection, prefix: engine.ctx.queues.queue("match").opts.prefix },
+    );
     try {
-      await waitFor(() => engine.ctx.queues.queue("match").getJobCounts("waiting", "active", "delayed", "prioritized"), (c) => Object.values(c).every((n) => n === 0));
+      await waitFor(
+        () => engine.ctx.queues.queue("match").getJobCounts("waiting", "active", "delayed", "prioritized"),
+        (c) => Object.values(c).every((n) => n === 0),
+      );
       const counts = await engine.ctx.queues.queue("match").getJobCounts("completed", "failed");
       expect(counts[outcome]).toBeGreaterThan(0);
     } finally {
@@ -112,7 +137,10 @@ describe("re-adding work that still needs doing", () => {
     const events = [1, 2, 3].map((i) => buildEvent({ learnerId: `readd-${i}`, courseId: "readd-101" }));
     expect((await engine.http.post("/v1/events").set("Authorization", `Bearer ${engine.keys.ingest}`).send({ events })).status).toBe(202);
     const ids = events.map((e) => e.id).sort();
-    await waitFor(() => heldIds(engine, "match"), (held) => ids.every((id) => held.includes(id)));
+    await waitFor(
+      () => heldIds(engine, "match"),
+      (held) => ids.every((id) => held.includes(id)),
+    );
     await new Promise((r) => setTimeout(r, 5)); // older than COACH_SWEEP_AFTER_MS
     await sweepOutbox(engine.ctx); // a sweep while the ingest job still holds them
 

@@ -58,7 +58,12 @@ function openStream(port: number, key: string, learnerId: string): Promise<{ ids
         while ((end = buffer.indexOf("\n\n")) >= 0) {
           const frame = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
-          const fields = Object.fromEntries(frame.split("\n").filter((l) => !l.startsWith(":")).map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 2)]));
+          const fields = Object.fromEntries(
+            frame
+              .split("\n")
+              .filter((l) => !l.startsWith(":"))
+              .map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 2)]),
+          );
           if (fields.event === "message") ids.push(fields.id);
           if (fields.retry) resolve({ ids, close: () => req.destroy() });
         }
@@ -72,8 +77,16 @@ function openStream(port: number, key: string, learnerId: string): Promise<{ ids
 async function nudgeOnVideoCompleted(engine: TestEngine): Promise<void> {
   const author = `Bearer ${engine.keys.author}`;
   await engine.http.put("/v1/policy").set("Authorization", author).send({ maxPerDay: 100, maxPerWeek: 1000, minGapMinutes: 0, quietHours: null }).expect(200);
-  await engine.http.post("/v1/templates").set("Authorization", author).send({ key: "shard", name: "Shard", kind: "nudge", variants: [{ key: "A", title: "Hello {{learner.firstName}}", body: "Keep going", weight: 1 }] }).expect(201);
-  await engine.http.post("/v1/rules").set("Authorization", author).send({ key: "shard", name: "Shard", templateKey: "shard", trigger: { eventType: "video.completed", courseId: "cluster-101" } }).expect(201);
+  await engine.http
+    .post("/v1/templates")
+    .set("Authorization", author)
+    .send({ key: "shard", name: "Shard", kind: "nudge", variants: [{ key: "A", title: "Hello {{learner.firstName}}", body: "Keep going", weight: 1 }] })
+    .expect(201);
+  await engine.http
+    .post("/v1/rules")
+    .set("Authorization", author)
+    .send({ key: "shard", name: "Shard", templateKey: "shard", trigger: { eventType: "video.completed", courseId: "cluster-101" } })
+    .expect(201);
 }
 
 /** Posts one `video.completed` per learner. */
@@ -107,7 +120,10 @@ describeCluster("the engine on a real 3-node Redis Cluster (REDIS_CLUSTER_NODES)
 
   it("uses the cluster client for the queues, and /readyz is 200 once every queue answers", async () => {
     expect(engine.ctx.queues.connection.isCluster).toBe(true);
-    const ready = await waitFor(() => engine.http.get("/readyz"), (res) => res.status === 200);
+    const ready = await waitFor(
+      () => engine.http.get("/readyz"),
+      (res) => res.status === 200,
+    );
     expect(ready.body.checks).toMatchObject({ database: "ok", redis: "ok" });
   });
 
@@ -116,9 +132,15 @@ describeCluster("the engine on a real 3-node Redis Cluster (REDIS_CLUSTER_NODES)
     const stream = await openStream(port, ingest, "ada");
     const learners = ["ada", ...Array.from({ length: 9 }, (_, i) => `cl-${i}`)];
     expect((await postVideoCompleted(engine, learners)).status).toBe(202);
-    const delivered = await waitFor(() => engine.ctx.prisma.message.findMany({ where: { learnerId: { in: learners }, status: "delivered" } }), (rows) => rows.length === learners.length);
+    const delivered = await waitFor(
+      () => engine.ctx.prisma.message.findMany({ where: { learnerId: { in: learners }, status: "delivered" } }),
+      (rows) => rows.length === learners.length,
+    );
     const adas = delivered.filter((m) => m.learnerId === "ada").map((m) => m.id);
-    await waitFor(async () => stream.ids, (ids) => ids.length === 1);
+    await waitFor(
+      async () => stream.ids,
+      (ids) => ids.length === 1,
+    );
     expect(stream.ids).toEqual(adas);
     stream.close();
   });
@@ -181,7 +203,10 @@ describeCluster("a single-node client (REDIS_URL) pointed at a cluster node that
     // one): the 12th error comes after more than two seconds. Without backoff the same dozen took milliseconds
     // (issue 13: 111,931 in 20 s).
     const started = Date.now();
-    await waitFor(async () => errors, (n) => n >= 12);
+    await waitFor(
+      async () => errors,
+      (n) => n >= 12,
+    );
     expect(Date.now() - started).toBeGreaterThan(2_000);
     expect(errors).toBeLessThan(30);
   });
@@ -199,7 +224,10 @@ describeCluster("a primary of the cluster killed and restarted empty while event
       env: { REDIS_CLUSTER_NODES: cluster.nodes.join(","), COACH_QUEUE_PREFIX: prefix, COACH_SWEEP_AFTER_MS: "2000", COACH_SWEEP_EVERY_MS: "1000" },
     });
     await nudgeOnVideoCompleted(engine);
-    await waitFor(() => engine.http.get("/readyz"), (res) => res.status === 200);
+    await waitFor(
+      () => engine.http.get("/readyz"),
+      (res) => res.status === 200,
+    );
   });
 
   afterAll(async () => {
@@ -211,21 +239,33 @@ describeCluster("a primary of the cluster killed and restarted empty while event
     const deliverNode = await cluster.nodeOf(engine.ctx.queues.prefixOf("deliver"));
     const before = ["k-0", "k-1", "k-2"];
     expect((await postVideoCompleted(engine, before)).status).toBe(202);
-    await waitFor(() => engine.ctx.prisma.message.count({ where: { learnerId: { in: before }, status: "delivered" } }), (n) => n === before.length);
+    await waitFor(
+      () => engine.ctx.prisma.message.count({ where: { learnerId: { in: before }, status: "delivered" } }),
+      (n) => n === before.length,
+    );
 
     await cluster.kill(deliverNode);
-    const down = await waitFor(() => engine.http.get("/readyz"), (res) => res.status === 503);
+    const down = await waitFor(
+      () => engine.http.get("/readyz"),
+      (res) => res.status === 503,
+    );
     expect(down.body.checks.redis).toMatch(/^(unreachable|not answering within \d+ ms)$/);
     const during = Array.from({ length: 8 }, (_, i) => `k-down-${i}`);
     expect((await postVideoCompleted(engine, during)).status).toBe(202); // the outbox has them; the sweeper enqueues later
 
     await cluster.restart(deliverNode); // back with its slots, without its data: the deliver queue is empty
-    await waitFor(() => engine.http.get("/readyz"), (res) => res.status === 200);
+    await waitFor(
+      () => engine.http.get("/readyz"),
+      (res) => res.status === 200,
+    );
     const after = ["k-after-0", "k-after-1"];
     expect((await postVideoCompleted(engine, after)).status).toBe(202);
 
     const everyone = [...before, ...during, ...after];
-    await waitFor(() => engine.ctx.prisma.message.count({ where: { learnerId: { in: everyone }, status: "delivered" } }), (n) => n === everyone.length);
+    await waitFor(
+      () => engine.ctx.prisma.message.count({ where: { learnerId: { in: everyone }, status: "delivered" } }),
+      (n) => n === everyone.length,
+    );
     const perLearner = await engine.ctx.prisma.message.groupBy({ by: ["learnerId"], where: { learnerId: { in: everyone } }, _count: true });
     expect(perLearner.map((row) => row._count).sort()).toEqual(everyone.map(() => 1));
   });

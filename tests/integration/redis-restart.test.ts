@@ -28,11 +28,26 @@ describeWithRedis("when Redis dies and comes back empty", () => {
     const log = pino({ level: "info" }, { write: (line: string) => void lines.push({ ...(JSON.parse(line) as { msg: string }), time: Date.now() }) });
     engine = await startTestEngine({ workers: true, log, env: { REDIS_URL: redis.url, COACH_SWEEP_AFTER_MS: "2000", COACH_SWEEP_EVERY_MS: "1000" } });
     expect((await engine.http.put("/v1/policy").set("Authorization", as("author")).send({ maxPerDay: 1000, maxPerWeek: 1000, minGapMinutes: 0, quietHours: null })).status).toBe(200);
-    expect((await engine.http.post("/v1/templates").set("Authorization", as("author"))
-      .send({ key: "chaos", name: "Chaos", kind: "nudge", variants: [{ key: "A", title: "Hi", body: "Hi", weight: 1 }] })).status).toBe(201);
-    for (const [key, delaySeconds] of [["chaos-now", 0], ["chaos-later", 3]] as const) {
-      expect((await engine.http.post("/v1/rules").set("Authorization", as("author"))
-        .send({ key, name: key, templateKey: "chaos", delaySeconds, trigger: { eventType: `${key.replace("-", "_")}.tick`, courseId: "r-101" } })).status).toBe(201);
+    expect(
+      (
+        await engine.http
+          .post("/v1/templates")
+          .set("Authorization", as("author"))
+          .send({ key: "chaos", name: "Chaos", kind: "nudge", variants: [{ key: "A", title: "Hi", body: "Hi", weight: 1 }] })
+      ).status,
+    ).toBe(201);
+    for (const [key, delaySeconds] of [
+      ["chaos-now", 0],
+      ["chaos-later", 3],
+    ] as const) {
+      expect(
+        (
+          await engine.http
+            .post("/v1/rules")
+            .set("Authorization", as("author"))
+            .send({ key, name: key, templateKey: "chaos", delaySeconds, trigger: { eventType: `${key.replace("-", "_")}.tick`, courseId: "r-101" } })
+        ).status,
+      ).toBe(201);
     }
   });
   afterAll(async () => {
@@ -55,17 +70,26 @@ describeWithRedis("when Redis dies and comes back empty", () => {
         await new Promise((r) => setTimeout(r, 20));
       }
     })();
-    await waitFor(async () => acknowledged.length, (count) => count >= 1_000);
+    await waitFor(
+      async () => acknowledged.length,
+      (count) => count >= 1_000,
+    );
 
     await redis.kill();
     const killedAt = Date.now();
     const before = acknowledged.length;
-    await waitFor(async () => acknowledged.length, (count) => count >= before + 1_000); // ingest goes on without Redis
+    await waitFor(
+      async () => acknowledged.length,
+      (count) => count >= before + 1_000,
+    ); // ingest goes on without Redis
     await new Promise((r) => setTimeout(r, Math.max(0, 3_000 - (Date.now() - killedAt))));
     const outageLines = lines.filter((l) => l.time >= killedAt && l.msg === "worker error").length;
     await redis.restart();
     const during = acknowledged.length;
-    await waitFor(async () => acknowledged.length, (count) => count >= during + 500);
+    await waitFor(
+      async () => acknowledged.length,
+      (count) => count >= during + 500,
+    );
     sending = false;
     await load;
 
@@ -73,12 +97,14 @@ describeWithRedis("when Redis dies and comes back empty", () => {
     await waitFor(
       async () => (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM events WHERE id = ANY($1) AND matched_at IS NULL`, [acknowledged])).rows[0].n,
       (unmatched) => unmatched === 0,
-      180_000, 250,
+      180_000,
+      250,
     );
     await waitFor(
       async () => (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM messages WHERE event_id = ANY($1) AND status = 'scheduled'`, [acknowledged])).rows[0].n,
       (scheduled) => scheduled === 0,
-      180_000, 250,
+      180_000,
+      250,
     );
     const { rows } = await pool.query<{ status: string; n: number }>(`SELECT status::text, count(*)::int AS n FROM messages WHERE event_id = ANY($1) GROUP BY status`, [acknowledged]);
     expect(Object.fromEntries(rows.map((r) => [r.status, r.n]))).toEqual({ delivered: acknowledged.length }); // one message per event: none lost, none twice
@@ -104,18 +130,27 @@ describeWithRedis("when Redis dies and comes back empty", () => {
     } finally {
       redis.signal("SIGCONT");
     }
-    await waitFor(async () => (await engine.http.get("/readyz")).status, (status) => status === 200);
+    await waitFor(
+      async () => (await engine.http.get("/readyz")).status,
+      (status) => status === 200,
+    );
   });
 
   it("/readyz says plainly that Redis is unreachable while it is down, not the client library's text", async () => {
     await redis.kill();
     try {
-      const res = await waitFor(() => engine.http.get("/readyz"), (r) => r.status === 503);
+      const res = await waitFor(
+        () => engine.http.get("/readyz"),
+        (r) => r.status === 503,
+      );
       expect(res.body.checks.redis).toBe("unreachable");
       expect(res.body.detail).toBe("Not ready: redis unreachable");
     } finally {
       await redis.restart();
     }
-    await waitFor(async () => (await engine.http.get("/readyz")).status, (status) => status === 200);
+    await waitFor(
+      async () => (await engine.http.get("/readyz")).status,
+      (status) => status === 200,
+    );
   });
 });

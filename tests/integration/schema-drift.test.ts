@@ -10,12 +10,25 @@ import { openDatabase } from "../../src/db/client";
 import { listMigrations, migrate } from "../../src/db/migrator";
 import { ADMIN_URL } from "../setup/databases";
 
-interface RuntimeField { name: string; kind: string; type: string; dbName?: string }
-interface RuntimeModel { dbName: string | null; fields: RuntimeField[] }
+interface RuntimeField {
+  name: string;
+  kind: string;
+  type: string;
+  dbName?: string;
+}
+interface RuntimeModel {
+  dbName: string | null;
+  fields: RuntimeField[];
+}
 
 const SCALAR_TYPES: Record<string, string> = {
-  String: "text", Int: "integer", BigInt: "bigint", Float: "double precision", Boolean: "boolean",
-  DateTime: "timestamp with time zone", Json: "jsonb",
+  String: "text",
+  Int: "integer",
+  BigInt: "bigint",
+  Float: "double precision",
+  Boolean: "boolean",
+  DateTime: "timestamp with time zone",
+  Json: "jsonb",
 };
 
 /** Per model, per field: optional?, list?, native type attribute; enums with their values. */
@@ -24,9 +37,15 @@ function parseSchemaText(text: string) {
   const enums = new Map<string, string[]>();
   for (const block of text.matchAll(/^(model|enum)\s+(\w+)\s*\{([\s\S]*?)^\}/gm)) {
     const [, kind, name, body] = block;
-    const lines = body.split("\n").map((l) => l.replace(/\/\/.*$/, "").trim()).filter((l) => l && !l.startsWith("@@"));
+    const lines = body
+      .split("\n")
+      .map((l) => l.replace(/\/\/.*$/, "").trim())
+      .filter((l) => l && !l.startsWith("@@"));
     if (kind === "enum") {
-      enums.set(name, lines.map((l) => l.split(/\s+/)[0]));
+      enums.set(
+        name,
+        lines.map((l) => l.split(/\s+/)[0]),
+      );
       continue;
     }
     const fields = new Map<string, { optional: boolean; list: boolean; native: string | null }>();
@@ -41,7 +60,11 @@ function parseSchemaText(text: string) {
 
 describe("migrations and schema drift", () => {
   const dbName = `coach_drift_${process.env.JEST_WORKER_ID ?? "1"}_${Date.now()}`;
-  const url = (() => { const u = new URL(ADMIN_URL); u.pathname = `/${dbName}`; return u.toString(); })();
+  const url = (() => {
+    const u = new URL(ADMIN_URL);
+    u.pathname = `/${dbName}`;
+    return u.toString();
+  })();
   let admin: Client;
 
   beforeAll(async () => {
@@ -74,7 +97,8 @@ describe("migrations and schema drift", () => {
   it("lets only one of several concurrent migrators apply each migration", async () => {
     const other = `${dbName}_c`;
     await admin.query(`CREATE DATABASE "${other}"`);
-    const u = new URL(url); u.pathname = `/${other}`;
+    const u = new URL(url);
+    u.pathname = `/${other}`;
     try {
       const results = await Promise.all([migrate(u.toString()), migrate(u.toString()), migrate(u.toString())]);
       expect(results.flatMap((r) => r.applied).sort()).toEqual(listMigrations().sort());

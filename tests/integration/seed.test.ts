@@ -23,7 +23,10 @@ describe("seeding the built-in library", () => {
   it("never overwrites a template staff edited, nor resurrects a built-in rule they deleted", async () => {
     const author = `Bearer ${engine.keys.author}`;
     const current = (await engine.http.get("/v1/templates/welcome").set("Authorization", author)).body;
-    const edited = await engine.http.put("/v1/templates/welcome").set("Authorization", author).send({ name: "Our welcome", kind: current.kind, locale: current.locale, variants: current.variants, response: current.response, publish: true });
+    const edited = await engine.http
+      .put("/v1/templates/welcome")
+      .set("Authorization", author)
+      .send({ name: "Our welcome", kind: current.kind, locale: current.locale, variants: current.variants, response: current.response, publish: true });
     expect(edited.status).toBe(200);
     expect((await engine.http.delete("/v1/rules/quiz-retry").set("Authorization", author)).status).toBe(204);
     await seedBuiltins(engine.ctx);

@@ -65,7 +65,9 @@ async function startEngineOn(url: string, env: Record<string, string> = {}): Pro
 async function segmentOf(engine: RunningEngine, key: string, learners: string[]) {
   const events = learners.map((learnerId) => buildEvent({ learnerId, courseId: key }));
   expect((await engine.http.post("/v1/events").set("Authorization", engine.ingest).send({ events })).status).toBe(202);
-  const created = await engine.http.post("/v1/segments").set("Authorization", engine.author)
+  const created = await engine.http
+    .post("/v1/segments")
+    .set("Authorization", engine.author)
     .send({ key, name: key, type: "sql", sql: `SELECT learner_id FROM events WHERE course_id = '${key}'` });
   if (created.status !== 201) return created;
   return engine.http.post(`/v1/segments/${key}/refresh`).set("Authorization", engine.author);
@@ -86,7 +88,14 @@ describeWithPostgres("the segment role on a cluster with password authentication
     await sql(pg.url, "CREATE ROLE coach_segment_reader NOLOGIN");
     writeFileSync(join(pg.dataDir, "pg_hba.conf"), "local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n");
     await sql(pg.url, "SELECT pg_reload_conf()");
-    await waitFor(() => sql(url("postgres", "wrong", "postgres"), "SELECT 1").then(() => "accepted", (e: { code?: string }) => e.code ?? "error"), (v) => v === "28P01");
+    await waitFor(
+      () =>
+        sql(url("postgres", "wrong", "postgres"), "SELECT 1").then(
+          () => "accepted",
+          (e: { code?: string }) => e.code ?? "error",
+        ),
+      (v) => v === "28P01",
+    );
   });
   afterAll(() => pg?.destroy());
 
@@ -98,14 +107,19 @@ describeWithPostgres("the segment role on a cluster with password authentication
       const [ra, rb] = await Promise.all([segmentOf(a, "in-a", ["a1", "a2"]), segmentOf(b, "in-b", ["b1"])]);
       expect(ra.body).toMatchObject({ status: "ok", added: 2, memberCount: 2 });
       expect(rb.body).toMatchObject({ status: "ok", added: 1, memberCount: 1 });
-      const roles = await sql(superUrl("postgres"),
-        `SELECT rolname, rolpassword LIKE 'SCRAM-SHA-256$%' AS scram, rolsuper, rolinherit FROM pg_authid WHERE rolname LIKE 'coach_segments_%' ORDER BY 1`);
+      const roles = await sql(
+        superUrl("postgres"),
+        `SELECT rolname, rolpassword LIKE 'SCRAM-SHA-256$%' AS scram, rolsuper, rolinherit FROM pg_authid WHERE rolname LIKE 'coach_segments_%' ORDER BY 1`,
+      );
       expect(roles).toEqual([
         { rolname: "coach_segments_coach_a", scram: true, rolsuper: false, rolinherit: false },
         { rolname: "coach_segments_coach_b", scram: true, rolsuper: false, rolinherit: false },
       ]);
       // Each role reads its own database only: coach_b's role has no grant in coach_a.
-      const [grants] = await sql(superUrl("coach_a"), `SELECT has_table_privilege('coach_segments_coach_b', 'events', 'SELECT') AS other, has_table_privilege('coach_segments_coach_a', 'events', 'SELECT') AS own`);
+      const [grants] = await sql(
+        superUrl("coach_a"),
+        `SELECT has_table_privilege('coach_segments_coach_b', 'events', 'SELECT') AS other, has_table_privilege('coach_segments_coach_a', 'events', 'SELECT') AS own`,
+      );
       expect(grants).toEqual({ other: false, own: true });
     } finally {
       await Promise.all([a.close(), b.close()]);
@@ -131,7 +145,10 @@ describeWithPostgres("the segment role on a cluster with password authentication
     const c = await startEngineOn(url("coach_creator", "creator-pw", "coach_c"));
     try {
       expect((await segmentOf(c, "in-c", ["c1"])).body).toMatchObject({ status: "ok", added: 1 });
-      const [role] = await sql(superUrl("postgres"), `SELECT rolconfig, (SELECT count(*)::int FROM pg_auth_members m WHERE m.member = r.oid) AS memberships FROM pg_roles r WHERE rolname = 'coach_segments_coach_c'`);
+      const [role] = await sql(
+        superUrl("postgres"),
+        `SELECT rolconfig, (SELECT count(*)::int FROM pg_auth_members m WHERE m.member = r.oid) AS memberships FROM pg_roles r WHERE rolname = 'coach_segments_coach_c'`,
+      );
       expect(role.memberships).toBe(0);
       expect(role.rolconfig).toEqual(expect.arrayContaining(["statement_timeout=30s", "default_transaction_read_only=on"]));
       expect((role.rolconfig as string[]).some((s) => s.startsWith("temp_file_limit"))).toBe(false);

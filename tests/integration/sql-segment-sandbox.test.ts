@@ -21,7 +21,10 @@ describe("the SQL segment sandbox", () => {
   const create = (key: string, sql: string) => engine.http.post("/v1/segments").set("Authorization", author()).send({ key, name: key, type: "sql", sql });
   const refresh = (key: string) => engine.http.post(`/v1/segments/${key}/refresh`).set("Authorization", author());
   const ingestOnce = (learnerId = `ing-${randomUUID().slice(0, 8)}`) =>
-    engine.http.post("/v1/events").set("Authorization", `Bearer ${engine.keys.ingest}`).send(buildEvent({ learnerId, courseId: "sbx-101" }));
+    engine.http
+      .post("/v1/events")
+      .set("Authorization", `Bearer ${engine.keys.ingest}`)
+      .send(buildEvent({ learnerId, courseId: "sbx-101" }));
   /** `n` ingest requests, ten at a time; every status. */
   const ingest = async (n: number): Promise<number[]> => {
     const statuses: number[] = [];
@@ -54,13 +57,25 @@ describe("the SQL segment sandbox", () => {
         "select concat(set_config('role','postgres',true), query_to_xml('select key, value from settings', true, false, '')::text) as learner_id",
         /^calls set_config, which segment SQL may not use$/,
       ],
-      ["query_to_xml reading every api_keys.secret_hash", "select query_to_xml('select secret_hash from api_keys', true, false, '')::text as learner_id", /^calls query_to_xml, which segment SQL may not use$/],
+      [
+        "query_to_xml reading every api_keys.secret_hash",
+        "select query_to_xml('select secret_hash from api_keys', true, false, '')::text as learner_id",
+        /^calls query_to_xml, which segment SQL may not use$/,
+      ],
       ["table_to_xml", "select table_to_xml('settings', true, false, '')::text as learner_id", /^calls table_to_xml, which segment SQL may not use$/],
       ["a server file through pg_read_file", "select pg_read_file('/etc/passwd') as learner_id", /^calls pg_read_file, which segment SQL may not use$/],
       ["set_config('role', …, false) poisoning the session", "select set_config('role', 'postgres', false) as learner_id", /^calls set_config, which segment SQL may not use$/],
-      ["set_config('default_transaction_read_only', 'on', false)", "select set_config('default_transaction_read_only', 'on', false) as learner_id", /^calls set_config, which segment SQL may not use$/],
+      [
+        "set_config('default_transaction_read_only', 'on', false)",
+        "select set_config('default_transaction_read_only', 'on', false) as learner_id",
+        /^calls set_config, which segment SQL may not use$/,
+      ],
       ["lo_create filling the disk", "select lo_create(0)::text as learner_id from generate_series(1, 100)", /^calls lo_create, which segment SQL may not use$/],
-      ["lo_from_bytea filling the disk", "select lo_from_bytea(0, convert_to(repeat('x', 1048576), 'UTF8'))::text as learner_id", /^calls (lo_from_bytea|convert_to|repeat), which segment SQL may not use$/],
+      [
+        "lo_from_bytea filling the disk",
+        "select lo_from_bytea(0, convert_to(repeat('x', 1048576), 'UTF8'))::text as learner_id",
+        /^calls (lo_from_bytea|convert_to|repeat), which segment SQL may not use$/,
+      ],
       ["pg_sleep holding a connection", "select 'a' as learner_id from pg_sleep(28)", /^calls pg_sleep, which segment SQL may not use$/],
       ["current_setting reading the session", "select current_setting('is_superuser') as learner_id", /^calls current_setting, which segment SQL may not use$/],
       ["api_keys directly", "select secret_hash as learner_id from api_keys", /^reads api_keys, which is not one of the analyst relations$/],
@@ -106,9 +121,7 @@ describe("the SQL segment sandbox", () => {
     const refreshes = Promise.all(Array.from({ length: 24 }, () => refresh("sleepy")));
     const statuses = await ingest(50);
     const results = await refreshes;
-    expect(results.map((r) => [r.status, r.body.status, r.body.error])).toEqual(
-      Array.from({ length: 24 }, () => [200, "error", "The segment's SQL calls pg_sleep, which segment SQL may not use"]),
-    );
+    expect(results.map((r) => [r.status, r.body.status, r.body.error])).toEqual(Array.from({ length: 24 }, () => [200, "error", "The segment's SQL calls pg_sleep, which segment SQL may not use"]));
     expect(statuses.filter((s) => s !== 202)).toEqual([]);
     const created = await Promise.all(Array.from({ length: 24 }, (_, i) => create(`sleepy-${i}`, "select 'a' as learner_id from pg_sleep(28)")));
     expect(created.map((r) => r.status)).toEqual(Array.from({ length: 24 }, () => 400));
@@ -123,7 +136,9 @@ describe("the SQL segment sandbox", () => {
     const sampler = (async () => {
       while (!done) {
         const { rows } = await engine.ctx.database.pool.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1 AND datname = current_database() AND state = 'active'`, [role]);
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1 AND datname = current_database() AND state = 'active'`,
+          [role],
+        );
         busiest = Math.max(busiest, rows[0].n);
         await new Promise((r) => setTimeout(r, 50));
       }
@@ -131,7 +146,9 @@ describe("the SQL segment sandbox", () => {
     const refreshes = Promise.all(Array.from({ length: 8 }, () => refresh("heavy")));
     const statuses: number[] = [];
     let settled = false;
-    void refreshes.finally(() => { settled = true; });
+    void refreshes.finally(() => {
+      settled = true;
+    });
     while (!settled) statuses.push(...(await ingest(10)));
     const results = await refreshes;
     done = true;
@@ -147,17 +164,23 @@ describe("the SQL segment sandbox", () => {
 
   it("generated SELECTs over the analyst relations are saved and refresh; generated statements of other kinds are refused with a reason", async () => {
     let n = 0;
-    await fc.assert(fc.asyncProperty(allowedSegmentSql, async (sql) => {
-      const key = `gen-ok-${n++}`;
-      const res = await create(key, sql);
-      expect([res.status, res.body.errors]).toEqual([201, undefined]);
-      expect(await refreshSegmentNow(engine.ctx, key)).toMatchObject({ status: "ok" });
-    }), { numRuns: 40 });
-    await fc.assert(fc.asyncProperty(forbiddenSegmentSql, async (sql) => {
-      const res = await create(`gen-bad-${n++}`, sql);
-      expect(res.status).toBe(400);
-      expect(res.body.errors[0]).toEqual({ path: "sql", message: expect.stringMatching(REFUSAL_REASON) });
-    }), { numRuns: 80 });
+    await fc.assert(
+      fc.asyncProperty(allowedSegmentSql, async (sql) => {
+        const key = `gen-ok-${n++}`;
+        const res = await create(key, sql);
+        expect([res.status, res.body.errors]).toEqual([201, undefined]);
+        expect(await refreshSegmentNow(engine.ctx, key)).toMatchObject({ status: "ok" });
+      }),
+      { numRuns: 40 },
+    );
+    await fc.assert(
+      fc.asyncProperty(forbiddenSegmentSql, async (sql) => {
+        const res = await create(`gen-bad-${n++}`, sql);
+        expect(res.status).toBe(400);
+        expect(res.body.errors[0]).toEqual({ path: "sql", message: expect.stringMatching(REFUSAL_REASON) });
+      }),
+      { numRuns: 80 },
+    );
     expect((await engine.ctx.database.pool.query(`SELECT count(*)::int AS n FROM pg_largeobject_metadata`)).rows[0].n).toBe(0);
   });
 
@@ -166,7 +189,10 @@ describe("the SQL segment sandbox", () => {
       // queryMode "extended" (missing from @types/pg): the protocol the author's statement always goes through.
       engine.ctx.database.segments.withClient((client) => work(async (sql) => (await client.query({ text: sql, queryMode: "extended" } as QueryConfig)).rows));
     const refusedWith = async (run: Promise<unknown>, codes: string[]) => {
-      const error = await run.then(() => null, (e: { code?: string }) => e);
+      const error = await run.then(
+        () => null,
+        (e: { code?: string }) => e,
+      );
       expect(error).not.toBeNull();
       expect(codes).toContain(error!.code);
     };
@@ -177,12 +203,15 @@ describe("the SQL segment sandbox", () => {
       const { rows } = await engine.ctx.database.pool.query(
         `SELECT r.rolcanlogin, r.rolsuper, r.rolinherit, r.rolcreaterole, r.rolcreatedb, r.rolbypassrls, r.rolconnlimit, r.rolconfig,
                 (SELECT count(*)::int FROM pg_auth_members m WHERE m.member = r.oid) AS memberships
-           FROM pg_roles r WHERE r.rolname = $1`, [role]);
+           FROM pg_roles r WHERE r.rolname = $1`,
+        [role],
+      );
       expect(rows[0]).toMatchObject({ rolcanlogin: true, rolsuper: false, rolinherit: false, rolcreaterole: false, rolcreatedb: false, rolbypassrls: false, rolconnlimit: 10, memberships: 0 });
       expect(rows[0].rolconfig).toEqual(expect.arrayContaining(["statement_timeout=30s", "work_mem=32MB", "default_transaction_read_only=on", "temp_file_limit=1GB"]));
       await asSandbox(async (q) => {
-        expect(await q("SELECT current_user::text AS u, session_user::text AS s, current_setting('statement_timeout') AS t, current_setting('default_transaction_read_only') AS ro"))
-          .toEqual([{ u: role, s: role, t: `${TIMEOUT_MS}ms`, ro: "on" }]);
+        expect(await q("SELECT current_user::text AS u, session_user::text AS s, current_setting('statement_timeout') AS t, current_setting('default_transaction_read_only') AS ro")).toEqual([
+          { u: role, s: role, t: `${TIMEOUT_MS}ms`, ro: "on" },
+        ]);
       });
     });
 
@@ -225,9 +254,12 @@ describe("the SQL segment sandbox", () => {
         await q("SELECT pg_advisory_lock(72017001)"); // the migrator's lock: held past the query, it would block every migration
         return row.pid;
       });
-      const after = await asSandbox(async (q) => q(
-        `SELECT pg_backend_pid() AS pid, current_setting('work_mem') AS work_mem, current_setting('search_path') AS search_path,
-                current_setting('default_transaction_read_only') AS ro, (SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()) AS locks`));
+      const after = await asSandbox(async (q) =>
+        q(
+          `SELECT pg_backend_pid() AS pid, current_setting('work_mem') AS work_mem, current_setting('search_path') AS search_path,
+                current_setting('default_transaction_read_only') AS ro, (SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()) AS locks`,
+        ),
+      );
       expect(after).toEqual([{ pid: first, work_mem: "32MB", search_path: "public", ro: "on", locks: 0 }]);
     });
   });

@@ -29,7 +29,9 @@ describe("SQL segments on the embedded database", () => {
     embedded = await startEmbedded(dataDir);
     const config = Object.freeze({
       ...loadConfig({ ...process.env, COACH_QUEUE_PREFIX: `coach-test-emb-sql-${Date.now()}` }),
-      databaseUrl: embedded.url, databasePoolSize: embedded.databasePoolSize, databaseWaitMs: embedded.databaseWaitMs,
+      databaseUrl: embedded.url,
+      databasePoolSize: embedded.databasePoolSize,
+      databaseWaitMs: embedded.databaseWaitMs,
     });
     await prepareDatabase(config, createLogger("silent"));
     ctx = await createEngine(config, { log: createLogger("silent") });
@@ -51,16 +53,23 @@ describe("SQL segments on the embedded database", () => {
   });
 
   it("saves, probes and refreshes a SQL segment", async () => {
-    const created = await http.post("/v1/segments").set("Authorization", author)
-      .send({ key: "emb", name: "emb", type: "sql", sql: "SELECT learner_id FROM events WHERE course_id = 'emb-101'" });
+    const created = await http.post("/v1/segments").set("Authorization", author).send({ key: "emb", name: "emb", type: "sql", sql: "SELECT learner_id FROM events WHERE course_id = 'emb-101'" });
     expect(created.status).toBe(201);
     const refreshed = await http.post("/v1/segments/emb/refresh").set("Authorization", author);
     expect(refreshed.body).toMatchObject({ status: "ok", added: 2, memberCount: 2 });
   });
 
   it.each([
-    ["the comment/string multi-statement trick", "select 'x' as learner_id -- '\n) AS q; COMMIT; RESET ROLE; UPDATE api_keys SET role = 'admin'; SELECT 1 FROM (SELECT 1 AS learner_id --'", "is 5 statements; segment SQL must be exactly one SELECT"],
-    ["set_config + query_to_xml", "select concat(set_config('role','postgres',true), query_to_xml('select key, value from settings', true, false, '')::text) as learner_id", "calls set_config, which segment SQL may not use"],
+    [
+      "the comment/string multi-statement trick",
+      "select 'x' as learner_id -- '\n) AS q; COMMIT; RESET ROLE; UPDATE api_keys SET role = 'admin'; SELECT 1 FROM (SELECT 1 AS learner_id --'",
+      "is 5 statements; segment SQL must be exactly one SELECT",
+    ],
+    [
+      "set_config + query_to_xml",
+      "select concat(set_config('role','postgres',true), query_to_xml('select key, value from settings', true, false, '')::text) as learner_id",
+      "calls set_config, which segment SQL may not use",
+    ],
     ["lo_from_bytea", "select lo_from_bytea(0, 'x')::text as learner_id", "calls lo_from_bytea, which segment SQL may not use"],
     ["a hidden table", "select secret_hash as learner_id from api_keys", "reads api_keys, which is not one of the analyst relations"],
   ])("refuses %s with the reason, as on a server", async (_name, sql, reason) => {

@@ -32,7 +32,10 @@ describe("SQL segments", () => {
     expect(second).toMatchObject({ status: "ok", added: 1, removed: 1, memberCount: 1 });
     expect(await members("busy")).toEqual(["quiet-1"]);
     const refreshes = await engine.ctx.prisma.segmentRefresh.findMany({ where: { segmentKey: "busy" }, orderBy: { id: "asc" } });
-    expect(refreshes.map((r) => [r.status, r.added, r.removed])).toEqual([["ok", 1, 0], ["ok", 1, 1]]);
+    expect(refreshes.map((r) => [r.status, r.added, r.removed])).toEqual([
+      ["ok", 1, 0],
+      ["ok", 1, 1],
+    ]);
   });
 
   it.each([
@@ -42,7 +45,11 @@ describe("SQL segments", () => {
     ["a data-modifying CTE", "WITH gone AS (DELETE FROM learners RETURNING id) SELECT id AS learner_id FROM gone", /modifies data \(a DELETE in WITH\)/],
     ["a query without learner_id", "SELECT id FROM learners", /must return a column named learner_id/],
     ["a syntax error", "SELECT learner_id FROM learners WHERE", /has a syntax error \(line 1, column 38\)/],
-    ["an unknown column, named from the author's own text only", "SELECT learner_id FROM events WHERE no_such_column > 1", /refers to a column that does not exist near "no_such_column" \(line 1, column 37\)/],
+    [
+      "an unknown column, named from the author's own text only",
+      "SELECT learner_id FROM events WHERE no_such_column > 1",
+      /refers to a column that does not exist near "no_such_column" \(line 1, column 37\)/,
+    ],
   ])("rejects %s on save with a clear error at `sql`, and changes nothing", async (_name, sql, message) => {
     const before = await engine.ctx.prisma.learner.count();
     const res = await create(`bad-${Math.random().toString(36).slice(2, 8)}`, sql);

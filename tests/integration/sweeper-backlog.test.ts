@@ -24,15 +24,16 @@ describe("the sweeper during a 10,000-event backlog", () => {
     for (const job of jobs) for (const id of (job.data as { eventIds: string[] }).eventIds) count.set(id, (count.get(id) ?? 0) + 1);
     return count;
   }
-  const unmatchedIds = async () =>
-    (await engine.ctx.database.pool.query<{ id: string }>(`SELECT id FROM events WHERE course_id = 'backlog-101' AND matched_at IS NULL`)).rows.map((r) => r.id);
+  const unmatchedIds = async () => (await engine.ctx.database.pool.query<{ id: string }>(`SELECT id FROM events WHERE course_id = 'backlog-101' AND matched_at IS NULL`)).rows.map((r) => r.id);
 
   it("re-enqueues nothing a waiting job holds, sweep after sweep while the workers catch up, and exactly the events of lost jobs once", async () => {
     const batches = Array.from({ length: BACKLOG / 500 }, (_, b) => Array.from({ length: 500 }, (_, i) => buildEvent({ learnerId: `bl-${b}-${i % 50}`, courseId: "backlog-101" })));
     for (let i = 0; i < batches.length; i += 4) {
-      await Promise.all(batches.slice(i, i + 4).map(async (events) => {
-        expect((await engine.http.post("/v1/events").set("Authorization", `Bearer ${engine.keys.ingest}`).send({ events })).status).toBe(202);
-      }));
+      await Promise.all(
+        batches.slice(i, i + 4).map(async (events) => {
+          expect((await engine.http.post("/v1/events").set("Authorization", `Bearer ${engine.keys.ingest}`).send({ events })).status).toBe(202);
+        }),
+      );
     }
     await waitFor(holders, (h) => h.size === BACKLOG);
 

@@ -15,7 +15,6 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const describeInBrowser: jest.Describe = existsSync(CHROMIUM)
   ? describe
   : (((name: string, fn: () => void) => {
-      // eslint-disable-next-line no-console
       console.warn(`SKIPPED "${name}": ${CHROMIUM} is missing (apt-get install -y chromium; .ci/run installs it)`);
       describe.skip(name, fn);
     }) as unknown as jest.Describe);

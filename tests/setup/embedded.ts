@@ -33,7 +33,13 @@ export function startEmbedded(dataDir: string): Promise<StartedEmbedded> {
   return new Promise((resolve, reject) => {
     child.once("message", (m: { url: string; databasePoolSize: number; databaseWaitMs: number } | { error: string }) => {
       if ("error" in m) return reject(new Error(m.error));
-      resolve({ ...m, stop: async () => { child.send("stop"); await exited; } });
+      resolve({
+        ...m,
+        stop: async () => {
+          child.send("stop");
+          await exited;
+        },
+      });
     });
   });
 }
@@ -54,7 +60,11 @@ export async function copyMigratedEmbedded(dataDir: string): Promise<void> {
 /** The hash naming the migrated directory: it changes with anything that changes its files. */
 function templateKey(): string {
   const hash = createHash("sha256");
-  for (const name of listMigrations()) hash.update(`${name}\0`).update(readFileSync(join(MIGRATIONS_DIR, name, "migration.sql"))).update("\0");
+  for (const name of listMigrations())
+    hash
+      .update(`${name}\0`)
+      .update(readFileSync(join(MIGRATIONS_DIR, name, "migration.sql")))
+      .update("\0");
   hash.update(readFileSync(join(ROOT, "node_modules", "@electric-sql", "pglite", "package.json")));
   for (const file of ["src/db/embedded.ts", "src/db/migrator.ts"]) hash.update(readFileSync(join(ROOT, file)));
   return hash.digest("hex").slice(0, 16);

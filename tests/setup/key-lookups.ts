@@ -18,8 +18,7 @@ export function watchKeyLookups(ctx: EngineContext): KeyLookupWatch {
   const query = pool.query;
   const hashes = new Map<string, number>();
   pool.query = function (config: unknown, ...rest: unknown[]) {
-    const { text = "", values = [] } =
-      typeof config === "string" ? { text: config, values: rest[0] as unknown[] | undefined } : (config as { text?: string; values?: unknown[] });
+    const { text = "", values = [] } = typeof config === "string" ? { text: config, values: rest[0] as unknown[] | undefined } : (config as { text?: string; values?: unknown[] });
     if (/^\s*SELECT/i.test(text) && text.includes("api_keys")) {
       for (const v of values ?? []) if (typeof v === "string" && /^[0-9a-f]{64}$/.test(v)) hashes.set(v, (hashes.get(v) ?? 0) + 1);
     }

@@ -86,7 +86,10 @@ export async function startRedisCluster(): Promise<RedisCluster> {
   const children = ports.map(launch);
   const clusterOk = async () => {
     for (const port of ports) {
-      await waitFor(() => answers(port, async (c) => /cluster_state:ok/.test(await c.cluster("INFO"))), (ok) => ok);
+      await waitFor(
+        () => answers(port, async (c) => /cluster_state:ok/.test(await c.cluster("INFO"))),
+        (ok) => ok,
+      );
     }
   };
   const stop = async () => {
@@ -95,7 +98,11 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    for (const port of ports) await waitFor(() => answers(port, async (c) => (await c.ping()) === "PONG"), (up) => up);
+    for (const port of ports)
+      await waitFor(
+        () => answers(port, async (c) => (await c.ping()) === "PONG"),
+        (up) => up,
+      );
     const nodes = ports.map((p) => `127.0.0.1:${p}`);
     const created = spawnSync("redis-cli", ["--cluster", "create", ...nodes, "--cluster-replicas", "0", "--cluster-yes"], { encoding: "utf8", timeout: 60_000 });
     if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
@@ -127,7 +134,10 @@ export async function startRedisCluster(): Promise<RedisCluster> {
       async restart(node) {
         const i = indexOf(node);
         children[i] = launch(ports[i]);
-        await waitFor(() => answers(ports[i], async (c) => (await c.ping()) === "PONG"), (up) => up);
+        await waitFor(
+          () => answers(ports[i], async (c) => (await c.ping()) === "PONG"),
+          (up) => up,
+        );
         await clusterOk();
       },
       client(node) {

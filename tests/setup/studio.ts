@@ -47,7 +47,13 @@ export async function tabTo(page: Page, name: RegExp, max = 250, key: "Tab" | "S
 export async function axeViolations(page: Page): Promise<string[]> {
   if (!(await page.evaluate<boolean>(`"axe" in window`))) await page.evaluate(axeSource());
   const violations = await page.evaluate<Array<{ id: string; help: string; nodes: Array<{ target: unknown }> }>>(`axe.run().then((r) => r.violations)`);
-  return violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => JSON.stringify(n.target)).slice(0, 3).join(", ")})`);
+  return violations.map(
+    (v) =>
+      `${v.id}: ${v.help} (${v.nodes
+        .map((n) => JSON.stringify(n.target))
+        .slice(0, 3)
+        .join(", ")})`,
+  );
 }
 
 /** How far the page is wider than its viewport (0 = no horizontal scrolling). */

@@ -33,7 +33,12 @@ export interface EventQueueOptions {
 
 /** Why a batch of events was given up on, with the events, so the caller can log or store them. */
 export class DeliveryError extends Error {
-  constructor(message: string, readonly events: QueuedEvent[], readonly status: number, readonly body: unknown) {
+  constructor(
+    message: string,
+    readonly events: QueuedEvent[],
+    readonly status: number,
+    readonly body: unknown,
+  ) {
     super(message);
   }
 }

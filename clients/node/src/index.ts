@@ -42,7 +42,10 @@ export interface CoachClientOptions {
 
 /** A problem+json answer from the engine. */
 export class CoachApiError extends Error {
-  constructor(readonly status: number, readonly problem: Problem | undefined) {
+  constructor(
+    readonly status: number,
+    readonly problem: Problem | undefined,
+  ) {
     super(problem?.detail ?? `the engine answered ${status}`);
   }
 }

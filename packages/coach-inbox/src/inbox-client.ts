@@ -32,7 +32,11 @@ export type FeedbackType = "seen" | "clicked" | "dismissed" | "helpful" | "not_h
 
 /** A problem+json answer (or a network failure, status 0). */
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string, readonly fieldErrors: Array<{ path: string; message: string }> = []) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly fieldErrors: Array<{ path: string; message: string }> = [],
+  ) {
     super(message);
   }
 }
@@ -40,7 +44,10 @@ export class ApiError extends Error {
 const TIMEOUT_MS = 10_000;
 
 export class InboxClient {
-  constructor(private readonly engineUrl: string, private readonly tokens: TokenSource) {}
+  constructor(
+    private readonly engineUrl: string,
+    private readonly tokens: TokenSource,
+  ) {}
 
   /** The learner's delivered messages for the course, newest first. */
   async list(learnerId: string, courseId: string | undefined): Promise<InboxMessage[]> {

@@ -30,7 +30,10 @@ export class TokenSource {
   private current: string | null = null;
   private pending: Promise<string> | null = null;
 
-  constructor(private fixed: string | null, private provider: TokenProvider | null) {
+  constructor(
+    private fixed: string | null,
+    private provider: TokenProvider | null,
+  ) {
     this.current = fixed;
   }
 

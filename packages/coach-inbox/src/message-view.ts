@@ -28,9 +28,7 @@ export function renderMessage(m: InboxMessage, c: CardContext): TemplateResult {
         <button class="dismiss" part="dismiss" type="button" aria-label=${c.t.dismiss(m.title)} @click=${() => c.onDismiss(m)}>×</button>
       </header>
       <div class="body" part="body" .innerHTML=${bodyHtml(m.body)}></div>
-      ${m.cta && isSafeUrl(m.cta.url)
-        ? html`<a class="cta" part="cta" href=${m.cta.url} target="_blank" rel="noopener noreferrer" @click=${() => c.onClick(m)}>${m.cta.label}</a>`
-        : nothing}
+      ${m.cta && isSafeUrl(m.cta.url) ? html`<a class="cta" part="cta" href=${m.cta.url} target="_blank" rel="noopener noreferrer" @click=${() => c.onClick(m)}>${m.cta.label}</a>` : nothing}
       ${m.response ? renderResponse(m, m.response, c) : nothing}
       <div class="vote" part="vote" role="group" aria-labelledby="v-${m.id}">
         <span id="v-${m.id}">${c.t.helpfulQuestion}</span>
@@ -75,8 +73,14 @@ function renderResponse(m: InboxMessage, spec: ResponseSpec, c: CardContext): Te
   const counterId = `c-${m.id}`;
   return html`<form part="form" @submit=${(e: Event) => submitText(e, m, c)}>
     <label for="a-${m.id}">${c.t.yourAnswer}</label>
-    <textarea id="a-${m.id}" maxlength=${maxLength} .value=${draft} aria-describedby="${counterId} ${errorId}" aria-invalid=${error ? "true" : "false"}
-      @input=${(e: Event) => c.onDraft(m, (e.target as HTMLTextAreaElement).value)}></textarea>
+    <textarea
+      id="a-${m.id}"
+      maxlength=${maxLength}
+      .value=${draft}
+      aria-describedby="${counterId} ${errorId}"
+      aria-invalid=${error ? "true" : "false"}
+      @input=${(e: Event) => c.onDraft(m, (e.target as HTMLTextAreaElement).value)}
+    ></textarea>
     <div id=${counterId} class="hint" part="counter">${c.t.charactersLeft(maxLength - draft.length)}</div>
     ${errorLine}
     <button type="submit" ?disabled=${c.busy(m.id)}>${c.t.send}</button>

@@ -13,7 +13,12 @@ export interface FieldError {
 
 /** A 4xx/5xx answer (status 0: the engine could not be reached). */
 export class ApiProblem extends Error {
-  constructor(readonly status: number, readonly detail: string, readonly errors: FieldError[] = [], readonly body: unknown = null) {
+  constructor(
+    readonly status: number,
+    readonly detail: string,
+    readonly errors: FieldError[] = [],
+    readonly body: unknown = null,
+  ) {
     super(detail);
   }
 
@@ -31,7 +36,10 @@ export class ApiProblem extends Error {
 export type Role = "ingest" | "author" | "analyst" | "admin";
 
 export class StudioApi {
-  constructor(private readonly key: string, private readonly base = "") {}
+  constructor(
+    private readonly key: string,
+    private readonly base = "",
+  ) {}
 
   /** GET, answering parsed JSON. */
   get<T = unknown>(path: string, init: { accept?: string } = {}): Promise<T> {

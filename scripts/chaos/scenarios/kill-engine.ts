@@ -25,6 +25,11 @@ export const killEngine: Scenario = {
     target = await engine.url();
     await engine.ready();
     const recoverMs = await bench.afterFault(db, load);
-    return { tally: await bench.tally(db, load.sentIds(), load.acknowledged()), status5xx: load.stats.status5xx, recoverMs, checks: [{ label: `givenUp=${load.stats.givenUp}`, ok: load.stats.givenUp === 0 }] };
+    return {
+      tally: await bench.tally(db, load.sentIds(), load.acknowledged()),
+      status5xx: load.stats.status5xx,
+      recoverMs,
+      checks: [{ label: `givenUp=${load.stats.givenUp}`, ok: load.stats.givenUp === 0 }],
+    };
   },
 };

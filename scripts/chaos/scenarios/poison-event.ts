@@ -20,7 +20,12 @@ export const poisonEvent: Scenario = {
     const db = bench.pool(url);
     const load = bench.load({ idPrefix: `poison-${bench.runId}`, targets: () => [target] });
     const chunk: LoadEvent[] = Array.from({ length: 500 }, (_, i) => ({
-      id: `poison-chunk-${bench.runId}-${i}`, type: "chaos.now", learnerId: `poison-${i}`, courseId: "chaos-101", occurredAt: new Date().toISOString(), properties: { i },
+      id: `poison-chunk-${bench.runId}-${i}`,
+      type: "chaos.now",
+      learnerId: `poison-${i}`,
+      courseId: "chaos-101",
+      occurredAt: new Date().toISOString(),
+      properties: { i },
     }));
     const poison = chunk[137];
     await db.query(`CREATE FUNCTION chaos_poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'poisoned event % (chaos suite)', NEW.event_id; END $$`);
@@ -45,10 +50,12 @@ export const poisonEvent: Scenario = {
     await load.stop();
     await db.query(`DROP TRIGGER chaos_poison ON messages; DROP FUNCTION chaos_poison()`);
     const retry = await fetch(new URL("/v1/operations/failures/retry", target), {
-      method: "POST", headers: { authorization: `Bearer ${bench.adminKey}`, "content-type": "application/json" }, body: JSON.stringify({ eventIds: [poison.id] }),
+      method: "POST",
+      headers: { authorization: `Bearer ${bench.adminKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ eventIds: [poison.id] }),
     });
     await bench.drain(db, load.acknowledged(), load.sentIds());
-    const retried = retry.status === 200 ? ((await retry.json()) as { eventIds?: string[] }).eventIds ?? [] : [];
+    const retried = retry.status === 200 ? (((await retry.json()) as { eventIds?: string[] }).eventIds ?? []) : [];
     const checks = [
       { label: `others delivered while it failed ${othersDelivered}/499`, ok: isolated },
       { label: `marked failed: ${rows[0]?.match_error ? "with its reason" : "no"}`, ok: rows[0]?.match_failed_at != null && /poisoned event/.test(rows[0]?.match_error ?? "") },

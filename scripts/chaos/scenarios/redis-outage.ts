@@ -15,7 +15,12 @@ function sampleReadiness(url: string): { stop(from: number, to: number): Promise
   const samples: Array<Promise<{ at: number; status: number }>> = [];
   const fire = () => {
     const at = Date.now();
-    samples.push(fetch(new URL("/readyz", url), { signal: AbortSignal.timeout(5_000) }).then((r) => ({ at, status: r.status }), () => ({ at, status: 0 })));
+    samples.push(
+      fetch(new URL("/readyz", url), { signal: AbortSignal.timeout(5_000) }).then(
+        (r) => ({ at, status: r.status }),
+        () => ({ at, status: 0 }),
+      ),
+    );
   };
   fire();
   const timer = setInterval(fire, 500);

@@ -13,7 +13,8 @@ export interface ZTest {
 /** Pooled two-proportion z-test of x1/n1 (treatment) against x2/n2 (control); null when either side is empty. */
 export function twoProportionZTest(x1: number, n1: number, x2: number, n2: number): ZTest | null {
   if (n1 <= 0 || n2 <= 0) return null;
-  const p1 = x1 / n1, p2 = x2 / n2;
+  const p1 = x1 / n1,
+    p2 = x2 / n2;
   const pooled = (x1 + x2) / (n1 + n2);
   const se = Math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2));
   if (se === 0) return { difference: p1 - p2, z: 0, pValue: 1 };
@@ -27,7 +28,8 @@ export function twoProportionZTest(x1: number, n1: number, x2: number, n2: numbe
  */
 export function newcombeInterval(x1: number, n1: number, x2: number, n2: number, z = 1.96): [number, number] | null {
   if (n1 <= 0 || n2 <= 0) return null;
-  const p1 = x1 / n1, p2 = x2 / n2;
+  const p1 = x1 / n1,
+    p2 = x2 / n2;
   const [l1, u1] = wilsonInterval(x1, n1, z);
   const [l2, u2] = wilsonInterval(x2, n2, z);
   const d = p1 - p2;

@@ -26,7 +26,10 @@ const UINT32_MAX = 4_294_967_295;
 export function seededRandom(seed: string): Random {
   let [a, b, c, d] = sha1Words(seed);
   const uniform = (): number => {
-    a >>>= 0; b >>>= 0; c >>>= 0; d >>>= 0;
+    a >>>= 0;
+    b >>>= 0;
+    c >>>= 0;
+    d >>>= 0;
     const t = (a + b) | 0;
     a = b ^ (b >>> 9);
     b = (c + (c << 3)) | 0;

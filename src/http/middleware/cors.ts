@@ -10,14 +10,14 @@ import { toProblem } from "../problem";
 
 function sendProblem(res: Response, error: ForbiddenError): void {
   const { problem } = toProblem(error);
-  res.status(problem.status).type("application/problem+json").send(JSON.stringify({ ...problem, instance: res.locals.requestId }));
+  res
+    .status(problem.status)
+    .type("application/problem+json")
+    .send(JSON.stringify({ ...problem, instance: res.locals.requestId }));
 }
 
 /** The learner-facing routes, as path patterns. */
-const LEARNER_FACING = [
-  /^\/v1\/learners\/[^/]+\/(messages|stream|preferences|goals)\/?$/,
-  /^\/v1\/messages\/[^/]+\/feedback\/?$/,
-];
+const LEARNER_FACING = [/^\/v1\/learners\/[^/]+\/(messages|stream|preferences|goals)\/?$/, /^\/v1\/messages\/[^/]+\/feedback\/?$/];
 
 /** True when the path is one a browser-side course player may call. */
 export function isLearnerFacing(path: string): boolean {

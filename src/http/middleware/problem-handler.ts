@@ -12,7 +12,10 @@ export function problemHandler(ctx: AppContext) {
     if (internal) ctx.log.error({ err: error, requestId: res.locals.requestId }, "unhandled error");
     if (problem.retryAfterSeconds) res.setHeader("Retry-After", String(problem.retryAfterSeconds));
     const { retryAfterSeconds: _omit, ...body } = problem;
-    res.status(problem.status).type("application/problem+json").send(JSON.stringify({ ...body, instance: res.locals.requestId }));
+    res
+      .status(problem.status)
+      .type("application/problem+json")
+      .send(JSON.stringify({ ...body, instance: res.locals.requestId }));
   };
 }
 

@@ -34,7 +34,9 @@ export interface JsonBody {
  * for Segment's semantics, where only the body as a whole is ever refused.
  */
 export async function readJsonBody(req: Request, limit: number, options: { wholeBodyErrors?: boolean } = {}): Promise<JsonBody> {
-  const encoding = String(req.headers["content-encoding"] ?? "identity").trim().toLowerCase();
+  const encoding = String(req.headers["content-encoding"] ?? "identity")
+    .trim()
+    .toLowerCase();
   if (!["identity", "gzip", "x-gzip", "deflate", "br"].includes(encoding)) {
     throw Object.assign(new Error(`unsupported content encoding "${encoding}"`), { status: 415, type: "encoding.unsupported" });
   }
@@ -63,7 +65,9 @@ export async function readJsonBody(req: Request, limit: number, options: { whole
 }
 
 function tooLarge(limit: number): PayloadTooLargeError {
-  return new PayloadTooLargeError(`The body is larger than ${limit >= 1024 * 1024 && limit % (1024 * 1024) === 0 ? `${limit / (1024 * 1024)} MiB` : `${Math.round(limit / 1024)} KB`}; nothing was stored`);
+  return new PayloadTooLargeError(
+    `The body is larger than ${limit >= 1024 * 1024 && limit % (1024 * 1024) === 0 ? `${limit / (1024 * 1024)} MiB` : `${Math.round(limit / 1024)} KB`}; nothing was stored`,
+  );
 }
 
 /**
@@ -110,6 +114,8 @@ function decompress(wire: Buffer, encoding: string, limit: number): Buffer {
     return brotliDecompressSync(wire, options);
   } catch (error) {
     if ((error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE" || error instanceof RangeError) throw tooLarge(limit);
-    throw new ValidationError(`The body could not be decompressed as ${gzipped ? "gzip" : encoding} (${(error as Error).message}); nothing was stored`, [{ path: "", message: "must be a complete compressed body" }]);
+    throw new ValidationError(`The body could not be decompressed as ${gzipped ? "gzip" : encoding} (${(error as Error).message}); nothing was stored`, [
+      { path: "", message: "must be a complete compressed body" },
+    ]);
   }
 }

@@ -13,9 +13,7 @@ import { bodyMayHoldUnsafeText } from "./json-body";
  * statement), because their contract drops one bad item and keeps the others instead of refusing the batch.
  * Their path parameters and query strings are still checked here.
  */
-export const SELF_CHECKED_BODY_PREFIXES: ReadonlySet<string> = new Set([
-  "/v1/batch", "/v1/track", "/v1/identify", "/v1/page", "/v1/screen", "/v1/group", "/v1/alias", "/xapi", "/caliper",
-]);
+export const SELF_CHECKED_BODY_PREFIXES: ReadonlySet<string> = new Set(["/v1/batch", "/v1/track", "/v1/identify", "/v1/page", "/v1/screen", "/v1/group", "/v1/alias", "/xapi", "/caliper"]);
 
 /** True when `path` is one of SELF_CHECKED_BODY_PREFIXES or below one. */
 export function checksItsOwnBody(path: string): boolean {
@@ -31,8 +29,5 @@ export function rejectUnsafeInput(req: Request): void {
   if (req.query && Object.keys(req.query).length > 0) errors.push(...findUnsafeText(req.query, "query"));
   if (req.body !== undefined && !checksItsOwnBody(req.path) && bodyMayHoldUnsafeText(req)) errors.push(...findUnsafeText(req.body));
   if (errors.length === 0) return;
-  throw new ValidationError(
-    "Strings may not contain NUL (\\u0000) or lone UTF-16 surrogates; nothing was stored",
-    errors.slice(0, MAX_LISTED_UNSAFE),
-  );
+  throw new ValidationError("Strings may not contain NUL (\\u0000) or lone UTF-16 surrogates; nothing was stored", errors.slice(0, MAX_LISTED_UNSAFE));
 }

@@ -14,7 +14,14 @@ function groupList<T extends string>(allowed: readonly T[]) {
   return z
     .string()
     .optional()
-    .transform((s) => (s ? s.split(",").map((x) => x.trim()).filter(Boolean) : []))
+    .transform((s) =>
+      s
+        ? s
+            .split(",")
+            .map((x) => x.trim())
+            .filter(Boolean)
+        : [],
+    )
     .refine((list) => list.every((g) => (allowed as readonly string[]).includes(g)), { message: `must be a comma-separated list of ${allowed.join(", ")}` })
     .transform((list) => [...new Set(list)] as T[]);
 }
@@ -56,26 +63,43 @@ function send(res: Response, accept: string | undefined, rows: Array<Record<stri
 export function analyticsRoutes(router: Router, ctx: AppContext): void {
   const access = { roles: ["author", "analyst"] as const };
   route(router, ctx, {
-    method: "get", path: "/v1/analytics/messages", tag: "Analytics", access, query: messagesQuery,
+    method: "get",
+    path: "/v1/analytics/messages",
+    tag: "Analytics",
+    access,
+    query: messagesQuery,
     summary: "Delivered, seen, clicked, dismissed, responded, helpful, notHelpful, engagementRate, helpfulRate (+ Wilson 95% CI) per group",
     handler: async ({ query, req, res }) => send(res, req.header("accept"), await messageRates(ctx.database.pool, query)),
   });
   route(router, ctx, {
-    method: "get", path: "/v1/analytics/suppressions", tag: "Analytics", access, query: suppressionsQuery,
+    method: "get",
+    path: "/v1/analytics/suppressions",
+    tag: "Analytics",
+    access,
+    query: suppressionsQuery,
     summary: "Suppressions and deferrals counted by reason (and outcome, rule, course, day)",
     handler: async ({ query, req, res }) => send(res, req.header("accept"), await suppressionCounts(ctx.database.pool, query)),
   });
   route(router, ctx, {
-    method: "get", path: "/v1/analytics/experiments", tag: "Analytics", access, operationId: "listExperiments",
+    method: "get",
+    path: "/v1/analytics/experiments",
+    tag: "Analytics",
+    access,
+    operationId: "listExperiments",
     summary: "Every live rule running an experiment (an experiment setting, a holdout, or two or more published variants), each with its report as GET /v1/analytics/experiments/{ruleKey} gives it",
     handler: async () => ({ experiments: await listExperiments(ctx.prisma, ctx.database.pool, ctx.clock.now()) }),
   });
   route(router, ctx, {
-    method: "get", path: "/v1/analytics/experiments/:ruleKey", tag: "Analytics", access, query: experimentQuery,
+    method: "get",
+    path: "/v1/analytics/experiments/:ruleKey",
+    tag: "Analytics",
+    access,
+    query: experimentQuery,
     summary: "A rule's experiment: per-variant rates with Wilson CIs, z-test vs control, probability best, sample-ratio check, holdout lift, verdict",
-    handler: async ({ params, query }) => experimentReport(ctx.prisma, ctx.database.pool, params.ruleKey, {
-      followUp: query.followUpEvent ? { eventType: query.followUpEvent, withinDays: query.withinDays } : undefined,
-      asOf: ctx.clock.now(),
-    }),
+    handler: async ({ params, query }) =>
+      experimentReport(ctx.prisma, ctx.database.pool, params.ruleKey, {
+        followUp: query.followUpEvent ? { eventType: query.followUpEvent, withinDays: query.withinDays } : undefined,
+        asOf: ctx.clock.now(),
+      }),
   });
 }

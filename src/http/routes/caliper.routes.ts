@@ -12,7 +12,11 @@ const ENVELOPE_LIMIT = 1024 * 1024;
 /** Adds /caliper. */
 export function caliperRoutes(router: Router, ctx: AppContext): void {
   route(router, ctx, {
-    method: "post", path: "/caliper", tag: "Learning-record standards", access: { roles: ["ingest"] }, requestBody: caliperEnvelopeBody,
+    method: "post",
+    path: "/caliper",
+    tag: "Learning-record standards",
+    access: { roles: ["ingest"] },
+    requestBody: caliperEnvelopeBody,
     summary: "Store a Caliper 1.1/1.2 envelope {sensor, sendTime, dataVersion, data: [...]}; sendTime corrects clock skew; any malformed event refuses the envelope (400)",
     responseDescription: '{"accepted": n, "duplicates": m, "unmapped": u, "entities": e}',
     handler: async ({ req }) => {

@@ -20,22 +20,41 @@ const learnersQuery = z.strictObject({ q: id.optional(), courseId: id.optional()
 export function catalogRoutes(router: Router, ctx: AppContext): void {
   const read = { roles: ["author", "analyst"] as const };
   route(router, ctx, {
-    method: "get", path: "/v1/event-types", tag: "Events", access: read, query: eventTypesQuery, operationId: "listEventTypes",
+    method: "get",
+    path: "/v1/event-types",
+    tag: "Events",
+    access: read,
+    query: eventTypesQuery,
+    operationId: "listEventTypes",
     summary: "Event types seen (in a course, or in any), newest first, each with its latest event and properties (a preview's sample event)",
     handler: async ({ query }) => ({ eventTypes: await listSeenEventTypes(ctx.database.pool, query.courseId ?? null) }),
   });
   route(router, ctx, {
-    method: "get", path: "/v1/events", tag: "Events", access: read, query: eventsQuery, operationId: "listRecentEvents",
+    method: "get",
+    path: "/v1/events",
+    tag: "Events",
+    access: read,
+    query: eventsQuery,
+    operationId: "listRecentEvents",
     summary: "The newest stored events, filtered by type, course or learner (what a rule can be test-matched against)",
     handler: async ({ query }) => ({ events: await listRecentEvents(ctx.database.pool, query) }),
   });
   route(router, ctx, {
-    method: "get", path: "/v1/courses", tag: "Learners", access: read, operationId: "listCourses",
+    method: "get",
+    path: "/v1/courses",
+    tag: "Learners",
+    access: read,
+    operationId: "listCourses",
     summary: "Courses with learner activity, most recently active first",
     handler: async () => ({ courses: await listCourses(ctx.database.pool) }),
   });
   route(router, ctx, {
-    method: "get", path: "/v1/learners", tag: "Learners", access: read, query: learnersQuery, operationId: "listLearners",
+    method: "get",
+    path: "/v1/learners",
+    tag: "Learners",
+    access: read,
+    query: learnersQuery,
+    operationId: "listLearners",
     summary: "Learners whose id starts with q, or the most recently active (in a course when given)",
     handler: async ({ query }) => ({ learners: await listLearners(ctx.database.pool, query) }),
   });

@@ -21,7 +21,12 @@ const eventBody = z.strictObject({ learnerId: demoLearnerId, type: z.enum(Object
 export function demoRoutes(router: Router, ctx: AppContext): void {
   const staff = { roles: ["author"] as const };
   route(router, ctx, {
-    method: "post", path: "/v1/demo/learner", tag: "Demo", access: staff, body: learnerBody, operationId: "mintDemoLearner",
+    method: "post",
+    path: "/v1/demo/learner",
+    tag: "Demo",
+    access: staff,
+    body: learnerBody,
+    operationId: "mintDemoLearner",
     summary: "A demo learner living where it is daytime now, with a learner token for the widget (or a fresh token for learnerId)",
     handler: async ({ body }) => {
       const policy = await loadPolicyInForce(ctx, ctx.config.throttle);
@@ -29,7 +34,13 @@ export function demoRoutes(router: Router, ctx: AppContext): void {
     },
   });
   route(router, ctx, {
-    method: "post", path: "/v1/demo/events", tag: "Demo", access: staff, body: eventBody, status: 202, operationId: "postDemoEvent",
+    method: "post",
+    path: "/v1/demo/events",
+    tag: "Demo",
+    access: staff,
+    body: eventBody,
+    status: 202,
+    operationId: "postDemoEvent",
     summary: "Post one of the mock lesson's events (course.enrolled, video.completed, a failed quiz.submitted, module.completed) for a demo learner",
     handler: async ({ body }) => {
       const now = ctx.clock.now();
@@ -43,7 +54,11 @@ export function demoRoutes(router: Router, ctx: AppContext): void {
     },
   });
   route(router, ctx, {
-    method: "get", path: "/v1/demo/learners/:learnerId", tag: "Demo", access: staff, operationId: "getDemoActivity",
+    method: "get",
+    path: "/v1/demo/learners/:learnerId",
+    tag: "Demo",
+    access: staff,
+    operationId: "getDemoActivity",
     summary: "A demo learner's events and what the engine decided: messages with their state and reason, rules that matched but sent nothing",
     handler: async ({ params }) => {
       const id = demoLearnerId.safeParse(params.learnerId);

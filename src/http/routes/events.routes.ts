@@ -10,9 +10,16 @@ import type { AppContext } from "../app-context";
 /** Adds /v1/events. */
 export function eventRoutes(router: Router, ctx: AppContext): void {
   route(router, ctx, {
-    method: "post", path: "/v1/events", tag: "Events", access: { roles: ["ingest"] }, status: 202,
+    method: "post",
+    path: "/v1/events",
+    tag: "Events",
+    access: { roles: ["ingest"] },
+    status: 202,
     summary: "Record one event or a batch of 1–500 ({events, sentAt?}); idempotent by event id",
-    responseDescription: '{"accepted": n, "duplicates": m}', operationId: "postEvents", requestBody: eventsBodySchema, response: eventsAcceptedSchema,
+    responseDescription: '{"accepted": n, "duplicates": m}',
+    operationId: "postEvents",
+    requestBody: eventsBodySchema,
+    response: eventsAcceptedSchema,
     handler: async ({ req }) => ingest(ctx, req.body, Number(req.headers["content-length"]) || undefined),
   });
 }

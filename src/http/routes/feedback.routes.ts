@@ -11,7 +11,10 @@ import type { AppContext } from "../app-context";
 /** Adds /v1/messages/:messageId (with its history) and /v1/messages/:messageId/feedback. */
 export function feedbackRoutes(router: Router, ctx: AppContext): void {
   route(router, ctx, {
-    method: "get", path: "/v1/messages/:messageId", tag: "Feedback", access: { roles: ["ingest", "analyst", "author"] },
+    method: "get",
+    path: "/v1/messages/:messageId",
+    tag: "Feedback",
+    access: { roles: ["ingest", "analyst", "author"] },
     summary: "A message with its history: matched, deferred / suppressed (with reasons and numbers), delivered, feedback",
     handler: async ({ params }) => {
       const { message, history } = await getMessageHistory(ctx.prisma, params.messageId);
@@ -19,7 +22,13 @@ export function feedbackRoutes(router: Router, ctx: AppContext): void {
     },
   });
   route(router, ctx, {
-    method: "post", path: "/v1/messages/:messageId/feedback", tag: "Feedback", access: { roles: ["ingest"], learnerBodyField: "learnerId" }, body: feedbackSchema, operationId: "postMessageFeedback", response: messageSchema,
+    method: "post",
+    path: "/v1/messages/:messageId/feedback",
+    tag: "Feedback",
+    access: { roles: ["ingest"], learnerBodyField: "learnerId" },
+    body: feedbackSchema,
+    operationId: "postMessageFeedback",
+    response: messageSchema,
     summary: "Record seen / clicked / dismissed / helpful / not_helpful / response; answers the message's updated state",
     handler: async ({ params, body }) => presentMessage(await submitFeedback(ctx, params.messageId, body)),
   });

@@ -8,7 +8,11 @@ import type { AppContext } from "../app-context";
 /** Adds /v1/insights. */
 export function insightRoutes(router: Router, ctx: AppContext): void {
   route(router, ctx, {
-    method: "put", path: "/v1/insights", tag: "Insights", access: { roles: ["author"] }, body: putInsightsSchema,
+    method: "put",
+    path: "/v1/insights",
+    tag: "Insights",
+    access: { roles: ["author"] },
+    body: putInsightsSchema,
     summary: "Upsert up to 10,000 insights: [{learnerId, courseId?, key, value, score?, metadata?}]",
     handler: async ({ body }) => upsertInsights(ctx.database.pool, Array.isArray(body) ? body : body.insights, ctx.clock.now()),
   });

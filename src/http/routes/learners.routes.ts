@@ -22,22 +22,42 @@ const streamQuery = courseQuery.extend({
 /** Adds /v1/learners/:learnerId (profile), /messages, /stream and /goals. */
 export function learnerRoutes(router: Router, ctx: AppContext): void {
   route(router, ctx, {
-    method: "get", path: "/v1/learners/:learnerId/messages", tag: "Learners", access: { roles: ["ingest", "analyst"], learnerParam: "learnerId" }, query: inboxQuery, operationId: "listLearnerMessages", response: inboxSchema,
+    method: "get",
+    path: "/v1/learners/:learnerId/messages",
+    tag: "Learners",
+    access: { roles: ["ingest", "analyst"], learnerParam: "learnerId" },
+    query: inboxQuery,
+    operationId: "listLearnerMessages",
+    response: inboxSchema,
     summary: "The learner's inbox, newest first (default: delivered, not dismissed or expired; ?status= for others)",
     handler: async ({ params, query }) => ({ messages: (await listInbox(ctx.prisma, params.learnerId, query, ctx.clock.now())).map(presentMessage) }),
   });
   route(router, ctx, {
-    method: "get", path: "/v1/learners/:learnerId/goals", tag: "Learners", access: { roles: ["ingest", "analyst"], learnerParam: "learnerId" }, query: courseQuery,
-    summary: "The learner's goals, newest first", handler: async ({ params, query }) => ({ goals: await listGoals(ctx.prisma, params.learnerId, query.courseId) }),
+    method: "get",
+    path: "/v1/learners/:learnerId/goals",
+    tag: "Learners",
+    access: { roles: ["ingest", "analyst"], learnerParam: "learnerId" },
+    query: courseQuery,
+    summary: "The learner's goals, newest first",
+    handler: async ({ params, query }) => ({ goals: await listGoals(ctx.prisma, params.learnerId, query.courseId) }),
   });
   route(router, ctx, {
-    method: "get", path: "/v1/learners/:learnerId/timeline", tag: "Learners", access: { roles: ["analyst", "author"] }, query: timelineQuery, operationId: "getLearnerTimeline",
-    summary: "Everything the engine decided for the learner, newest first and paged (?before=nextCursor): events, matches, held out, suppressed and deferred " +
+    method: "get",
+    path: "/v1/learners/:learnerId/timeline",
+    tag: "Learners",
+    access: { roles: ["analyst", "author"] },
+    query: timelineQuery,
+    operationId: "getLearnerTimeline",
+    summary:
+      "Everything the engine decided for the learner, newest first and paged (?before=nextCursor): events, matches, held out, suppressed and deferred " +
       "(reason code, reason in words, the numbers), delivered, failed, feedback, goals, self-assessments",
     handler: async ({ params, query }) => learnerTimeline(ctx.database.pool, params.learnerId, query),
   });
   route(router, ctx, {
-    method: "get", path: "/v1/learners/:learnerId", tag: "Learners", access: { roles: ["ingest", "analyst"] },
+    method: "get",
+    path: "/v1/learners/:learnerId",
+    tag: "Learners",
+    access: { roles: ["ingest", "analyst"] },
     summary: "Profile, attributes, per-course state, goals, self-assessments, message counts",
     handler: async ({ params }) => {
       const profile = await getLearnerProfile(ctx.prisma, params.learnerId);
@@ -47,9 +67,15 @@ export function learnerRoutes(router: Router, ctx: AppContext): void {
     },
   });
   route(router, ctx, {
-    method: "get", path: "/v1/learners/:learnerId/stream", tag: "Learners", access: { roles: ["ingest"], learnerParam: "learnerId", queryToken: true }, query: streamQuery,
-    operationId: "streamLearnerMessages", produces: "text/event-stream",
-    summary: "Server-Sent Events: one `message` event per newly delivered message (id = message id; on reconnect, Last-Event-ID replays what was missed). " +
+    method: "get",
+    path: "/v1/learners/:learnerId/stream",
+    tag: "Learners",
+    access: { roles: ["ingest"], learnerParam: "learnerId", queryToken: true },
+    query: streamQuery,
+    operationId: "streamLearnerMessages",
+    produces: "text/event-stream",
+    summary:
+      "Server-Sent Events: one `message` event per newly delivered message (id = message id; on reconnect, Last-Event-ID replays what was missed). " +
       "Browsers pass the learner token as ?access_token= (EventSource cannot send headers; accepted for learner tokens only, never logged) and may resume with ?lastEventId=",
     handler: async ({ params, query, req, res }) => {
       // The header wins: EventSource sends it on its own reconnects; the query serves a page that reconnects by itself.

@@ -36,13 +36,20 @@ export function mappingRoutes(router: Router, ctx: AppContext): void {
   const read = { roles: ["author", "analyst"] as const };
   const write = { roles: ["author"] as const };
   route(router, ctx, {
-    method: "get", path: "/v1/mappings", tag: "Learning-record standards", access: read,
+    method: "get",
+    path: "/v1/mappings",
+    tag: "Learning-record standards",
+    access: read,
     query: z.strictObject({ source: z.enum(MAPPING_SOURCES).optional() }),
     summary: "Every mapping in force (origin: builtin, override or custom) and the default field sources per standard",
     handler: async ({ query }) => listMappings(ctx, query.source),
   });
   route(router, ctx, {
-    method: "put", path: "/v1/mappings", tag: "Learning-record standards", access: write, body: putAllSchema,
+    method: "put",
+    path: "/v1/mappings",
+    tag: "Learning-record standards",
+    access: write,
+    body: putAllSchema,
     summary: "Replace the saved mappings: {mappings: [...]}; shipped ones not listed stay as shipped, one listed as shipped is not saved, enabled: false switches one off",
     handler: async ({ body, principal }) => {
       await replaceMappings(ctx, body.mappings, principalName(principal), ctx.clock.now());
@@ -50,17 +57,28 @@ export function mappingRoutes(router: Router, ctx: AppContext): void {
     },
   });
   route(router, ctx, {
-    method: "get", path: "/v1/mappings/unmapped", tag: "Learning-record standards", access: read,
+    method: "get",
+    path: "/v1/mappings/unmapped",
+    tag: "Learning-record standards",
+    access: read,
     query: z.strictObject({ source: z.enum(MAPPING_SOURCES).optional(), since, limit }),
     summary: "What arrived with no mapping (or whose mapping gave an invalid event), counted per verb / type / name, most frequent first",
     handler: async ({ query }) => ({ unmapped: await listUnmapped(ctx.database.pool, { format: query.source, since: query.since ? new Date(query.since) : undefined, limit: query.limit }) }),
   });
   route(router, ctx, {
-    method: "get", path: "/v1/mappings/:key", tag: "Learning-record standards", access: read, summary: "One mapping in force",
+    method: "get",
+    path: "/v1/mappings/:key",
+    tag: "Learning-record standards",
+    access: read,
+    summary: "One mapping in force",
     handler: async ({ params }) => getMapping(ctx, params.key),
   });
   route(router, ctx, {
-    method: "put", path: "/v1/mappings/:key", tag: "Learning-record standards", access: write, body: putOneSchema,
+    method: "put",
+    path: "/v1/mappings/:key",
+    tag: "Learning-record standards",
+    access: write,
+    body: putOneSchema,
     summary: "Save one mapping (a shipped key: an override of it)",
     handler: async ({ params, body, principal }) => {
       if (body.key !== undefined && body.key !== params.key) throw new ValidationError("The body's key differs from the path's", [{ path: "key", message: `must be ${params.key} or left out` }]);
@@ -68,7 +86,11 @@ export function mappingRoutes(router: Router, ctx: AppContext): void {
     },
   });
   route(router, ctx, {
-    method: "delete", path: "/v1/mappings/:key", tag: "Learning-record standards", access: write, status: 204,
+    method: "delete",
+    path: "/v1/mappings/:key",
+    tag: "Learning-record standards",
+    access: write,
+    status: 204,
     summary: "Delete a saved mapping (a shipped one reverts to as shipped)",
     handler: async ({ params, principal, res }) => {
       await deleteMapping(ctx, params.key, principalName(principal));
@@ -77,7 +99,10 @@ export function mappingRoutes(router: Router, ctx: AppContext): void {
     },
   });
   route(router, ctx, {
-    method: "get", path: "/v1/events/dropped", tag: "Events", access: read,
+    method: "get",
+    path: "/v1/events/dropped",
+    tag: "Events",
+    access: read,
     query: z.strictObject({ source: z.enum(["segment"]).optional(), reason: z.string().max(50).optional(), since, limit }),
     summary: "Segment-compatible calls dropped one by one: counts per reason and the latest calls with their errors",
     handler: async ({ query }) => listDroppedCalls(ctx.database.pool, { source: query.source, reason: query.reason, since: query.since ? new Date(query.since) : undefined, limit: query.limit }),

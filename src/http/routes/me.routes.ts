@@ -10,7 +10,12 @@ const meSchema = z.object({ name: z.string(), role: z.enum(["ingest", "author", 
 /** Adds /v1/me. */
 export function meRoutes(router: Router, ctx: AppContext): void {
   route(router, ctx, {
-    method: "get", path: "/v1/me", tag: "API keys", access: { roles: ["ingest", "author", "analyst"] }, operationId: "getMe", response: meSchema,
+    method: "get",
+    path: "/v1/me",
+    tag: "API keys",
+    access: { roles: ["ingest", "author", "analyst"] },
+    operationId: "getMe",
+    response: meSchema,
     summary: "The calling key's name and role (never its secret)",
     handler: async ({ principal }) => {
       // route() already refused learner tokens (this route names no learner); the check keeps the type honest.

@@ -40,7 +40,10 @@ export function operationsRoutes(router: Router, ctx: AppContext): void {
     }
     res.setHeader("Retry-After", "5");
     const detail = `Not ready: ${failing.map(([name, state]) => `${name} ${state}`).join("; ")}`;
-    res.status(503).type("application/problem+json").send(JSON.stringify({ ...problem(503, "not-ready", detail), checks }));
+    res
+      .status(503)
+      .type("application/problem+json")
+      .send(JSON.stringify({ ...problem(503, "not-ready", detail), checks }));
   });
 
   router.get("/metrics", async (_req, res) => {

@@ -9,12 +9,19 @@ import type { AppContext } from "../app-context";
 export function preferenceRoutes(router: Router, ctx: AppContext): void {
   const access = { roles: ["ingest"] as const, learnerParam: "learnerId" };
   route(router, ctx, {
-    method: "get", path: "/v1/learners/:learnerId/preferences", tag: "Learners", access: { roles: ["ingest", "analyst"], learnerParam: "learnerId" },
+    method: "get",
+    path: "/v1/learners/:learnerId/preferences",
+    tag: "Learners",
+    access: { roles: ["ingest", "analyst"], learnerParam: "learnerId" },
     summary: "The learner's snooze and opted-out message kinds",
     handler: async ({ params }) => getPreferences(ctx.database.pool, params.learnerId),
   });
   route(router, ctx, {
-    method: "put", path: "/v1/learners/:learnerId/preferences", tag: "Learners", access, body: putPreferencesSchema,
+    method: "put",
+    path: "/v1/learners/:learnerId/preferences",
+    tag: "Learners",
+    access,
+    body: putPreferencesSchema,
     summary: "Snooze coaching ({snoozeHours} or {snoozedUntil}) or opt out of kinds ({optedOutKinds})",
     handler: async ({ params, body }) => {
       if (body.learnerId !== undefined && body.learnerId !== params.learnerId) {

@@ -22,7 +22,12 @@ const ANSWER = '{"success": true, "accepted": n, "duplicates": m, "dropped": d, 
 export function segmentCompatRoutes(router: Router, ctx: AppContext): void {
   const access = { roles: ["ingest"] as const };
   route(router, ctx, {
-    method: "post", path: "/v1/batch", tag: "Events", access, responseDescription: ANSWER, requestBody: segmentBatchBody,
+    method: "post",
+    path: "/v1/batch",
+    tag: "Events",
+    access,
+    responseDescription: ANSWER,
+    requestBody: segmentBatchBody,
     summary: "Segment-compatible batch ({batch: [...], sentAt, context}), gzip accepted whatever the content type: 200 unless malformed or over 500 KB; invalid calls dropped one by one",
     handler: async ({ req }) => {
       return ingestSegmentCalls(ctx, await readJsonBody(req, MAX_BATCH_BYTES, { wholeBodyErrors: true }), null);
@@ -30,7 +35,12 @@ export function segmentCompatRoutes(router: Router, ctx: AppContext): void {
   });
   for (const call of SINGLE_CALLS) {
     route(router, ctx, {
-      method: "post", path: `/v1/${call}`, tag: "Events", access, responseDescription: ANSWER, requestBody: segmentCallBody,
+      method: "post",
+      path: `/v1/${call}`,
+      tag: "Events",
+      access,
+      responseDescription: ANSWER,
+      requestBody: segmentCallBody,
       summary: `Segment-compatible ${call} call (at most 32 KB): 200 unless malformed or oversize; an invalid call is dropped with its reason`,
       handler: async ({ req }) => {
         return ingestSegmentCalls(ctx, await readJsonBody(req, MAX_CALL_BYTES, { wholeBodyErrors: true }), call);

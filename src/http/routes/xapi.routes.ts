@@ -27,12 +27,20 @@ export function xapiRoutes(router: Router, ctx: AppContext): void {
   });
   const access = { roles: ["ingest"] as const };
   route(router, ctx, {
-    method: "get", path: "/xapi/about", tag: "Learning-record standards", access: "public",
+    method: "get",
+    path: "/xapi/about",
+    tag: "Learning-record standards",
+    access: "public",
     summary: "The xAPI versions this LRS speaks",
     handler: async () => ({ version: [...XAPI_VERSIONS], extensions: { "https://coach.dev/xapi/extensions/write-only": true } }),
   });
   route(router, ctx, {
-    method: "post", path: "/xapi/statements", tag: "Learning-record standards", access, query: z.strictObject({}), requestBody: xapiStatementsBody,
+    method: "post",
+    path: "/xapi/statements",
+    tag: "Learning-record standards",
+    access,
+    query: z.strictObject({}),
+    requestBody: xapiStatementsBody,
     summary: "Store one xAPI statement or an array (1.0.3 or 2.0; Basic auth with the ingest key as user name): 200 with the ids; 409 when an id is stored with other content",
     responseDescription: "[statement ids]",
     handler: async ({ req }) => {
@@ -41,7 +49,12 @@ export function xapiRoutes(router: Router, ctx: AppContext): void {
     },
   });
   route(router, ctx, {
-    method: "put", path: "/xapi/statements", tag: "Learning-record standards", access, status: 204, requestBody: xapiStatementBody,
+    method: "put",
+    path: "/xapi/statements",
+    tag: "Learning-record standards",
+    access,
+    status: 204,
+    requestBody: xapiStatementBody,
     query: z.strictObject({ statementId: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i, "must be a UUID") }),
     summary: "Store one xAPI statement under statementId: 204; a resend is no change, other content under the id is 409",
     handler: async ({ req, res, query }) => {

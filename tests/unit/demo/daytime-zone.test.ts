@@ -9,13 +9,16 @@ describe("the demo learner's time zone", () => {
   });
 
   it("is outside the default quiet hours now and for the next three hours, at any instant of any day (DST included)", () => {
-    fc.assert(fc.property(fc.date({ min: new Date("2026-01-01T00:00:00Z"), max: new Date("2028-12-31T23:59:59Z"), noInvalidDate: true }), (now) => {
-      const { timeZone, localTime } = pickDaytimeZone(now, { start: "22:00", end: "08:00" });
-      expect(quietHoursEnd(now, timeZone, "22:00", "08:00")).toBeNull();
-      expect(quietHoursEnd(new Date(now.getTime() + 3 * 3_600_000), timeZone, "22:00", "08:00")).toBeNull();
-      const w = wallTime(now, timeZone);
-      expect(localTime).toBe(`${String(w.hour).padStart(2, "0")}:${String(w.minute).padStart(2, "0")}`);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.date({ min: new Date("2026-01-01T00:00:00Z"), max: new Date("2028-12-31T23:59:59Z"), noInvalidDate: true }), (now) => {
+        const { timeZone, localTime } = pickDaytimeZone(now, { start: "22:00", end: "08:00" });
+        expect(quietHoursEnd(now, timeZone, "22:00", "08:00")).toBeNull();
+        expect(quietHoursEnd(new Date(now.getTime() + 3 * 3_600_000), timeZone, "22:00", "08:00")).toBeNull();
+        const w = wallTime(now, timeZone);
+        expect(localTime).toBe(`${String(w.hour).padStart(2, "0")}:${String(w.minute).padStart(2, "0")}`);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it("prefers early afternoon when there are no quiet hours", () => {

@@ -8,15 +8,28 @@ describe("variant assignment", () => {
   const none = new Set<string>();
 
   it("splits deterministically by learner and rule", () => {
-    fc.assert(fc.property(fc.string({ minLength: 1 }), fc.string({ minLength: 1 }), (learner, rule) => {
-      const variants = [{ key: "A", weight: 1 }, { key: "B", weight: 1 }];
-      expect(assignSplit(learner, rule, variants, none)).toEqual(assignSplit(learner, rule, variants, none));
-    }));
+    fc.assert(
+      fc.property(fc.string({ minLength: 1 }), fc.string({ minLength: 1 }), (learner, rule) => {
+        const variants = [
+          { key: "A", weight: 1 },
+          { key: "B", weight: 1 },
+        ];
+        expect(assignSplit(learner, rule, variants, none)).toEqual(assignSplit(learner, rule, variants, none));
+      }),
+    );
   });
 
   it("is sticky when weights change: raising B's weight only moves learners into B", () => {
-    const before = [{ key: "A", weight: 1 }, { key: "B", weight: 1 }, { key: "C", weight: 1 }];
-    const after = [{ key: "A", weight: 1 }, { key: "B", weight: 3 }, { key: "C", weight: 1 }];
+    const before = [
+      { key: "A", weight: 1 },
+      { key: "B", weight: 1 },
+      { key: "C", weight: 1 },
+    ];
+    const after = [
+      { key: "A", weight: 1 },
+      { key: "B", weight: 3 },
+      { key: "C", weight: 1 },
+    ];
     let moved = 0;
     for (let i = 0; i < 5_000; i++) {
       const a = assignSplit(`L${i}`, "rule", before, none)!.variant;
@@ -32,7 +45,10 @@ describe("variant assignment", () => {
   });
 
   it("follows the weights and skips paused variants", () => {
-    const variants = [{ key: "A", weight: 1 }, { key: "B", weight: 3 }];
+    const variants = [
+      { key: "A", weight: 1 },
+      { key: "B", weight: 3 },
+    ];
     const counts = { A: 0, B: 0 } as Record<string, number>;
     for (let i = 0; i < 8_000; i++) counts[assignSplit(`L${i}`, "r", variants, none)!.variant]++;
     expect(counts.B / 8_000).toBeCloseTo(0.75, 1);
@@ -41,15 +57,24 @@ describe("variant assignment", () => {
   });
 
   it("draws the same bandit variant for the same seed, and records the posteriors behind it", () => {
-    const arms = [{ key: "A", successes: 30, failures: 20 }, { key: "B", successes: 25, failures: 25 }];
+    const arms = [
+      { key: "A", successes: 30, failures: 20 },
+      { key: "B", successes: 25, failures: 25 },
+    ];
     const choice = thompsonChoose(arms, 0.05, "rule|L1|evt-1");
     expect(thompsonChoose(arms, 0.05, "rule|L1|evt-1")).toEqual(choice);
-    expect(choice.arms.map((a) => [a.key, a.alpha, a.beta])).toEqual([["A", 31, 21], ["B", 26, 26]]);
+    expect(choice.arms.map((a) => [a.key, a.alpha, a.beta])).toEqual([
+      ["A", 31, 21],
+      ["B", 26, 26],
+    ]);
   });
 
   it("shifts a seeded bandit toward the better variant as rewards come in", () => {
     const truth: Record<string, number> = { A: 0.5, B: 0.6 };
-    const arms = [{ key: "A", successes: 0, failures: 0 }, { key: "B", successes: 0, failures: 0 }];
+    const arms = [
+      { key: "A", successes: 0, failures: 0 },
+      { key: "B", successes: 0, failures: 0 },
+    ];
     const world = seededRandom("world");
     const late: string[] = [];
     for (let round = 0; round < 3_000; round++) {
@@ -63,7 +88,10 @@ describe("variant assignment", () => {
   });
 
   it("keeps exploring: with exploration share 1 the choice is uniform whatever the posteriors", () => {
-    const arms = [{ key: "A", successes: 1_000, failures: 0 }, { key: "B", successes: 0, failures: 1_000 }];
+    const arms = [
+      { key: "A", successes: 1_000, failures: 0 },
+      { key: "B", successes: 0, failures: 1_000 },
+    ];
     let b = 0;
     for (let i = 0; i < 2_000; i++) if (thompsonChoose(arms, 1, `explore|${i}`).variant === "B") b++;
     expect(b / 2_000).toBeCloseTo(0.5, 1);

@@ -13,9 +13,15 @@ import { hashToUnit } from "../../../src/experiments/split";
 
 function referenceRandom(seed: string): Random {
   const h = createHash("sha1").update(seed).digest();
-  let a = h.readUInt32BE(0), b = h.readUInt32BE(4), c = h.readUInt32BE(8), d = h.readUInt32BE(12);
+  let a = h.readUInt32BE(0),
+    b = h.readUInt32BE(4),
+    c = h.readUInt32BE(8),
+    d = h.readUInt32BE(12);
   const uniform = (): number => {
-    a >>>= 0; b >>>= 0; c >>>= 0; d >>>= 0;
+    a >>>= 0;
+    b >>>= 0;
+    c >>>= 0;
+    d >>>= 0;
     const t = (a + b) | 0;
     a = b ^ (b >>> 9);
     b = (c + (c << 3)) | 0;
@@ -53,9 +59,12 @@ const call: fc.Arbitrary<Call> = fc.oneof(
 
 describe("seeded randomness", () => {
   it("gives the reference's numbers for any seed and sequence of calls", () => {
-    fc.assert(fc.property(fc.string(), fc.array(call, { maxLength: 40 }), (seed, calls) => {
-      expect(replay(seededRandom(seed), calls)).toEqual(replay(referenceRandom(seed), calls));
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.string(), fc.array(call, { maxLength: 40 }), (seed, calls) => {
+        expect(replay(seededRandom(seed), calls)).toEqual(replay(referenceRandom(seed), calls));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it("still agrees after thousands of draws (the twister regenerates its state every 624 outputs)", () => {
@@ -64,13 +73,20 @@ describe("seeded randomness", () => {
   });
 
   it("hashes split buckets and holdouts as before (SHA-1 of the UTF-8 text, first word), for any text", () => {
-    fc.assert(fc.property(fc.string({ unit: "binary" }), (text) => {
-      expect(hashToUnit(text)).toBe((createHash("sha1").update(text).digest().readUInt32BE(0) + 1) / 4_294_967_297);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.string({ unit: "binary" }), (text) => {
+        expect(hashToUnit(text)).toBe((createHash("sha1").update(text).digest().readUInt32BE(0) + 1) / 4_294_967_297);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it("makes the same bandit choices as before on 2,000 decisions", () => {
-    const arms = [{ key: "A", successes: 30, failures: 20 }, { key: "B", successes: 28, failures: 21 }, { key: "C", successes: 1, failures: 0 }];
+    const arms = [
+      { key: "A", successes: 30, failures: 20 },
+      { key: "B", successes: 28, failures: 21 },
+      { key: "C", successes: 1, failures: 0 },
+    ];
     for (let i = 0; i < 2_000; i++) {
       const seed = `rule|L${i}|evt-${i % 17}`;
       const random = referenceRandom(seed);

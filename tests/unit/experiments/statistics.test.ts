@@ -29,12 +29,24 @@ describe("statistics analysts trust", () => {
   });
 
   it("puts the probability of being best on the better arm, sums to 1, and is reproducible", () => {
-    const p = probabilityBest([{ successes: 60, failures: 40 }, { successes: 50, failures: 50 }]);
+    const p = probabilityBest([
+      { successes: 60, failures: 40 },
+      { successes: 50, failures: 50 },
+    ]);
     expect(p[0] + p[1]).toBeCloseTo(1, 10);
     expect(p[0]).toBeGreaterThan(0.9);
     expect(p[0]).toBeLessThan(0.95); // analytic value ≈ 0.92
-    expect(probabilityBest([{ successes: 60, failures: 40 }, { successes: 50, failures: 50 }])).toEqual(p);
-    const equal = probabilityBest([{ successes: 5, failures: 5 }, { successes: 5, failures: 5 }, { successes: 5, failures: 5 }]);
+    expect(
+      probabilityBest([
+        { successes: 60, failures: 40 },
+        { successes: 50, failures: 50 },
+      ]),
+    ).toEqual(p);
+    const equal = probabilityBest([
+      { successes: 5, failures: 5 },
+      { successes: 5, failures: 5 },
+      { successes: 5, failures: 5 },
+    ]);
     for (const x of equal) expect(x).toBeCloseTo(1 / 3, 1);
   });
 
@@ -46,6 +58,15 @@ describe("statistics analysts trust", () => {
     expect(experimentVerdict({ variants, control: "A", srm: null }).text).toBe("B is more helpful than A with 97% probability");
     expect(experimentVerdict({ variants, control: "A", srm: { chiSquare: 30, degreesOfFreedom: 1, pValue: 1e-8, flagged: true } }).status).toBe("broken_split");
     expect(experimentVerdict({ variants: [{ ...variants[0], votes: 12 }, variants[1]], control: "A", srm: null }).text).toMatch(/^not enough data yet/);
-    expect(experimentVerdict({ variants: [{ ...variants[0], probabilityBest: 0.2 }, { ...variants[1], probabilityBest: 0.8 }], control: "A", srm: null }).status).toBe("no_clear_winner");
+    expect(
+      experimentVerdict({
+        variants: [
+          { ...variants[0], probabilityBest: 0.2 },
+          { ...variants[1], probabilityBest: 0.8 },
+        ],
+        control: "A",
+        srm: null,
+      }).status,
+    ).toBe("no_clear_winner");
   });
 });

@@ -47,7 +47,11 @@ describe("problems for errors met while reading the request", () => {
   });
 
   it("a stream our own code already set an encoding on: a logged 500, not blamed on the client", async () => {
-    const error = await parse({ ...json, "transfer-encoding": "chunked" }, (s) => s.end("{}"), (s) => s.setEncoding("utf8"));
+    const error = await parse(
+      { ...json, "transfer-encoding": "chunked" },
+      (s) => s.end("{}"),
+      (s) => s.setEncoding("utf8"),
+    );
     expect((error as { type: string }).type).toBe("stream.encoding.set");
     expect(toProblem(error)).toMatchObject({ problem: { status: 500 }, internal: true });
   });

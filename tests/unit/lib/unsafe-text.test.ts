@@ -32,12 +32,7 @@ describe("unstorable text", () => {
   it("names the path of every bad value and key, keys shown escaped", () => {
     const body = { events: [{ id: "ok" }, { properties: { note: "x\u0000", ["a\u0000b"]: 1, list: ["fine", "\ud800"] } }], "\udc00": "v" };
     // In document order.
-    expect(findUnsafeText(body).map((e) => e.path)).toEqual([
-      "events[1].properties.note",
-      "events[1].properties[\"a\\u0000b\"]",
-      "events[1].properties.list[1]",
-      "[\"\\udc00\"]",
-    ]);
+    expect(findUnsafeText(body).map((e) => e.path)).toEqual(["events[1].properties.note", 'events[1].properties["a\\u0000b"]', "events[1].properties.list[1]", '["\\udc00"]']);
     expect(findUnsafeText({ a: "\u0000" }, "query").map((e) => e.path)).toEqual(["query.a"]);
     expect(findUnsafeText("\u0000", "params.learnerId").map((e) => e.path)).toEqual(["params.learnerId"]);
   });
@@ -46,6 +41,12 @@ describe("unstorable text", () => {
     let deep: unknown = "\u0000";
     for (let i = 0; i < 200_000; i++) deep = [deep];
     expect(findUnsafeText(deep)[0].path).toBe("[0]".repeat(200_000));
-    expect(findUnsafeText(Array.from({ length: 1_000 }, () => "\u0000"), "", 5)).toHaveLength(5);
+    expect(
+      findUnsafeText(
+        Array.from({ length: 1_000 }, () => "\u0000"),
+        "",
+        5,
+      ),
+    ).toHaveLength(5);
   });
 });

@@ -69,7 +69,12 @@ describe("condition limits checked on the raw JSON before the schema", () => {
     expect(errorsOf({ field: "learner.attributes.course", op: "in", value: list(100_000) })).toEqual([
       { path: "value", message: `The values compared against may hold at most ${MAX_CONDITION_VALUES} items in all (use a segment for larger sets)` },
     ]);
-    const split = { all: [{ field: "learner.attributes.a", op: "in", value: list(3_000) }, { field: "learner.attributes.b", op: "eq", value: { big: list(3_000) } }] };
+    const split = {
+      all: [
+        { field: "learner.attributes.a", op: "in", value: list(3_000) },
+        { field: "learner.attributes.b", op: "eq", value: { big: list(3_000) } },
+      ],
+    };
     expect(errorsOf(split)[0].path).toBe("all[1].value");
   });
 

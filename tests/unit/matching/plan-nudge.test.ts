@@ -7,7 +7,10 @@ describe("planNudge: at most one nudge per learner and event", () => {
   it("sends the highest-priority rule and records every lower one as lower_priority", async () => {
     const plan = await planNudge([rule("a", 30), rule("b", 20), rule("c", 10)], async () => ({ type: "send", dueAt: at, payload: 1 }));
     expect(plan.winner?.rule.key).toBe("a");
-    expect(plan.skipped.map((s) => [s.rule.key, s.reason])).toEqual([["b", "lower_priority"], ["c", "lower_priority"]]);
+    expect(plan.skipped.map((s) => [s.rule.key, s.reason])).toEqual([
+      ["b", "lower_priority"],
+      ["c", "lower_priority"],
+    ]);
     expect(plan.skipped[0].details).toMatchObject({ winner: "a", winnerPriority: 30, priority: 20 });
   });
 
@@ -20,7 +23,10 @@ describe("planNudge: at most one nudge per learner and event", () => {
     const asked: string[] = [];
     const plan = await planNudge([rule("a", 30), rule("b", 20), rule("c", 10)], async (r) => (asked.push(r.key), verdicts[r.key]));
     expect(plan.winner?.rule.key).toBe("b");
-    expect(plan.skipped.map((s) => [s.rule.key, s.reason])).toEqual([["a", "cooldown"], ["c", "lower_priority"]]);
+    expect(plan.skipped.map((s) => [s.rule.key, s.reason])).toEqual([
+      ["a", "cooldown"],
+      ["c", "lower_priority"],
+    ]);
     expect(asked).toEqual(["a", "b"]); // rules below the winner are not judged at all
   });
 

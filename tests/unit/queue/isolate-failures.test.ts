@@ -32,20 +32,29 @@ describe("isolateFailures (bisecting a failed batch)", () => {
 
   it("costs one run when nothing fails, and about 2·log2(n) more per poisoned item", async () => {
     const clean = runner(new Set());
-    await isolateFailures(Array.from({ length: 500 }, (_, i) => i), clean.run);
+    await isolateFailures(
+      Array.from({ length: 500 }, (_, i) => i),
+      clean.run,
+    );
     expect(clean.calls()).toBe(1);
     const one = runner(new Set([137]));
-    await isolateFailures(Array.from({ length: 500 }, (_, i) => i), one.run, () => false);
+    await isolateFailures(
+      Array.from({ length: 500 }, (_, i) => i),
+      one.run,
+      () => false,
+    );
     expect(one.calls()).toBeLessThanOrEqual(1 + 2 * Math.ceil(Math.log2(500)));
   });
 
   it("rethrows an outage at once instead of blaming items (the database being down is nobody's poison)", async () => {
     let calls = 0;
     const down = new DependencyUnavailableError("database");
-    await expect(isolateFailures([1, 2, 3, 4], async () => {
-      calls++;
-      throw down;
-    })).rejects.toBe(down);
+    await expect(
+      isolateFailures([1, 2, 3, 4], async () => {
+        calls++;
+        throw down;
+      }),
+    ).rejects.toBe(down);
     expect(calls).toBe(1);
   });
 

@@ -20,22 +20,40 @@ async function refusal(sql: string): Promise<string | null> {
 
 describe("checkSegmentSql", () => {
   it("accepts every generated SELECT over the analyst relations", async () => {
-    await fc.assert(fc.asyncProperty(allowedSegmentSql, async (sql) => {
-      expect(await refusal(sql)).toBeNull();
-    }), { numRuns: 400 });
+    await fc.assert(
+      fc.asyncProperty(allowedSegmentSql, async (sql) => {
+        expect(await refusal(sql)).toBeNull();
+      }),
+      { numRuns: 400 },
+    );
   });
 
   it("refuses every generated statement of another kind, several statements, or a SELECT reaching past the allow-lists, naming why", async () => {
-    await fc.assert(fc.asyncProperty(forbiddenSegmentSql, async (sql) => {
-      expect(await refusal(sql)).toMatch(REFUSAL_REASON);
-    }), { numRuns: 600 });
+    await fc.assert(
+      fc.asyncProperty(forbiddenSegmentSql, async (sql) => {
+        expect(await refusal(sql)).toMatch(REFUSAL_REASON);
+      }),
+      { numRuns: 600 },
+    );
   });
 
   it.each([
-    ["the comment/string trick that ran COPY … TO PROGRAM", "select 'x' as learner_id -- '\n) AS q; COMMIT; RESET ROLE; COPY (select 1) TO PROGRAM 'id > a-file'; SELECT 1 FROM (SELECT 1 AS learner_id --'", "is 5 statements; segment SQL must be exactly one SELECT"],
-    ["set_config + query_to_xml with no ';' at all", "select concat(set_config('role','postgres',true), query_to_xml('select key, value from settings', true, false, '')::text) as learner_id", "calls set_config, which segment SQL may not use"],
+    [
+      "the comment/string trick that ran COPY … TO PROGRAM",
+      "select 'x' as learner_id -- '\n) AS q; COMMIT; RESET ROLE; COPY (select 1) TO PROGRAM 'id > a-file'; SELECT 1 FROM (SELECT 1 AS learner_id --'",
+      "is 5 statements; segment SQL must be exactly one SELECT",
+    ],
+    [
+      "set_config + query_to_xml with no ';' at all",
+      "select concat(set_config('role','postgres',true), query_to_xml('select key, value from settings', true, false, '')::text) as learner_id",
+      "calls set_config, which segment SQL may not use",
+    ],
     ["a WITH name that hides api_keys only inside its own subquery", "select * from (with api_keys as (select 1) select 1) a, api_keys", "reads api_keys, which is not one of the analyst relations"],
-    ["a CTE used before it is defined (not RECURSIVE)", "with a as (select * from api_keys), api_keys as (select 1 as learner_id) select learner_id from api_keys", "reads api_keys, which is not one of the analyst relations"],
+    [
+      "a CTE used before it is defined (not RECURSIVE)",
+      "with a as (select * from api_keys), api_keys as (select 1 as learner_id) select learner_id from api_keys",
+      "reads api_keys, which is not one of the analyst relations",
+    ],
     ["a schema-qualified catalog column", "select pg_catalog.pg_authid.rolpassword as learner_id from learners", "refers to pg_catalog.pg_authid, which is not one of the analyst relations"],
     ["a cast that reads the catalogs", "select 'api_keys'::regclass::oid::text as learner_id", "uses the type regclass, which segment SQL may not use"],
     ["a row type of a hidden table", "select (null::api_keys)::text as learner_id", "uses the type api_keys, which segment SQL may not use"],

@@ -10,9 +10,21 @@ const TINY: Section = { ...MAIN, name: "main", families: ["steady", "flat"], see
 const TINY_LIFT: Section = { ...LIFT, families: ["flat"], seeds: 2, seedPrefix: "l", learners: 10, days: 2 };
 
 const seed = (family: string, name: string, over: Partial<SeedFigures> = {}): SeedFigures => ({
-  section: "main", family, seed: name, trueEffect: 0.1, best: "B", votes: { bandit: 12, on: 9 }, messagesPerLearner: { bandit: 3.5, on: 2.1 },
-  shareOnBest: 0.8125, regretRatio: 0.25, gateCut: -0.031847, gateKept: 1.020408, gateCutRealized: 0.1, gateKeptRealized: 0.95,
-  paused: { bandit: [], on: ["A"] }, ...over,
+  section: "main",
+  family,
+  seed: name,
+  trueEffect: 0.1,
+  best: "B",
+  votes: { bandit: 12, on: 9 },
+  messagesPerLearner: { bandit: 3.5, on: 2.1 },
+  shareOnBest: 0.8125,
+  regretRatio: 0.25,
+  gateCut: -0.031847,
+  gateKept: 1.020408,
+  gateCutRealized: 0.1,
+  gateKeptRealized: 0.95,
+  paused: { bandit: [], on: ["A"] },
+  ...over,
 });
 
 /** Rows covering what a run can write: no best variant, null and NaN figures, two paused variants, a lift run without an interval. */

@@ -2,8 +2,20 @@ import { boundOf, populationShare, TEST_BOUNDS, TEST_SEED_NAMES, type BoundSpec 
 import type { SeedFigures } from "../../../simulator/summarize";
 
 const seed = (family: string, i: number, gateCut: number | null, gateKept: number | null = null): SeedFigures => ({
-  section: "small", family, seed: `m${i}`, trueEffect: 0, best: null, votes: {}, messagesPerLearner: {},
-  shareOnBest: null, regretRatio: null, gateCut, gateKept, gateCutRealized: null, gateKeptRealized: null, paused: {},
+  section: "small",
+  family,
+  seed: `m${i}`,
+  trueEffect: 0,
+  best: null,
+  votes: {},
+  messagesPerLearner: {},
+  shareOnBest: null,
+  regretRatio: null,
+  gateCut,
+  gateKept,
+  gateCutRealized: null,
+  gateKeptRealized: null,
+  paused: {},
 });
 
 describe("the simulator test's bounds", () => {
@@ -87,9 +99,14 @@ describe("the simulator test's bounds", () => {
 
   it("covers what the test asserts: the bandit pooled, the gate per family, flat's given the population's share", () => {
     expect(TEST_BOUNDS.map((b) => `${b.metric}:${b.families.join("+")}:${b.direction}:${b.level}${b.givenShare ? ":given share" : ""}`)).toEqual([
-      "shareOnBest:steady+reversed:>=:0.01", "regretRatio:steady+reversed:<=:0.001",
-      "gateCut:steady:>=:0.001", "gateKept:steady:>=:0.001", "gateCut:reversed:>=:0.001", "gateKept:reversed:>=:0.001",
-      "gateCut:flat:>=:0.001:given share", "gateKept:flat:>=:0.001:given share",
+      "shareOnBest:steady+reversed:>=:0.01",
+      "regretRatio:steady+reversed:<=:0.001",
+      "gateCut:steady:>=:0.001",
+      "gateKept:steady:>=:0.001",
+      "gateCut:reversed:>=:0.001",
+      "gateKept:reversed:>=:0.001",
+      "gateCut:flat:>=:0.001:given share",
+      "gateKept:flat:>=:0.001:given share",
     ]);
     expect(TEST_SEED_NAMES).toEqual(["ci0", "ci1"]);
   });

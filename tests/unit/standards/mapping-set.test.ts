@@ -38,15 +38,22 @@ describe("the record path language", () => {
   });
 
   it("never throws reading any JSON with any compilable path", () => {
-    fc.assert(fc.property(fc.json(), fc.array(fc.constantFrom("a", "b", "[0]", "[1]", "[x=1]", "[x!=1]", '["a.b"]'), { minLength: 1, maxLength: 6 }), (json, parts) => {
-      const text = `k${parts.map((p) => (p.startsWith("[") ? p : `.${p}`)).join("")}`;
-      readPath({ k: JSON.parse(json) }, compilePath(text));
-    }));
+    fc.assert(
+      fc.property(fc.json(), fc.array(fc.constantFrom("a", "b", "[0]", "[1]", "[x=1]", "[x!=1]", '["a.b"]'), { minLength: 1, maxLength: 6 }), (json, parts) => {
+        const text = `k${parts.map((p) => (p.startsWith("[") ? p : `.${p}`)).join("")}`;
+        readPath({ k: JSON.parse(json) }, compilePath(text));
+      }),
+    );
   });
 });
 
 describe("choosing a mapping and reading its fields", () => {
-  const custom: Mapping = mappingSchema.parse({ key: "our.completed.module", source: "xapi", match: { verb: "http://adlnet.gov/expapi/verbs/completed", objectType: "http://adlnet.gov/expapi/activities/module" }, eventType: "unit.done" });
+  const custom: Mapping = mappingSchema.parse({
+    key: "our.completed.module",
+    source: "xapi",
+    match: { verb: "http://adlnet.gov/expapi/verbs/completed", objectType: "http://adlnet.gov/expapi/activities/module" },
+    eventType: "unit.done",
+  });
   const set = compileMappingSet([...DEFAULT_MAPPINGS, custom], new Map([[custom.key, "custom"]]));
   const kind = (verb: string, objectType: string | null) => ({ format: "xapi" as const, verb, objectType });
 
@@ -74,9 +81,15 @@ describe("choosing a mapping and reading its fields", () => {
 describe("events built from mapped records", () => {
   const set = compileMappingSet(DEFAULT_MAPPINGS, new Map());
   const statements = [
-    f.openedxEnrollment("a", "course-v1:O+C+1"), f.openedxProblemSubmitted("a", "course-v1:O+C+1", 1, 2), f.openedxVideo("a", "course-v1:O+C+1", "completed"),
-    f.openedxBlockCompletion("a", "course-v1:O+C+1"), f.openedxCourse("a", "course-v1:O+C+1", "earned", 0.5), f.moodleEnrolment("7", 3),
-    f.moodleQuizSubmitted("7", 3, 0.25, false), f.moodleModuleCompleted("7", 3), f.adlModuleLaunched("z", "https://x.org/c", "https://x.org/c/m"),
+    f.openedxEnrollment("a", "course-v1:O+C+1"),
+    f.openedxProblemSubmitted("a", "course-v1:O+C+1", 1, 2),
+    f.openedxVideo("a", "course-v1:O+C+1", "completed"),
+    f.openedxBlockCompletion("a", "course-v1:O+C+1"),
+    f.openedxCourse("a", "course-v1:O+C+1", "earned", 0.5),
+    f.moodleEnrolment("7", 3),
+    f.moodleQuizSubmitted("7", 3, 0.25, false),
+    f.moodleModuleCompleted("7", 3),
+    f.adlModuleLaunched("z", "https://x.org/c", "https://x.org/c/m"),
   ];
   it.each(statements.map((s, i) => [i, s] as const))("statement %i gives an event /v1/events would accept", (_i, statement) => {
     const checked = checkStatement(statement, "");
@@ -84,7 +97,16 @@ describe("events built from mapped records", () => {
     const record = mapRecord(set, { id: checked.id, kind: checked.kind, body: checked.statement, occurredAt: checked.statement.timestamp, properties: { source: "xapi" } }, new Date());
     if (record.outcome.status !== "mapped") throw new Error(`not mapped: ${JSON.stringify(record.outcome)}`);
     const e = record.outcome.event;
-    const raw = { id: e.id, type: e.type, learnerId: e.learnerId, ...(e.courseId ? { courseId: e.courseId } : {}), ...(e.moduleId ? { moduleId: e.moduleId } : {}), occurredAt: e.occurredAt.toISOString(), properties: e.properties, ...(e.learner ? { learner: e.learner } : {}) };
+    const raw = {
+      id: e.id,
+      type: e.type,
+      learnerId: e.learnerId,
+      ...(e.courseId ? { courseId: e.courseId } : {}),
+      ...(e.moduleId ? { moduleId: e.moduleId } : {}),
+      occurredAt: e.occurredAt.toISOString(),
+      properties: e.properties,
+      ...(e.learner ? { learner: e.learner } : {}),
+    };
     expect(eventSchema.safeParse(raw).success).toBe(true);
   });
 
@@ -114,22 +136,54 @@ describe("Segment event names", () => {
   });
 
   it("always gives a valid event type or null", () => {
-    fc.assert(fc.property(fc.string({ maxLength: 200 }), (name) => {
-      const type = normalizeEventName(name);
-      expect(type === null || EVENT_TYPE_PATTERN.test(type)).toBe(true);
-    }));
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (name) => {
+        const type = normalizeEventName(name);
+        expect(type === null || EVENT_TYPE_PATTERN.test(type)).toBe(true);
+      }),
+    );
   });
 });
 
 describe("xAPI details", () => {
-  it.each([["PT3M15S", 195], ["P1DT2H", 93600], ["PT0.5S", 0.5], ["PT", undefined], ["P", undefined], ["3 minutes", undefined]])("duration %p → %p", (text, seconds) => {
+  it.each([
+    ["PT3M15S", 195],
+    ["P1DT2H", 93600],
+    ["PT0.5S", 0.5],
+    ["PT", undefined],
+    ["P", undefined],
+    ["3 minutes", undefined],
+  ])("duration %p → %p", (text, seconds) => {
     expect(isoDurationSeconds(text)).toBe(seconds);
   });
 
   it("gives the same digest to the same statement however its timestamp and keys are written, another to other content", () => {
-    const a = checkStatement({ id: "6D1F033B-3F70-458C-B53A-E6BB63CBAEF9", actor: { mbox: "mailto:a@b.c" }, verb: { id: "http://adlnet.gov/expapi/verbs/completed" }, object: { id: "http://x.y/z" }, timestamp: "2026-01-01T10:00:00.000Z" }, "");
-    const b = checkStatement({ timestamp: "2026-01-01T11:00:00+01:00", object: { id: "http://x.y/z" }, verb: { id: "http://adlnet.gov/expapi/verbs/completed" }, actor: { mbox: "mailto:a@b.c" }, id: "6d1f033b-3f70-458c-b53a-e6bb63cbaef9", stored: "2026-02-02T00:00:00Z", version: "1.0.3" }, "");
-    const c = checkStatement({ id: "6d1f033b-3f70-458c-b53a-e6bb63cbaef9", actor: { mbox: "mailto:a@b.c" }, verb: { id: "http://adlnet.gov/expapi/verbs/passed" }, object: { id: "http://x.y/z" } }, "");
+    const a = checkStatement(
+      {
+        id: "6D1F033B-3F70-458C-B53A-E6BB63CBAEF9",
+        actor: { mbox: "mailto:a@b.c" },
+        verb: { id: "http://adlnet.gov/expapi/verbs/completed" },
+        object: { id: "http://x.y/z" },
+        timestamp: "2026-01-01T10:00:00.000Z",
+      },
+      "",
+    );
+    const b = checkStatement(
+      {
+        timestamp: "2026-01-01T11:00:00+01:00",
+        object: { id: "http://x.y/z" },
+        verb: { id: "http://adlnet.gov/expapi/verbs/completed" },
+        actor: { mbox: "mailto:a@b.c" },
+        id: "6d1f033b-3f70-458c-b53a-e6bb63cbaef9",
+        stored: "2026-02-02T00:00:00Z",
+        version: "1.0.3",
+      },
+      "",
+    );
+    const c = checkStatement(
+      { id: "6d1f033b-3f70-458c-b53a-e6bb63cbaef9", actor: { mbox: "mailto:a@b.c" }, verb: { id: "http://adlnet.gov/expapi/verbs/passed" }, object: { id: "http://x.y/z" } },
+      "",
+    );
     expect(a.ok && b.ok && c.ok).toBe(true);
     if (a.ok && b.ok && c.ok) {
       expect(a.id).toBe("6d1f033b-3f70-458c-b53a-e6bb63cbaef9");
@@ -159,31 +213,82 @@ describe("the statement fast path", () => {
     version: "1.0.3",
   });
   const paths: string[][] = [
-    [], ["id"], ["actor"], ["actor", "objectType"], ["actor", "name"], ["actor", "mbox"], ["actor", "openid"], ["actor", "account"], ["actor", "account", "homePage"],
-    ["actor", "account", "name"], ["actor", "member"], ["verb"], ["verb", "id"], ["verb", "display"], ["verb", "display", "en"], ["object"], ["object", "objectType"],
-    ["object", "id"], ["result"], ["result", "score"], ["result", "score", "scaled"], ["result", "score", "raw"], ["result", "success"], ["result", "duration"],
-    ["context"], ["timestamp"], ["version"], ["attachments"], ["stored"], ["authority"], ["extra"],
+    [],
+    ["id"],
+    ["actor"],
+    ["actor", "objectType"],
+    ["actor", "name"],
+    ["actor", "mbox"],
+    ["actor", "openid"],
+    ["actor", "account"],
+    ["actor", "account", "homePage"],
+    ["actor", "account", "name"],
+    ["actor", "member"],
+    ["verb"],
+    ["verb", "id"],
+    ["verb", "display"],
+    ["verb", "display", "en"],
+    ["object"],
+    ["object", "objectType"],
+    ["object", "id"],
+    ["result"],
+    ["result", "score"],
+    ["result", "score", "scaled"],
+    ["result", "score", "raw"],
+    ["result", "success"],
+    ["result", "duration"],
+    ["context"],
+    ["timestamp"],
+    ["version"],
+    ["attachments"],
+    ["stored"],
+    ["authority"],
+    ["extra"],
   ];
   const values = fc.oneof(
-    fc.constantFrom(undefined, "", "x", "http://a.b/c", "mailto:a@b.c", "Agent", "Group", "Activity", "StatementRef", "2026-02-30T10:00:00Z", "2026-01-01T10:00:00Z", "1.0.0", "3.0", 2, -2, 0.5, true, [], {}, { id: "http://x.y" }),
+    fc.constantFrom(
+      undefined,
+      "",
+      "x",
+      "http://a.b/c",
+      "mailto:a@b.c",
+      "Agent",
+      "Group",
+      "Activity",
+      "StatementRef",
+      "2026-02-30T10:00:00Z",
+      "2026-01-01T10:00:00Z",
+      "1.0.0",
+      "3.0",
+      2,
+      -2,
+      0.5,
+      true,
+      [],
+      {},
+      { id: "http://x.y" },
+    ),
     fc.json().map((j) => JSON.parse(j) as unknown),
   );
 
   it("accepts only what the schema accepts, whatever is changed", () => {
-    fc.assert(fc.property(fc.array(fc.tuple(fc.constantFrom(...paths), values), { minLength: 1, maxLength: 3 }), (changes) => {
-      const s: Record<string, unknown> = base();
-      for (const [path, value] of changes) {
-        if (path.length === 0) continue;
-        let target: Record<string, unknown> = s;
-        for (const key of path.slice(0, -1)) {
-          if (target[key] === null || typeof target[key] !== "object" || Array.isArray(target[key])) target[key] = {};
-          target = target[key] as Record<string, unknown>;
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom(...paths), values), { minLength: 1, maxLength: 3 }), (changes) => {
+        const s: Record<string, unknown> = base();
+        for (const [path, value] of changes) {
+          if (path.length === 0) continue;
+          let target: Record<string, unknown> = s;
+          for (const key of path.slice(0, -1)) {
+            if (target[key] === null || typeof target[key] !== "object" || Array.isArray(target[key])) target[key] = {};
+            target = target[key] as Record<string, unknown>;
+          }
+          if (value === undefined) delete target[path[path.length - 1]];
+          else target[path[path.length - 1]] = value;
         }
-        if (value === undefined) delete target[path[path.length - 1]];
-        else target[path[path.length - 1]] = value;
-      }
-      if (quickAccept(s)) expect(statementSchema.safeParse(s).success).toBe(true);
-    }), { numRuns: 3_000 });
+        if (quickAccept(s)) expect(statementSchema.safeParse(s).success).toBe(true);
+      }),
+      { numRuns: 3_000 },
+    );
   });
 
   it("takes the ordinary statement without the schema", () => {
@@ -192,14 +297,15 @@ describe("the statement fast path", () => {
   });
 });
 
-
 describe("the items of a JSON array as sent", () => {
   it("splits any array as JSON.parse reads it, whatever the spacing", () => {
-    fc.assert(fc.property(fc.array(fc.jsonValue(), { maxLength: 8 }), fc.constantFrom("", " ", "\n  "), (items, space) => {
-      const text = `${space}[${space}${items.map((i) => JSON.stringify(i, null, space ? 1 : 0)).join(`${space},${space}`)}${space}]${space}`;
-      const split = jsonArrayItems(text);
-      expect(split?.map((t) => JSON.parse(t))).toEqual(JSON.parse(text));
-    }));
+    fc.assert(
+      fc.property(fc.array(fc.jsonValue(), { maxLength: 8 }), fc.constantFrom("", " ", "\n  "), (items, space) => {
+        const text = `${space}[${space}${items.map((i) => JSON.stringify(i, null, space ? 1 : 0)).join(`${space},${space}`)}${space}]${space}`;
+        const split = jsonArrayItems(text);
+        expect(split?.map((t) => JSON.parse(t))).toEqual(JSON.parse(text));
+      }),
+    );
     expect(jsonArrayItems('{"a": [1, 2]}')).toBeNull();
     expect(jsonArrayItems('["a,b", {"c": "]"}, "\\"]"]')).toEqual(['"a,b"', '{"c": "]"}', '"\\"]"']);
   });
@@ -207,11 +313,13 @@ describe("the items of a JSON array as sent", () => {
 
 describe("the items of an array under a key", () => {
   it("finds the batch array of a Segment body as JSON.parse reads it", () => {
-    fc.assert(fc.property(fc.array(fc.jsonValue(), { maxLength: 6 }), fc.jsonValue(), (batch, other) => {
-      const text = JSON.stringify({ before: other, batch, after: { batch: "nested, not this one" } });
-      // As JSON.parse reads the batch (a generated -0 is sent as 0).
-      expect(jsonArrayItemsAt(text, "batch")?.map((t) => JSON.parse(t))).toEqual((JSON.parse(text) as { batch: unknown }).batch);
-    }));
+    fc.assert(
+      fc.property(fc.array(fc.jsonValue(), { maxLength: 6 }), fc.jsonValue(), (batch, other) => {
+        const text = JSON.stringify({ before: other, batch, after: { batch: "nested, not this one" } });
+        // As JSON.parse reads the batch (a generated -0 is sent as 0).
+        expect(jsonArrayItemsAt(text, "batch")?.map((t) => JSON.parse(t))).toEqual((JSON.parse(text) as { batch: unknown }).batch);
+      }),
+    );
     expect(jsonArrayItemsAt('{"batch": "x"}', "batch")).toBeNull();
     expect(jsonArrayItemsAt('[{"batch": []}]', "batch")).toBeNull();
     expect(jsonArrayItemsAt('{"batch": [1], "batch": [2, 3]}', "batch")).toEqual(["2", "3"]);

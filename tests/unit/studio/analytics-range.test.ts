@@ -39,8 +39,18 @@ describe("the analytics range", () => {
 
 describe("the chart lines", () => {
   const row = (template: string, day: string, delivered: number, engaged: number, helpful: number, notHelpful: number): RateRow => ({
-    template, day, delivered, seen: 0, clicked: 0, dismissed: 0, responded: 0, helpful, notHelpful,
-    engagementRate: delivered ? engaged / delivered : null, helpfulRate: helpful + notHelpful ? helpful / (helpful + notHelpful) : null, helpfulRateCI: wilsonInterval(helpful, helpful + notHelpful),
+    template,
+    day,
+    delivered,
+    seen: 0,
+    clicked: 0,
+    dismissed: 0,
+    responded: 0,
+    helpful,
+    notHelpful,
+    engagementRate: delivered ? engaged / delivered : null,
+    helpfulRate: helpful + notHelpful ? helpful / (helpful + notHelpful) : null,
+    helpfulRateCI: wilsonInterval(helpful, helpful + notHelpful),
   });
 
   it("gives every day a value, a gap where nothing was delivered, and Wilson bounds", () => {

@@ -6,12 +6,27 @@ import { learnerIdsFromCsv } from "../../../packages/studio/src/views/segments/m
 
 const scalar = fc.oneof(fc.string({ maxLength: 8 }), fc.integer({ min: -1000, max: 1000 }), fc.boolean(), fc.constant(null));
 const leaf: fc.Arbitrary<Condition> = fc.oneof(
-  fc.record({ field: fc.constantFrom("event.properties.score", "learner.locale", "state.eventCount"), op: fc.constantFrom<Operator>("eq", "ne", "contains"), value: scalar.filter((v) => v !== null || true) }),
-  fc.record({ field: fc.constant("event.properties.tags"), op: fc.constantFrom<Operator>("in", "nin"), value: fc.array(fc.oneof(fc.string({ minLength: 1, maxLength: 6 }).filter((s) => s.trim() === s && s !== ""), fc.integer()), { minLength: 1, maxLength: 3 }) }),
+  fc.record({
+    field: fc.constantFrom("event.properties.score", "learner.locale", "state.eventCount"),
+    op: fc.constantFrom<Operator>("eq", "ne", "contains"),
+    value: scalar.filter((v) => v !== null || true),
+  }),
+  fc.record({
+    field: fc.constant("event.properties.tags"),
+    op: fc.constantFrom<Operator>("in", "nin"),
+    value: fc.array(
+      fc.oneof(
+        fc.string({ minLength: 1, maxLength: 6 }).filter((s) => s.trim() === s && s !== ""),
+        fc.integer(),
+      ),
+      { minLength: 1, maxLength: 3 },
+    ),
+  }),
   fc.record({ field: fc.constant("goal.text"), op: fc.constant<Operator>("exists"), value: fc.boolean() }),
 );
 const { condition } = fc.letrec<{ condition: Condition }>((tie) => ({
-  condition: fc.oneof({ maxDepth: 3 },
+  condition: fc.oneof(
+    { maxDepth: 3 },
     leaf,
     fc.record({ all: fc.array(tie("condition"), { minLength: 1, maxLength: 3 }) }),
     fc.record({ any: fc.array(tie("condition"), { minLength: 1, maxLength: 3 }) }),
@@ -26,9 +41,12 @@ function rooted(c: Condition): Condition {
 
 describe("the condition builder's model", () => {
   it("round-trips any condition through the tree (values typed as text and back)", () => {
-    fc.assert(fc.property(condition, (c) => {
-      expect(fromTree(toTree(c))).toEqual(rooted(c));
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(condition, (c) => {
+        expect(fromTree(toTree(c))).toEqual(rooted(c));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it("reads typed values as the API wants them, and keeps quoted text as text", () => {
@@ -53,8 +71,8 @@ describe("the condition builder's model", () => {
 
 describe("learner ids from a CSV upload", () => {
   it("takes the learnerId column when named, else the first, once each, with quotes and CRLF", () => {
-    expect(learnerIdsFromCsv("name,learnerId\r\n\"Lovelace, Ada\",ada\r\nGrace,grace\r\n\r\nAgain,ada\r\n")).toEqual({ ids: ["ada", "grace"], header: "learnerId" });
-    expect(learnerIdsFromCsv("ada\ngrace;x\n \n\"ho\"\"pper\"")).toEqual({ ids: ["ada", "grace", 'ho"pper'], header: null });
+    expect(learnerIdsFromCsv('name,learnerId\r\n"Lovelace, Ada",ada\r\nGrace,grace\r\n\r\nAgain,ada\r\n')).toEqual({ ids: ["ada", "grace"], header: "learnerId" });
+    expect(learnerIdsFromCsv('ada\ngrace;x\n \n"ho""pper"')).toEqual({ ids: ["ada", "grace", 'ho"pper'], header: null });
     expect(learnerIdsFromCsv("")).toEqual({ ids: [], header: null });
   });
 });
@@ -62,15 +80,21 @@ describe("learner ids from a CSV upload", () => {
 describe("the version diff", () => {
   it("keeps common lines and marks the rest added or removed, in order", () => {
     expect(diffLines(["a", "b", "c"], ["a", "x", "c", "d"])).toEqual([
-      { kind: "same", text: "a" }, { kind: "removed", text: "b" }, { kind: "added", text: "x" }, { kind: "same", text: "c" }, { kind: "added", text: "d" },
+      { kind: "same", text: "a" },
+      { kind: "removed", text: "b" },
+      { kind: "added", text: "x" },
+      { kind: "same", text: "c" },
+      { kind: "added", text: "d" },
     ]);
   });
 
   it("rebuilds both sides from the diff, whatever the lines", () => {
-    fc.assert(fc.property(fc.array(fc.constantFrom("a", "b", "c", "d"), { maxLength: 30 }), fc.array(fc.constantFrom("a", "b", "c", "e"), { maxLength: 30 }), (before, after) => {
-      const diff = diffLines(before, after);
-      expect(diff.filter((l) => l.kind !== "added").map((l) => l.text)).toEqual(before);
-      expect(diff.filter((l) => l.kind !== "removed").map((l) => l.text)).toEqual(after);
-    }));
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom("a", "b", "c", "d"), { maxLength: 30 }), fc.array(fc.constantFrom("a", "b", "c", "e"), { maxLength: 30 }), (before, after) => {
+        const diff = diffLines(before, after);
+        expect(diff.filter((l) => l.kind !== "added").map((l) => l.text)).toEqual(before);
+        expect(diff.filter((l) => l.kind !== "removed").map((l) => l.text)).toEqual(after);
+      }),
+    );
   });
 });

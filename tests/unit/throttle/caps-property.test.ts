@@ -14,7 +14,15 @@ function simulate(triggers: number[], tz: string, policy: ReturnType<typeof poli
   while (queue.length) {
     const { at } = queue.shift()!;
     const now = new Date(at);
-    const decision = decide({ now, policy, learner: { timezone: tz }, message: { ruleKey: "r", kind: "nudge", essential: false, expiresAt: null }, rule: { cooldownHours: null, maxPerLearner: null }, history, preferences: { snoozedUntil: null, optedOutKinds: [] } });
+    const decision = decide({
+      now,
+      policy,
+      learner: { timezone: tz },
+      message: { ruleKey: "r", kind: "nudge", essential: false, expiresAt: null },
+      rule: { cooldownHours: null, maxPerLearner: null },
+      history,
+      preferences: { snoozedUntil: null, optedOutKinds: [] },
+    });
     if (decision.type === "send") history.push({ ruleKey: "r", deliveredAt: now, seenAt: now, dismissedAt: null, vote: null, respondedAt: null });
     else if (decision.type === "defer") {
       expect(decision.until.getTime()).toBeGreaterThan(at);
@@ -39,7 +47,11 @@ describe("throttle caps hold for any sequence of triggers", () => {
         }),
         (minutes, tz, p) => {
           const policy = policySchema.parse(p);
-          const delivered = simulate(minutes.map((m) => START + m * 60_000), tz, policy);
+          const delivered = simulate(
+            minutes.map((m) => START + m * 60_000),
+            tz,
+            policy,
+          );
           const perDay = new Map<string, number>();
           const perWeek = new Map<number, number>();
           delivered.forEach((d, i) => {
@@ -67,7 +79,15 @@ describe("throttle caps hold for any sequence of triggers", () => {
   it("defers a message due at 23:00 in Tokyo to 08:00 local the next morning", () => {
     const policy = policySchema.parse({});
     const now = new Date("2026-11-24T14:00:00Z"); // 23:00 in Tokyo
-    const d = decide({ now, policy, learner: { timezone: "Asia/Tokyo" }, message: { ruleKey: "r", kind: "nudge", essential: false, expiresAt: null }, rule: { cooldownHours: null, maxPerLearner: null }, history: [], preferences: { snoozedUntil: null, optedOutKinds: [] } });
+    const d = decide({
+      now,
+      policy,
+      learner: { timezone: "Asia/Tokyo" },
+      message: { ruleKey: "r", kind: "nudge", essential: false, expiresAt: null },
+      rule: { cooldownHours: null, maxPerLearner: null },
+      history: [],
+      preferences: { snoozedUntil: null, optedOutKinds: [] },
+    });
     expect(d).toMatchObject({ type: "defer", reason: "quiet_hours", until: new Date("2026-11-24T23:00:00Z") });
   });
 
@@ -79,8 +99,23 @@ describe("throttle caps hold for any sequence of triggers", () => {
   it("starts a backoff after three dismissals in a row and ends it with a helpful vote", () => {
     const policy = policySchema.parse({ quietHours: null, minGapMinutes: 0, maxPerDay: 100, maxPerWeek: 100 });
     const now = new Date("2026-11-24T12:00:00Z");
-    const dismissed = (h: number): HistoryMessage => ({ ruleKey: "r", deliveredAt: new Date(now.getTime() - h * HOUR), seenAt: null, dismissedAt: new Date(now.getTime() - h * HOUR + 60_000), vote: null, respondedAt: null });
-    const input = (history: HistoryMessage[]) => ({ now, policy, learner: { timezone: "UTC" }, message: { ruleKey: "r", kind: "nudge", essential: false, expiresAt: null }, rule: { cooldownHours: null, maxPerLearner: null }, history, preferences: { snoozedUntil: null, optedOutKinds: [] } });
+    const dismissed = (h: number): HistoryMessage => ({
+      ruleKey: "r",
+      deliveredAt: new Date(now.getTime() - h * HOUR),
+      seenAt: null,
+      dismissedAt: new Date(now.getTime() - h * HOUR + 60_000),
+      vote: null,
+      respondedAt: null,
+    });
+    const input = (history: HistoryMessage[]) => ({
+      now,
+      policy,
+      learner: { timezone: "UTC" },
+      message: { ruleKey: "r", kind: "nudge", essential: false, expiresAt: null },
+      rule: { cooldownHours: null, maxPerLearner: null },
+      history,
+      preferences: { snoozedUntil: null, optedOutKinds: [] },
+    });
     const streak = [dismissed(3), dismissed(2), dismissed(1)];
     expect(decide(input(streak))).toMatchObject({ type: "suppress", reason: "adaptive.backoff", details: { streak: 3 } });
     const helpful = { ...dismissed(0.5), dismissedAt: null, vote: "helpful" };

@@ -6,11 +6,7 @@
 
 export type Operator = "eq" | "ne" | "lt" | "lte" | "gt" | "gte" | "in" | "nin" | "exists" | "contains";
 
-export type Condition =
-  | { all: Condition[] }
-  | { any: Condition[] }
-  | { not: Condition }
-  | { field: string; op: Operator; value?: unknown };
+export type Condition = { all: Condition[] } | { any: Condition[] } | { not: Condition } | { field: string; op: Operator; value?: unknown };
 
 export interface LeafNode {
   kind: "leaf";
@@ -45,8 +41,19 @@ export const OPERATORS: ReadonlyArray<{ op: Operator; label: string }> = [
 
 /** Fields every rule can read (contract: "Conditions"); pickers add the event properties and attributes seen. */
 export const BASE_FIELDS = [
-  "event.type", "event.courseId", "event.moduleId", "learner.id", "learner.name", "learner.locale", "learner.timezone",
-  "goal.text", "assessments.latest.rating", "state.eventCount", "state.daysSinceLastActivity", "state.firstActivityAt", "state.lastActivityAt",
+  "event.type",
+  "event.courseId",
+  "event.moduleId",
+  "learner.id",
+  "learner.name",
+  "learner.locale",
+  "learner.timezone",
+  "goal.text",
+  "assessments.latest.rating",
+  "state.eventCount",
+  "state.daysSinceLastActivity",
+  "state.firstActivityAt",
+  "state.lastActivityAt",
 ];
 
 export function newLeaf(field = "event.properties."): LeafNode {
@@ -109,7 +116,11 @@ export function pathsOf(root: GroupNode, prefix: string): Map<TreeNode, string> 
  * that text exactly ("42" stays a string); for `in`/`nin`, a comma-separated list of such values.
  */
 export function parseValue(text: string, op: Operator): unknown {
-  if (op === "in" || op === "nin") return splitList(text).map((item) => item.trim()).filter((item) => item !== "").map(parseScalar);
+  if (op === "in" || op === "nin")
+    return splitList(text)
+      .map((item) => item.trim())
+      .filter((item) => item !== "")
+      .map(parseScalar);
   return parseScalar(text.trim());
 }
 

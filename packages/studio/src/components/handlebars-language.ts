@@ -14,9 +14,7 @@ interface State {
 }
 
 /** The helpers templates may call (src/templates/handlebars-instance.ts): highlighted as keywords. */
-const HELPERS = new Set([
-  "if", "unless", "each", "with", "else", "default", "formatDate", "pluralize", "percent", "eq", "ne", "lt", "lte", "gt", "gte", "and", "or", "not",
-]);
+const HELPERS = new Set(["if", "unless", "each", "with", "else", "default", "formatDate", "pluralize", "percent", "eq", "ne", "lt", "lte", "gt", "gte", "and", "or", "not"]);
 
 function tokenComment(stream: StringStream, state: State): string {
   const end = state.comment === "long" ? "--}}" : "}}";

@@ -20,8 +20,20 @@ export function renderTabs(prefix: string, label: string, tabs: Tab[], selected:
     requestAnimationFrame(() => document.getElementById(`${prefix}-tab-${target.id}`)?.focus());
   };
   return html`<div role="tablist" aria-label=${label} class="tabs">
-    ${tabs.map((tab, index) => html`<button type="button" role="tab" id="${prefix}-tab-${tab.id}" aria-controls="${prefix}-panel"
-        aria-selected=${tab.id === selected ? "true" : "false"} tabindex=${tab.id === selected ? 0 : -1}
-        @click=${() => select(tab.id)} @keydown=${(e: KeyboardEvent) => move(e, index)}>${tab.label}</button>`)}
+    ${tabs.map(
+      (tab, index) =>
+        html`<button
+          type="button"
+          role="tab"
+          id="${prefix}-tab-${tab.id}"
+          aria-controls="${prefix}-panel"
+          aria-selected=${tab.id === selected ? "true" : "false"}
+          tabindex=${tab.id === selected ? 0 : -1}
+          @click=${() => select(tab.id)}
+          @keydown=${(e: KeyboardEvent) => move(e, index)}
+        >
+          ${tab.label}
+        </button>`,
+    )}
   </div>`;
 }

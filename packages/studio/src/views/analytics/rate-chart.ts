@@ -9,7 +9,6 @@ import uPlot from "uplot";
 import { formatCount, formatInterval, formatRate, formatShortDay, formatDay } from "./format";
 import type { ChartSeries } from "./chart-series";
 
-
 export const PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"];
 const DASHES: number[][] = [[], [8, 4], [2, 3], [10, 3, 2, 3], [4, 4], [1, 2], [12, 6]];
 const HEIGHT = 220;
@@ -68,15 +67,14 @@ export class AnalyticsChart extends LitElement {
 
   protected override render() {
     const hasData = this.series.some((s) => s.values.some((v) => v !== null && v !== undefined));
-    return html`
-      <figure class="an-chart" aria-labelledby=${this.headingId}>
-        <figcaption>
-          <h3 id=${this.headingId} class="an-chart-title">${this.heading}</h3>
-          ${this.summary ? html`<p class="an-chart-summary">${this.summary}</p>` : nothing}
-        </figcaption>
-        ${hasData
-          ? html`
-              <ul class="an-legend">
+    return html` <figure class="an-chart" aria-labelledby=${this.headingId}>
+      <figcaption>
+        <h3 id=${this.headingId} class="an-chart-title">${this.heading}</h3>
+        ${this.summary ? html`<p class="an-chart-summary">${this.summary}</p>` : nothing}
+      </figcaption>
+      ${
+        hasData
+          ? html` <ul class="an-legend">
                 ${this.series.map((s, i) => html`<li><span class="an-swatch" aria-hidden="true" style="border-color: ${PALETTE[i % PALETTE.length]}; border-top-style: ${i === 0 ? "solid" : "dashed"}"></span>${s.label}</li>`)}
               </ul>
               <div class="an-plot" aria-hidden="true"></div>
@@ -84,27 +82,38 @@ export class AnalyticsChart extends LitElement {
                 <summary>${this.heading}: the figures as a table</summary>
                 ${this.dataTable()}
               </details>`
-          : html`<p class="an-empty">Nothing to draw for these days.</p>`}
-      </figure>`;
+          : html`<p class="an-empty">Nothing to draw for these days.</p>`
+      }
+    </figure>`;
   }
 
   private dataTable() {
-    return html`
-      <div class="an-table-scroll" role="region" aria-label=${`${this.heading}, by day`} tabindex="0">
-        <table class="an-table">
-          <thead><tr><th scope="col">Day</th>${this.series.map((s) => html`<th scope="col" class="an-num">${s.label}</th>`)}</tr></thead>
-          <tbody>
-            ${this.days.map((day, d) => html`
-              <tr>
+    return html` <div class="an-table-scroll" role="region" aria-label=${`${this.heading}, by day`} tabindex="0">
+      <table class="an-table">
+        <thead>
+          <tr>
+            <th scope="col">Day</th>
+            ${this.series.map((s) => html`<th scope="col" class="an-num">${s.label}</th>`)}
+          </tr>
+        </thead>
+        <tbody>
+          ${this.days.map(
+            (day, d) =>
+              html` <tr>
                 <th scope="row">${formatDay(day)}</th>
                 ${this.series.map((s) => {
-                  const lo = s.lo?.[d], hi = s.hi?.[d], v = s.values[d];
-                  return html`<td class="an-num">${this.format(v)}${v !== null && v !== undefined && lo != null && hi != null ? html` <span class="an-ci">(${formatInterval([lo, hi])})</span>` : nothing}</td>`;
+                  const lo = s.lo?.[d],
+                    hi = s.hi?.[d],
+                    v = s.values[d];
+                  return html`<td class="an-num">
+                    ${this.format(v)}${v !== null && v !== undefined && lo != null && hi != null ? html` <span class="an-ci">(${formatInterval([lo, hi])})</span>` : nothing}
+                  </td>`;
                 })}
-              </tr>`)}
-          </tbody>
-        </table>
-      </div>`;
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>`;
   }
 
   protected override updated(): void {
@@ -157,7 +166,13 @@ export class AnalyticsChart extends LitElement {
         y: rate ? { range: [0, 1] } : { range: (_u, _min, max) => [0, Math.max(4, Math.ceil((max || 0) * 1.1))] },
       },
       axes: [
-        { stroke: "#333", grid: { stroke: "#e5e5e5" }, space: 56, incrs: [1, 2, 3, 7, 14, 28, 56, 91], values: (_u, splits) => splits.map((i) => (Number.isInteger(i) && days[i] ? formatShortDay(days[i]) : "")) },
+        {
+          stroke: "#333",
+          grid: { stroke: "#e5e5e5" },
+          space: 56,
+          incrs: [1, 2, 3, 7, 14, 28, 56, 91],
+          values: (_u, splits) => splits.map((i) => (Number.isInteger(i) && days[i] ? formatShortDay(days[i]) : "")),
+        },
         { stroke: "#333", grid: { stroke: "#e5e5e5" }, size: 56, values: (_u, splits) => splits.map((v) => (rate ? `${Math.round(v * 100)}%` : Number.isInteger(v) ? formatCount(v) : "")) },
       ],
       series,

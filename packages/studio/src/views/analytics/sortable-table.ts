@@ -66,8 +66,10 @@ export class AnalyticsTable<R extends object = Record<string, unknown>> extends 
     const value = column.sortValue ?? ((row: R) => (row as Record<string, unknown>)[column.key] as number | string | null | undefined);
     const sign = this.direction === "ascending" ? 1 : -1;
     return [...this.rows].sort((a, b) => {
-      const x = value(a), y = value(b);
-      const missingX = x === null || x === undefined, missingY = y === null || y === undefined;
+      const x = value(a),
+        y = value(b);
+      const missingX = x === null || x === undefined,
+        missingY = y === null || y === undefined;
       if (missingX || missingY) return missingX === missingY ? 0 : missingX ? 1 : -1;
       if (typeof x === "number" && typeof y === "number") return (x - y) * sign;
       return String(x).localeCompare(String(y), undefined, { numeric: true }) * sign;
@@ -83,26 +85,31 @@ export class AnalyticsTable<R extends object = Record<string, unknown>> extends 
   protected override render() {
     const [first, ...rest] = this.columns;
     if (!first) return nothing;
-    return html`
-      <div class="an-table-scroll" role="region" aria-labelledby=${this.captionId} tabindex="0">
+    return html` <div class="an-table-scroll" role="region" aria-labelledby=${this.captionId} tabindex="0">
         <table class="an-table">
-          <caption id=${this.captionId}>${this.caption}</caption>
+          <caption id=${this.captionId}>
+            ${this.caption}
+          </caption>
           <thead>
             <tr>
-              ${this.columns.map((c) => html`
-                <th scope="col" class=${c.numeric ? "an-num" : ""} aria-sort=${this.sortKey === c.key ? this.direction : "none"}>
-                  <button type="button" class="an-sort" @click=${() => this.sortBy(c.key)}>
-                    ${c.label}<span class="an-sort-mark" aria-hidden="true">${this.sortKey === c.key ? (this.direction === "ascending" ? "▲" : "▼") : "↕"}</span>
-                  </button>
-                </th>`)}
+              ${this.columns.map(
+                (c) =>
+                  html` <th scope="col" class=${c.numeric ? "an-num" : ""} aria-sort=${this.sortKey === c.key ? this.direction : "none"}>
+                    <button type="button" class="an-sort" @click=${() => this.sortBy(c.key)}>
+                      ${c.label}<span class="an-sort-mark" aria-hidden="true">${this.sortKey === c.key ? (this.direction === "ascending" ? "▲" : "▼") : "↕"}</span>
+                    </button>
+                  </th>`,
+              )}
             </tr>
           </thead>
           <tbody>
-            ${this.sorted().map((row) => html`
-              <tr>
-                <th scope="row">${this.cell(first, row)}</th>
-                ${rest.map((c) => html`<td class=${c.numeric ? "an-num" : ""}>${this.cell(c, row)}</td>`)}
-              </tr>`)}
+            ${this.sorted().map(
+              (row) =>
+                html` <tr>
+                  <th scope="row">${this.cell(first, row)}</th>
+                  ${rest.map((c) => html`<td class=${c.numeric ? "an-num" : ""}>${this.cell(c, row)}</td>`)}
+                </tr>`,
+            )}
           </tbody>
         </table>
       </div>

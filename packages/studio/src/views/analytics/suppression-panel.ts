@@ -58,7 +58,10 @@ export function suppressionSeries(rows: SuppressionRow[], days: string[]): Chart
 export function suppressionSummary(totals: SuppressionTotal[]): string {
   if (!totals.length) return "";
   const all = totals.reduce((a, t) => a + t.count, 0);
-  const top = totals.slice(0, 3).map((t) => `${reasonLabel(t.reason)} ${t.outcome}: ${formatCount(t.count)}`).join("; ");
+  const top = totals
+    .slice(0, 3)
+    .map((t) => `${reasonLabel(t.reason)} ${t.outcome}: ${formatCount(t.count)}`)
+    .join("; ");
   return `${formatCount(all)} messages not sent when matched (suppressed) or sent later (deferred) over the range. Most frequent: ${top}.`;
 }
 

@@ -68,8 +68,21 @@ export const KNOWN_EVENT_TYPES = ["course.enrolled", "module.started", "module.c
 /** "New rule": a rule that can be saved at once, on the first template that exists and the first event type seen. */
 export function newRule(templateKey: string, eventType: string): RuleDefinition {
   return {
-    key: "", name: "", enabled: true, trigger: { eventType, courseId: null, where: null }, segmentKey: null, templateKey,
-    delaySeconds: 0, priority: 0, cooldownHours: 24, maxPerLearner: null, expiresAfterHours: null, essential: false, experiment: null, holdout: null, gate: null,
+    key: "",
+    name: "",
+    enabled: true,
+    trigger: { eventType, courseId: null, where: null },
+    segmentKey: null,
+    templateKey,
+    delaySeconds: 0,
+    priority: 0,
+    cooldownHours: 24,
+    maxPerLearner: null,
+    expiresAfterHours: null,
+    essential: false,
+    experiment: null,
+    holdout: null,
+    gate: null,
   };
 }
 
@@ -77,7 +90,9 @@ export function newRule(templateKey: string, eventType: string): RuleDefinition 
 export function definitionOf(view: RuleView): RuleDefinition {
   const holdout = view.holdout ?? (view.holdoutShare ? { share: view.holdoutShare } : null);
   const { key, name, enabled, trigger, segmentKey, templateKey, delaySeconds, priority, cooldownHours, maxPerLearner, expiresAfterHours, essential, experiment, gate } = view;
-  return JSON.parse(JSON.stringify({ key, name, enabled, trigger, segmentKey, templateKey, delaySeconds, priority, cooldownHours, maxPerLearner, expiresAfterHours, essential, experiment, holdout, gate }));
+  return JSON.parse(
+    JSON.stringify({ key, name, enabled, trigger, segmentKey, templateKey, delaySeconds, priority, cooldownHours, maxPerLearner, expiresAfterHours, essential, experiment, holdout, gate }),
+  );
 }
 
 export function isEventTrigger(trigger: RuleDefinition["trigger"]): trigger is EventTrigger {

@@ -8,7 +8,10 @@ const HEADER_NAMES = ["learnerid", "learner_id", "learner", "id", "userid", "use
 
 /** The ids in the CSV text, and whether a header row was recognised. */
 export function learnerIdsFromCsv(text: string): { ids: string[]; header: string | null } {
-  const rows = text.split(/\r?\n/).map(parseRow).filter((cells) => cells.some((c) => c !== ""));
+  const rows = text
+    .split(/\r?\n/)
+    .map(parseRow)
+    .filter((cells) => cells.some((c) => c !== ""));
   if (rows.length === 0) return { ids: [], header: null };
   const headerIndex = rows[0].findIndex((cell) => HEADER_NAMES.includes(cell.toLowerCase()));
   const column = headerIndex >= 0 ? headerIndex : 0;

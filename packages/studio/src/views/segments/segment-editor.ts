@@ -37,7 +37,14 @@ const ATTRIBUTE_FIELDS = ["learner.locale", "learner.timezone", "learner.attribu
 export class SegmentEditor extends StudioView {
   static override properties = {
     ...StudioView.properties,
-    view: { state: true }, draft: { state: true }, busy: { state: true }, problem: { state: true }, status: { state: true }, count: { state: true }, loadProblem: { state: true }, membersVersion: { state: true },
+    view: { state: true },
+    draft: { state: true },
+    busy: { state: true },
+    problem: { state: true },
+    status: { state: true },
+    count: { state: true },
+    loadProblem: { state: true },
+    membersVersion: { state: true },
   };
 
   declare view: SegmentView | null;
@@ -125,43 +132,128 @@ export class SegmentEditor extends StudioView {
   }
 
   override render(): TemplateResult {
-    if (this.loadProblem) return html`<h1>Segment ${this.params.key}</h1>${formError(this.loadProblem)}<p><a href="#/segments">Back to segments</a></p>`;
-    if (!this.draft) return html`<h1>Segment</h1><p aria-busy="true">Loading…</p>`;
+    if (this.loadProblem)
+      return html`<h1>Segment ${this.params.key}</h1>
+        ${formError(this.loadProblem)}
+        <p><a href="#/segments">Back to segments</a></p>`;
+    if (!this.draft)
+      return html`<h1>Segment</h1>
+        <p aria-busy="true">Loading…</p>`;
     const d = this.draft;
     const readonly = !this.writable;
     const o = { readonly, problem: this.problem };
-    return html`
-      <div class="view-head"><h1>${this.isNew ? "New segment" : html`Segment <code>${d.key}</code>`}</h1>
-        ${this.view ? html`<p class="badges"><span class="badge">${d.type === "attributes" ? "conditions" : d.type}</span>${this.dirty ? html` <span class="badge warn">unsaved edits</span>` : nothing}</p>` : nothing}</div>
+    return html` <div class="view-head">
+        <h1>${this.isNew ? "New segment" : html`Segment <code>${d.key}</code>`}</h1>
+        ${this.view ? html`<p class="badges"><span class="badge">${d.type === "attributes" ? "conditions" : d.type}</span>${this.dirty ? html` <span class="badge warn">unsaved edits</span>` : nothing}</p>` : nothing}
+      </div>
       <p class="status" role="status">${this.status}</p>
       ${formError(this.problem)}
-      <form class="card" novalidate @submit=${(e: Event) => { e.preventDefault(); void this.save(); }}>
+      <form
+        class="card"
+        novalidate
+        @submit=${(e: Event) => {
+          e.preventDefault();
+          void this.save();
+        }}
+      >
         <div class="grid-2">
-          ${textField("Key", "key", d.key, (v) => { d.key = v; this.changed(); }, { readonly: readonly || !this.isNew, problem: this.problem })}
-          ${textField("Name", "name", d.name, (v) => { d.name = v; this.changed(); }, o)}
+          ${textField(
+            "Key",
+            "key",
+            d.key,
+            (v) => {
+              d.key = v;
+              this.changed();
+            },
+            { readonly: readonly || !this.isNew, problem: this.problem },
+          )}
+          ${textField(
+            "Name",
+            "name",
+            d.name,
+            (v) => {
+              d.name = v;
+              this.changed();
+            },
+            o,
+          )}
         </div>
-        ${this.isNew ? html`<fieldset><legend>Type</legend>
-          ${([["static", "A list of learners you upload"], ["attributes", "Learners matching conditions (always current)"], ["sql", "A SQL query over the analyst relations (refreshed on a schedule)"]] as const).map(([type, label]) => html`
-            <label class="inline-check"><input type="radio" name="segment-type" .checked=${d.type === type} @change=${() => { d.type = type; d.conditions = type === "attributes" ? { all: [{ field: "learner.locale", op: "eq", value: "en" }] } : null; d.sql = type === "sql" ? "SELECT id AS learner_id FROM learners WHERE locale = 'en'" : null; this.changed(); }}> ${label}</label>`)}
-        </fieldset>` : nothing}
-        ${d.type === "attributes" ? this.renderAttributes(d, readonly) : nothing}
-        ${d.type === "sql" ? this.renderSql(d, readonly) : nothing}
-        ${readonly ? html`<p class="hint">Your role can read segments but not change them.</p>` : html`<div class="actions">
-          <button type="submit" class="primary" ?disabled=${this.busy || (!this.isNew && !this.dirty)}>${this.busy ? "Saving…" : this.isNew ? "Create the segment" : "Save the segment"}</button>
-          ${!this.isNew && d.type === "sql" ? html`<button type="button" class="secondary" ?disabled=${this.busy || this.dirty} @click=${() => void this.refresh()}>Refresh now</button>` : nothing}
-          ${this.isNew ? nothing : html`<button type="button" class="secondary danger" ?disabled=${this.busy} @click=${() => void this.deleteSegment()}>Delete the segment</button>`}
-        </div>`}
+        ${
+          this.isNew
+            ? html`<fieldset>
+                <legend>Type</legend>
+                ${(
+                  [
+                    ["static", "A list of learners you upload"],
+                    ["attributes", "Learners matching conditions (always current)"],
+                    ["sql", "A SQL query over the analyst relations (refreshed on a schedule)"],
+                  ] as const
+                ).map(
+                  ([type, label]) =>
+                    html` <label class="inline-check"
+                      ><input
+                        type="radio"
+                        name="segment-type"
+                        .checked=${d.type === type}
+                        @change=${() => {
+                          d.type = type;
+                          d.conditions = type === "attributes" ? { all: [{ field: "learner.locale", op: "eq", value: "en" }] } : null;
+                          d.sql = type === "sql" ? "SELECT id AS learner_id FROM learners WHERE locale = 'en'" : null;
+                          this.changed();
+                        }}
+                      />
+                      ${label}</label
+                    >`,
+                )}
+              </fieldset>`
+            : nothing
+        }
+        ${d.type === "attributes" ? this.renderAttributes(d, readonly) : nothing} ${d.type === "sql" ? this.renderSql(d, readonly) : nothing}
+        ${
+          readonly
+            ? html`<p class="hint">Your role can read segments but not change them.</p>`
+            : html`<div class="actions">
+                <button type="submit" class="primary" ?disabled=${this.busy || (!this.isNew && !this.dirty)}>${this.busy ? "Saving…" : this.isNew ? "Create the segment" : "Save the segment"}</button>
+                ${!this.isNew && d.type === "sql" ? html`<button type="button" class="secondary" ?disabled=${this.busy || this.dirty} @click=${() => void this.refresh()}>Refresh now</button>` : nothing}
+                ${this.isNew ? nothing : html`<button type="button" class="secondary danger" ?disabled=${this.busy} @click=${() => void this.deleteSegment()}>Delete the segment</button>`}
+              </div>`
+        }
       </form>
-      ${this.view ? html`<studio-segment-members .api=${this.api} .segmentKey=${this.view.key} .type=${this.view.type} .writable=${this.writable} .version=${this.membersVersion}
-        @members-changed=${() => void this.reloadView()}></studio-segment-members>` : nothing}`;
+      ${
+        this.view
+          ? html`<studio-segment-members
+              .api=${this.api}
+              .segmentKey=${this.view.key}
+              .type=${this.view.type}
+              .writable=${this.writable}
+              .version=${this.membersVersion}
+              @members-changed=${() => void this.reloadView()}
+            ></studio-segment-members>`
+          : nothing
+      }`;
   }
 
   private renderAttributes(d: Draft, readonly: boolean): TemplateResult {
     const c = this.count;
-    const text = !c ? "" : "error" in c ? `The count failed: ${c.error}` : c.timedOut ? "Counting took too long; the segment still works at match time."
-      : `${c.count!.toLocaleString()}${c.capped ? "+" : ""} learner${c.count === 1 ? "" : "s"} match now`;
-    return html`<studio-condition-builder .value=${d.conditions} .fields=${ATTRIBUTE_FIELDS} .pathPrefix=${"conditions"} .problem=${this.problem} .readonly=${readonly}
-        .label=${"Learners who match"} @condition-change=${(e: CustomEvent<Condition | null>) => { d.conditions = e.detail; this.changed(); }}></studio-condition-builder>
+    const text = !c
+      ? ""
+      : "error" in c
+        ? `The count failed: ${c.error}`
+        : c.timedOut
+          ? "Counting took too long; the segment still works at match time."
+          : `${c.count!.toLocaleString()}${c.capped ? "+" : ""} learner${c.count === 1 ? "" : "s"} match now`;
+    return html`<studio-condition-builder
+        .value=${d.conditions}
+        .fields=${ATTRIBUTE_FIELDS}
+        .pathPrefix=${"conditions"}
+        .problem=${this.problem}
+        .readonly=${readonly}
+        .label=${"Learners who match"}
+        @condition-change=${(e: CustomEvent<Condition | null>) => {
+          d.conditions = e.detail;
+          this.changed();
+        }}
+      ></studio-condition-builder>
       <p class="live-count" role="status" aria-live="polite">${text}</p>`;
   }
 
@@ -170,15 +262,37 @@ export class SegmentEditor extends StudioView {
     return html`<div class="field">
         <span class="label" id="sql-label">Query</span>
         <p class="hint" id="sql-hint">One SELECT returning learner_id, over the analyst relations (docs/data.md). Checked by PostgreSQL's parser when you save.</p>
-        <studio-code-editor .language=${"sql"} .label=${"SQL query of the segment"} .value=${d.sql ?? ""} .readonly=${readonly}
-          .describedBy=${describedBy(this.problem, "sql", "sql-error", "sql-hint")} @editor-input=${(e: CustomEvent<string>) => { d.sql = e.detail; this.changed(); }}></studio-code-editor>
+        <studio-code-editor
+          .language=${"sql"}
+          .label=${"SQL query of the segment"}
+          .value=${d.sql ?? ""}
+          .readonly=${readonly}
+          .describedBy=${describedBy(this.problem, "sql", "sql-error", "sql-hint")}
+          @editor-input=${(e: CustomEvent<string>) => {
+            d.sql = e.detail;
+            this.changed();
+          }}
+        ></studio-code-editor>
         ${fieldError(this.problem, "sql", "sql-error")}
       </div>
-      ${numberField("Refresh every (minutes)", "refreshIntervalMinutes", d.refreshIntervalMinutes, (m) => { d.refreshIntervalMinutes = m; this.changed(); }, { readonly, problem: this.problem, nullable: true, min: 5, hint: "Empty: the default schedule." })}
-      ${v ? html`<div class="refresh-status ${v.lastRefreshStatus === "error" || v.lastRefreshStatus === "failed" ? "invalid" : ""}">
-        <p><strong>Last refresh:</strong> ${v.lastRefreshStatus ?? "never"}${v.lastRefreshedAt ? `, ${formatWhen(v.lastRefreshedAt)}` : ""}; ${v.memberCount.toLocaleString()} members.</p>
-        ${v.lastRefreshError ? html`<p class="field-error">Error: ${v.lastRefreshError}</p>` : nothing}
-      </div>` : nothing}`;
+      ${numberField(
+        "Refresh every (minutes)",
+        "refreshIntervalMinutes",
+        d.refreshIntervalMinutes,
+        (m) => {
+          d.refreshIntervalMinutes = m;
+          this.changed();
+        },
+        { readonly, problem: this.problem, nullable: true, min: 5, hint: "Empty: the default schedule." },
+      )}
+      ${
+        v
+          ? html`<div class="refresh-status ${v.lastRefreshStatus === "error" || v.lastRefreshStatus === "failed" ? "invalid" : ""}">
+              <p><strong>Last refresh:</strong> ${v.lastRefreshStatus ?? "never"}${v.lastRefreshedAt ? `, ${formatWhen(v.lastRefreshedAt)}` : ""}; ${v.memberCount.toLocaleString()} members.</p>
+              ${v.lastRefreshError ? html`<p class="field-error">Error: ${v.lastRefreshError}</p>` : nothing}
+            </div>`
+          : nothing
+      }`;
   }
 
   private async reloadView(): Promise<void> {
@@ -228,7 +342,15 @@ export class SegmentEditor extends StudioView {
   private async deleteSegment(): Promise<void> {
     if (this.busy || !this.view) return;
     const key = this.view.key;
-    if (!(await confirmDialog({ title: `Delete segment ${key}?`, body: "Its definition and members are deleted. Rules that target it then reach nobody until you change them.", confirmLabel: `Delete ${key}`, danger: true }))) return;
+    if (
+      !(await confirmDialog({
+        title: `Delete segment ${key}?`,
+        body: "Its definition and members are deleted. Rules that target it then reach nobody until you change them.",
+        confirmLabel: `Delete ${key}`,
+        danger: true,
+      }))
+    )
+      return;
     this.busy = true;
     try {
       await this.api.send("DELETE", `/v1/segments/${encodeURIComponent(key)}`, undefined, { "If-Match": `"${this.view.version}"` });
