@@ -53,8 +53,8 @@ const dateOf = (ms: number | null) => (ms === null ? null : new Date(ms));
 const ms = (column: string) => `(extract(epoch FROM ${column}) * 1000)::bigint`;
 /** A message that ends a dismiss streak walked newest first (decide.ts's backoffUntil, throttle-state.ts's countStreak). */
 const STREAK_ENDS = `vote = 'helpful' OR responded_at IS NOT NULL OR (dismissed_at IS NULL AND (seen_at IS NOT NULL OR vote IS NOT NULL))`;
-/** The id only tells the parts' rows apart (UNION); it is not sent. */
-const HISTORY_COLUMNS = `id, rule_key, delivered_at, seen_at, dismissed_at, vote, responded_at`;
+/** What the throttle reads of a delivery (the parts are disjoint: no id to tell their rows apart). */
+const HISTORY_COLUMNS = `rule_key, delivered_at, seen_at, dismissed_at, vote, responded_at`;
 
 /** The learner's state for a decision about `ruleKey` at `now`; history newest first. */
 export async function loadDeliveryState(pool: Pool, learnerId: string, ruleKey: string, now: Date, throttle: boolean): Promise<DeliveryState> {
@@ -75,30 +75,42 @@ export async function loadDeliveryStates(pool: Pool, learners: Array<{ learnerId
     ruleKeys.set(l.learnerId, keys);
   }
   if (ruleKeys.size === 0) return states;
-  // Each part of the bounded history reads its own rows through its own index, whole, and UNION drops the rows
-  // two parts share (a row is the same in both): no second pass over the learner's every message to fetch them.
+  // Two reads, disjoint, so UNION ALL merges them with nothing to compare. The learner's deliveries, newest
+  // first, until the walk is past both the 8 days and the dismiss streak (or the 50): `ends_newer` counts the
+  // rows that end a streak among those delivered after this one (strictly: ties with the end are kept, as
+  // before), `past` the rows so far that are older than the 8 days and past the streak or the 50; both only
+  // grow, so `past = 0` is a run condition that ends the index scan at the first such row. And the rule's
+  // deliveries older than the 8 days, which that walk leaves out.
   const { rows } = await pool.query<StateRow & { learner_id: string }>(
     `SELECT k.learner_id,
        (SELECT COALESCE(json_agg(json_build_array(h.rule_key, ${ms("h.delivered_at")}, ${ms("h.seen_at")}, ${ms("h.dismissed_at")}, h.vote, ${ms("h.responded_at")})
                                  ORDER BY h.delivered_at DESC), '[]'::json) FROM (
-          SELECT ${HISTORY_COLUMNS} FROM messages WHERE $4 AND learner_id = k.learner_id AND delivered_at >= $3
-          UNION
-          SELECT ${HISTORY_COLUMNS} FROM messages
-           WHERE $4 AND learner_id = k.learner_id AND rule_key = ANY(ARRAY(SELECT jsonb_array_elements_text(k.rule_keys))) AND delivered_at IS NOT NULL
-          UNION
           SELECT ${HISTORY_COLUMNS} FROM (
-            SELECT *, max(delivered_at) FILTER (WHERE ${STREAK_ENDS}) OVER () AS streak_ends_at FROM (
-              SELECT ${HISTORY_COLUMNS} FROM messages WHERE $4 AND learner_id = k.learner_id AND delivered_at IS NOT NULL ORDER BY delivered_at DESC LIMIT 50) last50) l
-           WHERE l.streak_ends_at IS NULL OR l.delivered_at >= l.streak_ends_at) h) AS history,
+            SELECT ${HISTORY_COLUMNS},
+                   count(*) FILTER (WHERE delivered_at < $3 AND (ends_newer > 0 OR n > 50)) OVER (ORDER BY delivered_at DESC ROWS UNBOUNDED PRECEDING) AS past
+              FROM (
+                SELECT ${HISTORY_COLUMNS}, row_number() OVER newer AS n, count(*) FILTER (WHERE ${STREAK_ENDS}) OVER newer AS ends_newer
+                  FROM messages WHERE $4 AND learner_id = k.learner_id AND delivered_at IS NOT NULL
+                WINDOW newer AS (ORDER BY delivered_at DESC GROUPS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)) numbered) walk
+           WHERE past = 0 AND (delivered_at >= $3 OR rule_key <> ALL(r.keys))
+          UNION ALL
+          SELECT ${HISTORY_COLUMNS} FROM messages
+           WHERE $4 AND learner_id = k.learner_id AND rule_key = ANY(r.keys) AND delivered_at < $3) h) AS history,
        (SELECT row_to_json(p) FROM (SELECT snoozed_until, opted_out_kinds::text[] AS kinds FROM learner_preferences WHERE learner_id = k.learner_id) p) AS preferences,
        (SELECT COALESCE((SELECT version FROM learner_delivery_versions WHERE learner_id = k.learner_id), 0)::text) AS version
-       FROM unnest($1::text[], $2::jsonb[]) AS k(learner_id, rule_keys)`,
+       FROM unnest($1::text[], $2::jsonb[]) AS k(learner_id, rule_keys)
+       CROSS JOIN LATERAL (SELECT ARRAY(SELECT jsonb_array_elements_text(k.rule_keys)) AS keys) r`,
     [[...ruleKeys.keys()], [...ruleKeys.values()].map((keys) => JSON.stringify([...keys])), new Date(now.getTime() - HISTORY_WINDOW_MS), throttle],
   );
   for (const row of rows) {
     states.set(row.learner_id, {
       history: row.history.map(([ruleKey, deliveredAt, seenAt, dismissedAt, vote, respondedAt]) => ({
-        ruleKey, deliveredAt: new Date(deliveredAt), seenAt: dateOf(seenAt), dismissedAt: dateOf(dismissedAt), vote, respondedAt: dateOf(respondedAt),
+        ruleKey,
+        deliveredAt: new Date(deliveredAt),
+        seenAt: dateOf(seenAt),
+        dismissedAt: dateOf(dismissedAt),
+        vote,
+        respondedAt: dateOf(respondedAt),
       })),
       preferences: { snoozedUntil: date(row.preferences?.snoozed_until ?? null), optedOutKinds: row.preferences?.kinds ?? [] },
       version: throttle ? row.version : null,
