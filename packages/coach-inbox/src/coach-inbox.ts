@@ -292,13 +292,7 @@ export class CoachInbox extends LitElement {
       ${this.phase === "offline" ? html`<p class="status-line" part="status">${t.offline}</p>` : nothing}
       ${this.phase === "loading" ? html`<p class="status-line" part="status">${t.loading}</p>` : nothing}
       ${this.phase === "ready" && this.messages.length === 0 ? html`<p class="status-line" part="empty">${t.empty}</p>` : nothing}
-      ${
-        this.messages.length
-          ? html`<ul part="list">
-              ${this.messages.map((m) => renderMessage(m, card))}
-            </ul>`
-          : nothing
-      }
+      ${this.messages.length ? html`<ul part="list">${this.messages.map((m) => renderMessage(m, card))}</ul>` : nothing}
     </section>`;
   }
 }

@@ -73,14 +73,8 @@ function renderResponse(m: InboxMessage, spec: ResponseSpec, c: CardContext): Te
   const counterId = `c-${m.id}`;
   return html`<form part="form" @submit=${(e: Event) => submitText(e, m, c)}>
     <label for="a-${m.id}">${c.t.yourAnswer}</label>
-    <textarea
-      id="a-${m.id}"
-      maxlength=${maxLength}
-      .value=${draft}
-      aria-describedby="${counterId} ${errorId}"
-      aria-invalid=${error ? "true" : "false"}
-      @input=${(e: Event) => c.onDraft(m, (e.target as HTMLTextAreaElement).value)}
-    ></textarea>
+    <textarea id="a-${m.id}" maxlength=${maxLength} .value=${draft} aria-describedby="${counterId} ${errorId}" aria-invalid=${error ? "true" : "false"}
+      @input=${(e: Event) => c.onDraft(m, (e.target as HTMLTextAreaElement).value)}></textarea>
     <div id=${counterId} class="hint" part="counter">${c.t.charactersLeft(maxLength - draft.length)}</div>
     ${errorLine}
     <button type="submit" ?disabled=${c.busy(m.id)}>${c.t.send}</button>

@@ -106,9 +106,9 @@ export class ConditionBuilder extends LitElement {
         this.readonly
           ? nothing
           : html`<div class="condition-actions">
-              <button type="button" class="secondary" @click=${() => this.add(group, newLeaf())}>Add condition${parent ? ` to group ${label}` : ""}</button>
-              <button type="button" class="secondary" @click=${() => this.add(group, { ...newGroup("any"), children: [newLeaf()] })}>Add group${parent ? ` to group ${label}` : ""}</button>
-            </div>`
+        <button type="button" class="secondary" @click=${() => this.add(group, newLeaf())}>Add condition${parent ? ` to group ${label}` : ""}</button>
+        <button type="button" class="secondary" @click=${() => this.add(group, { ...newGroup("any"), children: [newLeaf()] })}>Add group${parent ? ` to group ${label}` : ""}</button>
+      </div>`
       }
     </div>`;
   }
@@ -123,44 +123,20 @@ export class ConditionBuilder extends LitElement {
     const valueHint = leaf.op === "in" || leaf.op === "nin" ? "Comma-separated values" : "Numbers, true, false and null are read as such; put text in double quotes to keep it text";
     return html`<div class="condition-row ${error ? "invalid" : ""}">
       <span class="row-number" aria-hidden="true">${label}</span>
-      <label class="inline-check"
-        ><input
-          type="checkbox"
-          .checked=${leaf.negate}
-          ?disabled=${this.readonly}
-          aria-label="Condition ${label}: not"
-          @change=${(e: Event) => set({ negate: (e.target as HTMLInputElement).checked })}
-        />not</label
-      >
-      <input
-        class="cond-field"
-        list="${this.uid}-fields"
-        .value=${leaf.field}
-        ?readonly=${this.readonly}
-        aria-label="Condition ${label}: field"
-        aria-describedby=${error ? `${id}-error` : nothing}
-        aria-invalid=${error ? "true" : "false"}
-        spellcheck="false"
-        @input=${(e: Event) => set({ field: (e.target as HTMLInputElement).value })}
-      />
+      <label class="inline-check"><input type="checkbox" .checked=${leaf.negate} ?disabled=${this.readonly} aria-label="Condition ${label}: not"
+        @change=${(e: Event) => set({ negate: (e.target as HTMLInputElement).checked })}>not</label>
+      <input class="cond-field" list="${this.uid}-fields" .value=${leaf.field} ?readonly=${this.readonly} aria-label="Condition ${label}: field"
+        aria-describedby=${error ? `${id}-error` : nothing} aria-invalid=${error ? "true" : "false"} spellcheck="false"
+        @input=${(e: Event) => set({ field: (e.target as HTMLInputElement).value })}>
       <select aria-label="Condition ${label}: operator" ?disabled=${this.readonly} @change=${(e: Event) => set({ op: (e.target as HTMLSelectElement).value as Operator })}>
         ${OPERATORS.map((o) => html`<option value=${o.op} ?selected=${o.op === leaf.op}>${o.label}</option>`)}
       </select>
       ${
         leaf.op === "exists"
           ? html`<select aria-label="Condition ${label}: exists" ?disabled=${this.readonly} @change=${(e: Event) => set({ text: (e.target as HTMLSelectElement).value })}>
-              <option value="true" ?selected=${leaf.text !== "false"}>yes</option>
-              <option value="false" ?selected=${leaf.text === "false"}>no</option>
-            </select>`
-          : html`<input
-              class="value"
-              .value=${leaf.text}
-              ?readonly=${this.readonly}
-              aria-label="Condition ${label}: value"
-              title=${valueHint}
-              spellcheck="false"
-              @input=${(e: Event) => set({ text: (e.target as HTMLInputElement).value })}
-            />`
+            <option value="true" ?selected=${leaf.text !== "false"}>yes</option><option value="false" ?selected=${leaf.text === "false"}>no</option></select>`
+          : html`<input class="value" .value=${leaf.text} ?readonly=${this.readonly} aria-label="Condition ${label}: value" title=${valueHint} spellcheck="false"
+            @input=${(e: Event) => set({ text: (e.target as HTMLInputElement).value })}>`
       }
       ${this.readonly ? nothing : html`<button type="button" class="link danger" @click=${() => this.removeNode(parent, leaf)}>Remove condition ${label}</button>`}
       ${error ? html`<p class="field-error" id="${id}-error">${error}</p>` : nothing}

@@ -38,12 +38,13 @@ export function confirmDialog(options: ConfirmOptions): Promise<boolean> {
       finish(false);
     });
     render(
-      html` <h2 id="${id}-title">${options.title}</h2>
-        <div id="${id}-body" class="dialog-body">${options.body}</div>
-        <div class="actions">
-          <button type="button" class="secondary" data-answer="no" @click=${() => finish(false)}>${options.cancelLabel ?? "Cancel"}</button>
-          <button type="button" class=${options.danger ? "danger" : "primary"} data-answer="yes" @click=${() => finish(true)}>${options.confirmLabel}</button>
-        </div>`,
+      html`
+      <h2 id="${id}-title">${options.title}</h2>
+      <div id="${id}-body" class="dialog-body">${options.body}</div>
+      <div class="actions">
+        <button type="button" class="secondary" data-answer="no" @click=${() => finish(false)}>${options.cancelLabel ?? "Cancel"}</button>
+        <button type="button" class=${options.danger ? "danger" : "primary"} data-answer="yes" @click=${() => finish(true)}>${options.confirmLabel}</button>
+      </div>`,
       dialog,
     );
     dialog.showModal();

@@ -19,13 +19,7 @@ export function formError(problem: unknown, shownPaths: string[] = []): Template
   const unshown = problem.errors.filter((e) => !shownPaths.some((p) => e.path === p || e.path.startsWith(`${p}.`) || e.path.startsWith(`${p}[`)));
   return html`<div class="form-error" role="alert">
     <p>${explainStatus(problem)}</p>
-    ${
-      unshown.length
-        ? html`<ul>
-            ${unshown.map((e) => html`<li>${e.path ? html`<code>${e.path}</code>: ` : nothing}${e.message}</li>`)}
-          </ul>`
-        : nothing
-    }
+    ${unshown.length ? html`<ul>${unshown.map((e) => html`<li>${e.path ? html`<code>${e.path}</code>: ` : nothing}${e.message}</li>`)}</ul>` : nothing}
   </div>`;
 }
 

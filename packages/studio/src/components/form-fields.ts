@@ -33,46 +33,23 @@ export function numberField(
   o: FieldOptions & { nullable?: boolean; min?: number; max?: number; step?: number | "any" } = {},
 ): TemplateResult {
   const p = parts(path, o);
-  return html`<div class="field">
-    <label for=${p.id}>${label}</label>
-    <input
-      id=${p.id}
-      type="number"
-      inputmode="decimal"
-      .value=${value === null || value === undefined ? "" : String(value)}
-      ?readonly=${o.readonly}
-      min=${o.min ?? nothing}
-      max=${o.max ?? nothing}
-      step=${o.step ?? 1}
-      aria-describedby=${p.describedby}
-      aria-invalid=${p.invalid}
+  return html`<div class="field"><label for=${p.id}>${label}</label>
+    <input id=${p.id} type="number" inputmode="decimal" .value=${value === null || value === undefined ? "" : String(value)} ?readonly=${o.readonly}
+      min=${o.min ?? nothing} max=${o.max ?? nothing} step=${o.step ?? 1} aria-describedby=${p.describedby} aria-invalid=${p.invalid}
       @input=${(e: Event) => {
         const raw = (e.target as HTMLInputElement).value;
         onChange(raw === "" ? (o.nullable ? null : 0) : Number(raw));
-      }}
-    />
-    ${p.after}
-  </div>`;
+      }}>
+    ${p.after}</div>`;
 }
 
 /** A one-line text field. */
 export function textField(label: string, path: string, value: string, onChange: (value: string) => void, o: FieldOptions & { placeholder?: string; type?: string } = {}): TemplateResult {
   const p = parts(path, o);
-  return html`<div class="field">
-    <label for=${p.id}>${label}</label>
-    <input
-      id=${p.id}
-      type=${o.type ?? "text"}
-      .value=${value}
-      ?readonly=${o.readonly}
-      placeholder=${o.placeholder ?? nothing}
-      spellcheck="false"
-      aria-describedby=${p.describedby}
-      aria-invalid=${p.invalid}
-      @input=${(e: Event) => onChange((e.target as HTMLInputElement).value)}
-    />
-    ${p.after}
-  </div>`;
+  return html`<div class="field"><label for=${p.id}>${label}</label>
+    <input id=${p.id} type=${o.type ?? "text"} .value=${value} ?readonly=${o.readonly} placeholder=${o.placeholder ?? nothing} spellcheck="false"
+      aria-describedby=${p.describedby} aria-invalid=${p.invalid} @input=${(e: Event) => onChange((e.target as HTMLInputElement).value)}>
+    ${p.after}</div>`;
 }
 
 export interface Choice {
@@ -86,21 +63,15 @@ export function selectField(label: string, path: string, value: string, choices:
   const p = parts(path, o);
   const groups = [...new Set(choices.map((c) => c.group ?? ""))];
   const option = (c: Choice) => html`<option value=${c.value} ?selected=${c.value === value}>${c.label}</option>`;
-  return html`<div class="field">
-    <label for=${p.id}>${label}</label>
+  return html`<div class="field"><label for=${p.id}>${label}</label>
     <select id=${p.id} ?disabled=${o.readonly} aria-describedby=${p.describedby} aria-invalid=${p.invalid} @change=${(e: Event) => onChange((e.target as HTMLSelectElement).value)}>
-      ${groups.map((g) => (g ? html`<optgroup label=${g}>${choices.filter((c) => c.group === g).map(option)}</optgroup>` : choices.filter((c) => !c.group).map(option)))}</select
-    >${p.after}
-  </div>`;
+      ${groups.map((g) => (g ? html`<optgroup label=${g}>${choices.filter((c) => c.group === g).map(option)}</optgroup>` : choices.filter((c) => !c.group).map(option)))}
+    </select>${p.after}</div>`;
 }
 
 /** A checkbox with its label beside it. */
 export function checkField(label: string, path: string, checked: boolean, onChange: (checked: boolean) => void, o: FieldOptions = {}): TemplateResult {
   const p = parts(path, o);
-  return html`<div class="field check">
-    <label class="inline-check"
-      ><input id=${p.id} type="checkbox" .checked=${checked} ?disabled=${o.readonly} aria-describedby=${p.describedby} @change=${(e: Event) => onChange((e.target as HTMLInputElement).checked)} />
-      ${label}</label
-    >${p.after}
-  </div>`;
+  return html`<div class="field check"><label class="inline-check"><input id=${p.id} type="checkbox" .checked=${checked} ?disabled=${o.readonly}
+    aria-describedby=${p.describedby} @change=${(e: Event) => onChange((e.target as HTMLInputElement).checked)}> ${label}</label>${p.after}</div>`;
 }

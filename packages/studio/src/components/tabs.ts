@@ -21,19 +21,9 @@ export function renderTabs(prefix: string, label: string, tabs: Tab[], selected:
   };
   return html`<div role="tablist" aria-label=${label} class="tabs">
     ${tabs.map(
-      (tab, index) =>
-        html`<button
-          type="button"
-          role="tab"
-          id="${prefix}-tab-${tab.id}"
-          aria-controls="${prefix}-panel"
-          aria-selected=${tab.id === selected ? "true" : "false"}
-          tabindex=${tab.id === selected ? 0 : -1}
-          @click=${() => select(tab.id)}
-          @keydown=${(e: KeyboardEvent) => move(e, index)}
-        >
-          ${tab.label}
-        </button>`,
+      (tab, index) => html`<button type="button" role="tab" id="${prefix}-tab-${tab.id}" aria-controls="${prefix}-panel"
+        aria-selected=${tab.id === selected ? "true" : "false"} tabindex=${tab.id === selected ? 0 : -1}
+        @click=${() => select(tab.id)} @keydown=${(e: KeyboardEvent) => move(e, index)}>${tab.label}</button>`,
     )}
   </div>`;
 }

@@ -126,26 +126,19 @@ export class StudioApp extends LitElement {
   }
 
   override render(): TemplateResult {
-    return html` <a
-        class="skip-link"
-        href="#main"
-        @click=${(e: Event) => {
-          e.preventDefault();
-          this.querySelector<HTMLElement>("#main")?.focus();
-        }}
-        >Skip to content</a
-      >
+    return html`
+      <a class="skip-link" href="#main" @click=${(e: Event) => {
+        e.preventDefault();
+        this.querySelector<HTMLElement>("#main")?.focus();
+      }}>Skip to content</a>
       <header class="app-header">
         <p class="app-name">Coaching studio</p>
         ${
           this.session
             ? html`<div class="who">
-                <span
-                  >Signed in as <strong>${this.session.name}</strong>, role
-                  <strong class="role-badge">${this.session.role}</strong>${this.session.role === "analyst" ? html` <span class="hint">(read-only)</span>` : nothing}</span
-                >
-                <button type="button" class="secondary" @click=${() => this.signOut()}>Sign out</button>
-              </div>`
+          <span>Signed in as <strong>${this.session.name}</strong>, role <strong class="role-badge">${this.session.role}</strong>${this.session.role === "analyst" ? html` <span class="hint">(read-only)</span>` : nothing}</span>
+          <button type="button" class="secondary" @click=${() => this.signOut()}>Sign out</button>
+        </div>`
             : nothing
         }
       </header>
@@ -156,25 +149,16 @@ export class StudioApp extends LitElement {
 
   private renderNav(role: Role): TemplateResult {
     const section = matchRoute(this.path)?.route.section;
-    return html`<nav aria-label="Studio">
-      <ul class="nav">
-        ${NAV.filter((n) => !n.roles || n.roles.includes(role)).map(
-          (n) =>
-            html`<li>
-              <a
-                href="#${n.path}"
-                aria-current=${n.section === section ? "page" : nothing}
-                @click=${(e: MouseEvent) => {
-                  if (e.ctrlKey || e.metaKey || e.shiftKey) return;
-                  e.preventDefault();
-                  void this.navigate(n.path);
-                }}
-                >${n.label}</a
-              >
-            </li>`,
-        )}
-      </ul>
-    </nav>`;
+    return html`<nav aria-label="Studio"><ul class="nav">
+      ${NAV.filter((n) => !n.roles || n.roles.includes(role)).map(
+        (n) => html`<li><a href="#${n.path}" aria-current=${n.section === section ? "page" : nothing}
+        @click=${(e: MouseEvent) => {
+          if (e.ctrlKey || e.metaKey || e.shiftKey) return;
+          e.preventDefault();
+          void this.navigate(n.path);
+        }}>${n.label}</a></li>`,
+      )}
+    </ul></nav>`;
   }
 
   private renderSignIn(): TemplateResult {
@@ -189,14 +173,8 @@ export class StudioApp extends LitElement {
       <p>Use your studio API key (role author, analyst or admin). It stays in this browser tab only and is sent only to this engine.</p>
       <form @submit=${submit} novalidate>
         <label for="api-key">API key</label>
-        <input
-          id="api-key"
-          type="password"
-          autocomplete="off"
-          spellcheck="false"
-          aria-invalid=${this.signInError ? "true" : "false"}
-          aria-describedby=${this.signInError ? "api-key-error" : nothing}
-        />
+        <input id="api-key" type="password" autocomplete="off" spellcheck="false" aria-invalid=${this.signInError ? "true" : "false"}
+          aria-describedby=${this.signInError ? "api-key-error" : nothing}>
         ${this.signInError ? html`<p class="field-error" id="api-key-error">${this.signInError}</p>` : nothing}
         <button type="submit" class="primary" ?disabled=${this.busy}>${this.busy ? "Signing in…" : "Sign in"}</button>
       </form>

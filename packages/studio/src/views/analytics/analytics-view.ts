@@ -153,10 +153,13 @@ export class StudioAnalytics extends StudioView {
   /** A labelled control with its hint and, when the API or the form refused it, its error beside it. */
   private field(id: string, label: string, name: "from" | "to" | "courseId", input: unknown, hint?: string) {
     const error = this.fieldErrors[name];
-    return html` <div class="an-field">
-      <label for=${id}>${label}</label>
-      ${input} ${hint ? html`<p class="an-hint" id=${`${id}-hint`}>${hint}</p>` : nothing} ${error ? html`<p class="an-error" id=${`${id}-error`}>${error}</p>` : nothing}
-    </div>`;
+    return html`
+      <div class="an-field">
+        <label for=${id}>${label}</label>
+        ${input}
+        ${hint ? html`<p class="an-hint" id=${`${id}-hint`}>${hint}</p>` : nothing}
+        ${error ? html`<p class="an-error" id=${`${id}-error`}>${error}</p>` : nothing}
+      </div>`;
   }
 
   private describedBy(id: string, name: keyof FieldErrors, hint = false): string | typeof nothing {
@@ -165,32 +168,33 @@ export class StudioAnalytics extends StudioView {
 
   protected override render() {
     const f = this.form;
-    return html` <section class="an-view" aria-labelledby="an-title">
-      <h1 id="an-title">Analytics</h1>
-      <form class="an-controls" @submit=${this.onSubmit} novalidate>
-        ${this.field("an-from", "From (first day)", "from", html`<input id="an-from" type="date" .value=${f.from} aria-invalid=${this.fieldErrors.from ? "true" : "false"} aria-describedby=${this.describedBy("an-from", "from")} @change=${(e: Event) => this.setField("from", (e.target as HTMLInputElement).value)} />`)}
-        ${this.field("an-to", "To (last day, included)", "to", html`<input id="an-to" type="date" .value=${f.to} aria-invalid=${this.fieldErrors.to ? "true" : "false"} aria-describedby=${this.describedBy("an-to", "to")} @change=${(e: Event) => this.setField("to", (e.target as HTMLInputElement).value)} />`)}
-        <div class="an-field">
-          <label for="an-group">Group by</label>
-          <select id="an-group" @change=${(e: Event) => this.setField("group", (e.target as HTMLSelectElement).value)}>
-            ${GROUPS.map((g) => html`<option value=${g.value} ?selected=${g.value === f.group}>${g.label}</option>`)}
-          </select>
-        </div>
-        ${this.field("an-course", "Course (optional)", "courseId", html`<input id="an-course" type="text" autocomplete="off" spellcheck="false" .value=${f.courseId} aria-invalid=${this.fieldErrors.courseId ? "true" : "false"} aria-describedby=${this.describedBy("an-course", "courseId", true)} @input=${(e: Event) => this.setField("courseId", (e.target as HTMLInputElement).value)} />`, "A course id, e.g. ml-101; empty for every course.")}
-        <div class="an-actions">
-          <button type="submit" class="an-primary" ?disabled=${this.loading}>Show</button>
-          <button type="button" @click=${() => this.quickRange(7)}>Last 7 days</button>
-          <button type="button" @click=${() => this.quickRange(30)}>Last 30 days</button>
-        </div>
-      </form>
-      <p class="an-range">
-        ${this.report ? html`Showing <strong>${describeRange(this.report.range)}</strong>${this.report.courseId ? html`, course <strong>${this.report.courseId}</strong>` : ", every course"}.` : html`Days are whole days in your time zone, ${viewerTimeZone()}; both the first and the last day are included.`}
-        ${this.fieldErrors.timezone ? html`<span class="an-error">Your time zone could not be used: ${this.fieldErrors.timezone}</span>` : nothing}
-      </p>
-      <p class="an-status" role="status" aria-live="polite">${this.loading ? "Loading the figures…" : this.report ? "Figures loaded." : ""}</p>
-      ${this.failure ? html`<p class="an-error" role="alert">${this.failure}</p>` : nothing}
-      ${this.report ? this.renderReport(this.report) : this.loading ? html`<p class="an-loading">Loading…</p>` : nothing}
-    </section>`;
+    return html`
+      <section class="an-view" aria-labelledby="an-title">
+        <h1 id="an-title">Analytics</h1>
+        <form class="an-controls" @submit=${this.onSubmit} novalidate>
+          ${this.field("an-from", "From (first day)", "from", html`<input id="an-from" type="date" .value=${f.from} aria-invalid=${this.fieldErrors.from ? "true" : "false"} aria-describedby=${this.describedBy("an-from", "from")} @change=${(e: Event) => this.setField("from", (e.target as HTMLInputElement).value)} />`)}
+          ${this.field("an-to", "To (last day, included)", "to", html`<input id="an-to" type="date" .value=${f.to} aria-invalid=${this.fieldErrors.to ? "true" : "false"} aria-describedby=${this.describedBy("an-to", "to")} @change=${(e: Event) => this.setField("to", (e.target as HTMLInputElement).value)} />`)}
+          <div class="an-field">
+            <label for="an-group">Group by</label>
+            <select id="an-group" @change=${(e: Event) => this.setField("group", (e.target as HTMLSelectElement).value)}>
+              ${GROUPS.map((g) => html`<option value=${g.value} ?selected=${g.value === f.group}>${g.label}</option>`)}
+            </select>
+          </div>
+          ${this.field("an-course", "Course (optional)", "courseId", html`<input id="an-course" type="text" autocomplete="off" spellcheck="false" .value=${f.courseId} aria-invalid=${this.fieldErrors.courseId ? "true" : "false"} aria-describedby=${this.describedBy("an-course", "courseId", true)} @input=${(e: Event) => this.setField("courseId", (e.target as HTMLInputElement).value)} />`, "A course id, e.g. ml-101; empty for every course.")}
+          <div class="an-actions">
+            <button type="submit" class="an-primary" ?disabled=${this.loading}>Show</button>
+            <button type="button" @click=${() => this.quickRange(7)}>Last 7 days</button>
+            <button type="button" @click=${() => this.quickRange(30)}>Last 30 days</button>
+          </div>
+        </form>
+        <p class="an-range">
+          ${this.report ? html`Showing <strong>${describeRange(this.report.range)}</strong>${this.report.courseId ? html`, course <strong>${this.report.courseId}</strong>` : ", every course"}.` : html`Days are whole days in your time zone, ${viewerTimeZone()}; both the first and the last day are included.`}
+          ${this.fieldErrors.timezone ? html`<span class="an-error">Your time zone could not be used: ${this.fieldErrors.timezone}</span>` : nothing}
+        </p>
+        <p class="an-status" role="status" aria-live="polite">${this.loading ? "Loading the figures…" : this.report ? "Figures loaded." : ""}</p>
+        ${this.failure ? html`<p class="an-error" role="alert">${this.failure}</p>` : nothing}
+        ${this.report ? this.renderReport(this.report) : this.loading ? html`<p class="an-loading">Loading…</p>` : nothing}
+      </section>`;
   }
 
   private renderReport(report: Report) {
@@ -200,12 +204,14 @@ export class StudioAnalytics extends StudioView {
     const summaries = messageSummaries(series, groupLabel);
     const totals = suppressionTotals(report.suppressions);
     const busy = this.loading ? "true" : "false";
-    return html` <section class="an-panel" aria-labelledby="an-over-time" aria-busy=${busy}>
+    return html`
+      <section class="an-panel" aria-labelledby="an-over-time" aria-busy=${busy}>
         <h2 id="an-over-time">Messages over time, by ${groupLabel}</h2>
         ${
           report.daily.length === 0
             ? html`<p class="an-empty">No message was delivered in these days${report.courseId ? " for this course" : ""}. Try a longer range or another course.</p>`
-            : html` <div class="an-charts">
+            : html`
+              <div class="an-charts">
                 <analytics-chart .heading=${"Delivered per day"} .kind=${"count"} .days=${days} .series=${series.delivered} .summary=${summaries.delivered}></analytics-chart>
                 <analytics-chart .heading=${"Engagement rate per day"} .kind=${"rate"} .days=${days} .series=${series.engagement} .summary=${summaries.engagement}></analytics-chart>
                 <analytics-chart .heading=${"Helpful rate per day"} .kind=${"rate"} .days=${days} .series=${series.helpful} .summary=${summaries.helpful}></analytics-chart>
@@ -222,11 +228,7 @@ export class StudioAnalytics extends StudioView {
         </div>
         ${
           report.totals.length
-            ? html`<analytics-table
-                .caption=${`Message figures by ${groupLabel}, ${describeRange(report.range)}`}
-                .columns=${this.totalColumns(report.group, groupLabel)}
-                .rows=${report.totals}
-              ></analytics-table>`
+            ? html`<analytics-table .caption=${`Message figures by ${groupLabel}, ${describeRange(report.range)}`} .columns=${this.totalColumns(report.group, groupLabel)} .rows=${report.totals}></analytics-table>`
             : html`<p class="an-empty">Nothing delivered in these days.</p>`
         }
       </section>
@@ -237,14 +239,9 @@ export class StudioAnalytics extends StudioView {
         </div>
         ${
           totals.length
-            ? html` <analytics-chart
-                  .heading=${"Suppressed or deferred per day"}
-                  .kind=${"count"}
-                  .days=${days}
-                  .series=${suppressionSeries(report.suppressions, days)}
-                  .summary=${suppressionSummary(totals)}
-                ></analytics-chart>
-                <analytics-table .caption=${`Suppressions and deferrals by reason, ${describeRange(report.range)}`} .columns=${SUPPRESSION_COLUMNS} .rows=${totals}></analytics-table>`
+            ? html`
+              <analytics-chart .heading=${"Suppressed or deferred per day"} .kind=${"count"} .days=${days} .series=${suppressionSeries(report.suppressions, days)} .summary=${suppressionSummary(totals)}></analytics-chart>
+              <analytics-table .caption=${`Suppressions and deferrals by reason, ${describeRange(report.range)}`} .columns=${SUPPRESSION_COLUMNS} .rows=${totals}></analytics-table>`
             : html`<p class="an-empty">No message was suppressed or deferred in these days.</p>`
         }
       </section>`;

@@ -82,23 +82,21 @@ function holdoutBlock(report: ExperimentReport): TemplateResult | typeof nothing
   if (!holdout) return nothing;
   const share = formatRate(holdout.share);
   if (!holdout.lift) {
-    return html`<div class="an-fact">
-      <dt>Holdout</dt>
-      <dd>${share} of learners are held out. No follow-up event is set on this rule, so no lift is measured; set the rule's holdout follow-up (for example module.completed within 7 days).</dd>
-    </div>`;
+    return html`<div class="an-fact"><dt>Holdout</dt><dd>${share} of learners are held out. No follow-up event is set on this rule, so no lift is measured; set the rule's holdout follow-up (for example module.completed within 7 days).</dd></div>`;
   }
   const { followUp, sent, heldOut, lift, liftCI, verdict } = holdout.lift;
   const arm = (label: string, a: Arm) =>
     a.learners ? html`${label}: <strong>${formatRate(a.rate)}</strong> (${formatCount(a.converted)} of ${formatCount(a.learners)} learners)` : html`${label}: <strong>no learners yet</strong>`;
-  return html` <div class="an-fact">
-    <dt>Holdout lift</dt>
-    <dd>
-      <p>${share} of learners held out. Did the learner do <code>${followUp.eventType}</code> within ${followUp.withinDays} days?</p>
-      <p>${arm("Sent", sent)}; ${arm("held out", heldOut)}.</p>
-      ${lift !== null && liftCI ? html`<p>Lift: <strong>${formatPoints(lift)}</strong> (95% CI ${formatPoints(liftCI[0])} to ${formatPoints(liftCI[1])}).</p>` : nothing}
-      <p>${sentence(verdict)}</p>
-    </dd>
-  </div>`;
+  return html`
+    <div class="an-fact">
+      <dt>Holdout lift</dt>
+      <dd>
+        <p>${share} of learners held out. Did the learner do <code>${followUp.eventType}</code> within ${followUp.withinDays} days?</p>
+        <p>${arm("Sent", sent)}; ${arm("held out", heldOut)}.</p>
+        ${lift !== null && liftCI ? html`<p>Lift: <strong>${formatPoints(lift)}</strong> (95% CI ${formatPoints(liftCI[0])} to ${formatPoints(liftCI[1])}).</p>` : nothing}
+        <p>${sentence(verdict)}</p>
+      </dd>
+    </div>`;
 }
 
 /** The variants table's columns; with a single variant there is nothing to be best against. */
@@ -127,24 +125,23 @@ export function variantColumns(single = false): Column<VariantReport>[] {
 /** The whole card. */
 export function experimentCard(report: ExperimentReport, headingId: string): TemplateResult {
   const status = report.verdict.status;
-  return html` <article class="an-card" aria-labelledby=${headingId}>
-    <h2 id=${headingId}>${report.ruleName} <span class="an-key">(${report.ruleKey})</span></h2>
-    <p class="an-meta">
-      ${report.enabled ? "Enabled" : "Disabled"} · template <code>${report.templateKey}</code> ·
-      ${report.mode === "bandit" ? "bandit (traffic moves toward the most helpful variant)" : "split by the variants' weights"} ${report.control ? html` · control ${report.control}` : nothing}
-    </p>
-    <p class=${`an-verdict an-verdict-${status}`}><strong>${STATUS_LABEL[status]}:</strong> ${sentence(report.verdict.text)}</p>
-    <dl class="an-facts">
-      <div class="an-fact">
-        <dt>Traffic split (sample-ratio check)</dt>
-        <dd>${sampleRatioText(report)}</dd>
-      </div>
-      ${holdoutBlock(report)}
-    </dl>
-    ${
-      report.variants.length
-        ? html`<analytics-table .caption=${`Variants of ${report.ruleName}`} .columns=${variantColumns(report.variants.length < 2)} .rows=${report.variants}></analytics-table>`
-        : html`<p class="an-empty">The rule's template has no published variant yet.</p>`
-    }
-  </article>`;
+  return html`
+    <article class="an-card" aria-labelledby=${headingId}>
+      <h2 id=${headingId}>${report.ruleName} <span class="an-key">(${report.ruleKey})</span></h2>
+      <p class="an-meta">
+        ${report.enabled ? "Enabled" : "Disabled"} · template <code>${report.templateKey}</code> ·
+        ${report.mode === "bandit" ? "bandit (traffic moves toward the most helpful variant)" : "split by the variants' weights"}
+        ${report.control ? html` · control ${report.control}` : nothing}
+      </p>
+      <p class=${`an-verdict an-verdict-${status}`}><strong>${STATUS_LABEL[status]}:</strong> ${sentence(report.verdict.text)}</p>
+      <dl class="an-facts">
+        <div class="an-fact"><dt>Traffic split (sample-ratio check)</dt><dd>${sampleRatioText(report)}</dd></div>
+        ${holdoutBlock(report)}
+      </dl>
+      ${
+        report.variants.length
+          ? html`<analytics-table .caption=${`Variants of ${report.ruleName}`} .columns=${variantColumns(report.variants.length < 2)} .rows=${report.variants}></analytics-table>`
+          : html`<p class="an-empty">The rule's template has no published variant yet.</p>`
+      }
+    </article>`;
 }

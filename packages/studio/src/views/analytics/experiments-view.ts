@@ -57,38 +57,38 @@ export class StudioExperiments extends StudioView {
   protected override render() {
     const list = this.experiments ?? [];
     const visible = this.shown ? list.filter((e) => e.ruleKey === this.shown) : list;
-    return html` <section class="an-view" aria-labelledby="ex-title">
-      <h1 id="ex-title">Experiments</h1>
-      <p class="an-lead">Rules that compare variants or hold learners out to measure lift. A verdict needs at least 30 votes per variant and a 95% chance of being best.</p>
-      <div class="an-controls an-controls-inline">
+    return html`
+      <section class="an-view" aria-labelledby="ex-title">
+        <h1 id="ex-title">Experiments</h1>
+        <p class="an-lead">Rules that compare variants or hold learners out to measure lift. A verdict needs at least 30 votes per variant and a 95% chance of being best.</p>
+        <div class="an-controls an-controls-inline">
+          ${
+            list.length
+              ? html`
+                <div class="an-field">
+                  <label for="ex-rule">Show</label>
+                  <select id="ex-rule" @change=${(e: Event) => this.choose((e.target as HTMLSelectElement).value)}>
+                    <option value="" ?selected=${!this.shown}>All ${list.length} experiments</option>
+                    ${list.map((e) => html`<option value=${e.ruleKey} ?selected=${e.ruleKey === this.shown}>${e.ruleName} (${e.ruleKey})</option>`)}
+                  </select>
+                </div>`
+              : nothing
+          }
+          <div class="an-actions"><button type="button" @click=${() => this.load()} ?disabled=${this.loading}>Refresh figures</button></div>
+        </div>
+        <p class="an-status" role="status" aria-live="polite">${this.loading ? "Loading the experiments…" : this.experiments ? `${list.length} ${list.length === 1 ? "experiment" : "experiments"} loaded.` : ""}</p>
+        ${this.failure ? html`<p class="an-error" role="alert">${this.failure}</p>` : nothing}
         ${
-          list.length
-            ? html` <div class="an-field">
-                <label for="ex-rule">Show</label>
-                <select id="ex-rule" @change=${(e: Event) => this.choose((e.target as HTMLSelectElement).value)}>
-                  <option value="" ?selected=${!this.shown}>All ${list.length} experiments</option>
-                  ${list.map((e) => html`<option value=${e.ruleKey} ?selected=${e.ruleKey === this.shown}>${e.ruleName} (${e.ruleKey})</option>`)}
-                </select>
-              </div>`
-            : nothing
+          this.experiments === null
+            ? this.loading
+              ? html`<p class="an-loading">Loading…</p>`
+              : nothing
+            : list.length === 0
+              ? html`<p class="an-empty">No rule is running an experiment. A rule runs one when its template has two or more published variants, or when it has an experiment or a holdout setting.</p>`
+              : visible.length === 0
+                ? html`<p class="an-empty">No experiment for the rule ${this.shown}. <button type="button" class="an-link" @click=${() => this.choose("")}>Show all experiments</button></p>`
+                : html`<div class="an-cards" aria-busy=${this.loading ? "true" : "false"}>${visible.map((e, i) => experimentCard(e, `ex-${i}`))}</div>`
         }
-        <div class="an-actions"><button type="button" @click=${() => this.load()} ?disabled=${this.loading}>Refresh figures</button></div>
-      </div>
-      <p class="an-status" role="status" aria-live="polite">
-        ${this.loading ? "Loading the experiments…" : this.experiments ? `${list.length} ${list.length === 1 ? "experiment" : "experiments"} loaded.` : ""}
-      </p>
-      ${this.failure ? html`<p class="an-error" role="alert">${this.failure}</p>` : nothing}
-      ${
-        this.experiments === null
-          ? this.loading
-            ? html`<p class="an-loading">Loading…</p>`
-            : nothing
-          : list.length === 0
-            ? html`<p class="an-empty">No rule is running an experiment. A rule runs one when its template has two or more published variants, or when it has an experiment or a holdout setting.</p>`
-            : visible.length === 0
-              ? html`<p class="an-empty">No experiment for the rule ${this.shown}. <button type="button" class="an-link" @click=${() => this.choose("")}>Show all experiments</button></p>`
-              : html`<div class="an-cards" aria-busy=${this.loading ? "true" : "false"}>${visible.map((e, i) => experimentCard(e, `ex-${i}`))}</div>`
-      }
-    </section>`;
+      </section>`;
   }
 }

@@ -20,11 +20,7 @@ export interface LearnerProfile {
   throttle?: { timezone: string; localDay: string; deliveredToday: number; dayCap: number; deliveredThisWeek: number; weekCap: number; dismissStreak: number; backoffUntil: string | null };
 }
 
-const fact = (term: string, value: unknown) =>
-  html`<div class="an-fact">
-    <dt>${term}</dt>
-    <dd>${value}</dd>
-  </div>`;
+const fact = (term: string, value: unknown) => html`<div class="an-fact"><dt>${term}</dt><dd>${value}</dd></div>`;
 const text = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
 
 /** The profile as a description list. */
@@ -34,40 +30,41 @@ export function learnerProfilePanel(p: LearnerProfile) {
   const t = p.throttle;
   const now = Date.now();
   const snoozed = p.preferences.snoozedUntil && Date.parse(p.preferences.snoozedUntil) > now ? p.preferences.snoozedUntil : null;
-  return html` <section class="an-panel" aria-labelledby="lr-profile">
-    <h2 id="lr-profile">${p.name ? html`${p.name} <span class="an-key">(${p.id})</span>` : p.id}</h2>
-    <dl class="an-facts an-facts-grid">
-      ${fact("Time zone", p.timezone ?? (t ? `not given (the policy's ${t.timezone} is used)` : "not given"))} ${fact("Locale", p.locale ?? "not given")}
-      ${attributes.length ? fact("Attributes", html`${attributes.map(([k, v], i) => html`${i ? ", " : ""}${k}: ${text(v)}`)}`) : nothing}
-      ${p.courses.length ? fact("Courses", html`${p.courses.map((c, i) => html`${i ? "; " : ""}${c.courseId} (${formatCount(c.eventCount)} events, last ${formatDateTime(c.lastActivityAt)})`)}`) : nothing}
-      ${fact("Messages", counts.length ? counts.map(([status, n], i) => `${i ? ", " : ""}${formatCount(n)} ${status.replace("_", " ")}`).join("") : "none yet")}
-      ${
-        t
-          ? fact(
-              "Against the policy now",
-              html`${formatCount(t.deliveredToday)} of ${formatCount(t.dayCap)} today (${t.localDay}, ${t.timezone}); ${formatCount(t.deliveredThisWeek)} of ${formatCount(t.weekCap)} this week;
+  return html`
+    <section class="an-panel" aria-labelledby="lr-profile">
+      <h2 id="lr-profile">${p.name ? html`${p.name} <span class="an-key">(${p.id})</span>` : p.id}</h2>
+      <dl class="an-facts an-facts-grid">
+        ${fact("Time zone", p.timezone ?? (t ? `not given (the policy's ${t.timezone} is used)` : "not given"))}
+        ${fact("Locale", p.locale ?? "not given")}
+        ${attributes.length ? fact("Attributes", html`${attributes.map(([k, v], i) => html`${i ? ", " : ""}${k}: ${text(v)}`)}`) : nothing}
+        ${p.courses.length ? fact("Courses", html`${p.courses.map((c, i) => html`${i ? "; " : ""}${c.courseId} (${formatCount(c.eventCount)} events, last ${formatDateTime(c.lastActivityAt)})`)}`) : nothing}
+        ${fact("Messages", counts.length ? counts.map(([status, n], i) => `${i ? ", " : ""}${formatCount(n)} ${status.replace("_", " ")}`).join("") : "none yet")}
+        ${
+          t
+            ? fact(
+                "Against the policy now",
+                html`${formatCount(t.deliveredToday)} of ${formatCount(t.dayCap)} today (${t.localDay}, ${t.timezone}); ${formatCount(t.deliveredThisWeek)} of ${formatCount(t.weekCap)} this week;
               ${t.dismissStreak ? `${t.dismissStreak} dismissals in a row` : "no dismiss streak"}${t.backoffUntil ? html`; <strong>backing off until ${formatDateTime(t.backoffUntil)}</strong>` : ""}`,
-            )
-          : nothing
-      }
-      ${
-        snoozed || p.preferences.optedOutKinds.length
-          ? fact(
-              "The learner's own say",
-              html`${snoozed ? html`snoozed until ${formatDateTime(snoozed)}` : nothing}${snoozed && p.preferences.optedOutKinds.length ? "; " : nothing}${p.preferences.optedOutKinds.length ? `opted out of ${p.preferences.optedOutKinds.join(", ")}` : nothing}`,
-            )
-          : nothing
-      }
-      ${p.goals.length ? fact("Latest goal", html`“${p.goals[0].text}” (${formatDateTime(p.goals[0].createdAt)})`) : nothing}
-      ${
-        p.selfAssessments.length
-          ? fact(
-              "Latest self-assessment",
-              html`${p.selfAssessments[0].rating} on ${p.selfAssessments[0].scale.min}–${p.selfAssessments[0].scale.max}${p.selfAssessments[0].moduleId ? ` for ${p.selfAssessments[0].moduleId}` : ""}
-              (${formatDateTime(p.selfAssessments[0].createdAt)})`,
-            )
-          : nothing
-      }
-    </dl>
-  </section>`;
+              )
+            : nothing
+        }
+        ${
+          snoozed || p.preferences.optedOutKinds.length
+            ? fact(
+                "The learner's own say",
+                html`${snoozed ? html`snoozed until ${formatDateTime(snoozed)}` : nothing}${snoozed && p.preferences.optedOutKinds.length ? "; " : nothing}${p.preferences.optedOutKinds.length ? `opted out of ${p.preferences.optedOutKinds.join(", ")}` : nothing}`,
+              )
+            : nothing
+        }
+        ${p.goals.length ? fact("Latest goal", html`“${p.goals[0].text}” (${formatDateTime(p.goals[0].createdAt)})`) : nothing}
+        ${
+          p.selfAssessments.length
+            ? fact(
+                "Latest self-assessment",
+                html`${p.selfAssessments[0].rating} on ${p.selfAssessments[0].scale.min}–${p.selfAssessments[0].scale.max}${p.selfAssessments[0].moduleId ? ` for ${p.selfAssessments[0].moduleId}` : ""} (${formatDateTime(p.selfAssessments[0].createdAt)})`,
+              )
+            : nothing
+        }
+      </dl>
+    </section>`;
 }

@@ -137,70 +137,56 @@ export class StudioLearner extends StudioView {
   }
 
   protected override render() {
-    return html` <section class="an-view" aria-labelledby="lr-title">
-      <h1 id="lr-title">Learners</h1>
-      <form class="an-controls an-controls-inline" role="search" aria-label="Find a learner" @submit=${this.search} novalidate>
-        <div class="an-field">
-          <label for="lr-id">Learner id</label>
-          <input
-            id="lr-id"
-            type="search"
-            autocomplete="off"
-            spellcheck="false"
-            .value=${this.query}
-            aria-invalid=${this.searchError ? "true" : "false"}
-            aria-describedby=${this.searchError ? "lr-id-error lr-id-hint" : "lr-id-hint"}
-            @input=${(e: Event) => (this.query = (e.target as HTMLInputElement).value)}
-          />
-          <p class="an-hint" id="lr-id-hint">The id your course player sends as learnerId.</p>
-          ${this.searchError ? html`<p class="an-error" id="lr-id-error">${this.searchError}</p>` : nothing}
-        </div>
-        <div class="an-actions"><button type="submit" class="an-primary">Open timeline</button></div>
-      </form>
-      ${this.learnerId ? this.renderLearner() : html`<p class="an-lead">Open a learner to see every message the engine sent, held out, suppressed or deferred for them and why, with their feedback, goals and self-assessments.</p>`}
-    </section>`;
+    return html`
+      <section class="an-view" aria-labelledby="lr-title">
+        <h1 id="lr-title">Learners</h1>
+        <form class="an-controls an-controls-inline" role="search" aria-label="Find a learner" @submit=${this.search} novalidate>
+          <div class="an-field">
+            <label for="lr-id">Learner id</label>
+            <input id="lr-id" type="search" autocomplete="off" spellcheck="false" .value=${this.query}
+              aria-invalid=${this.searchError ? "true" : "false"} aria-describedby=${this.searchError ? "lr-id-error lr-id-hint" : "lr-id-hint"}
+              @input=${(e: Event) => (this.query = (e.target as HTMLInputElement).value)} />
+            <p class="an-hint" id="lr-id-hint">The id your course player sends as learnerId.</p>
+            ${this.searchError ? html`<p class="an-error" id="lr-id-error">${this.searchError}</p>` : nothing}
+          </div>
+          <div class="an-actions"><button type="submit" class="an-primary">Open timeline</button></div>
+        </form>
+        ${this.learnerId ? this.renderLearner() : html`<p class="an-lead">Open a learner to see every message the engine sent, held out, suppressed or deferred for them and why, with their feedback, goals and self-assessments.</p>`}
+      </section>`;
   }
 
   private renderLearner() {
     const entries = this.entries;
     const refusals = (entries ?? []).filter(isRefusal);
-    return html` <p class="an-status" role="status" aria-live="polite">
-        ${this.loading ? "Loading the timeline…" : entries ? `${entries.length} ${entries.length === 1 ? "entry" : "entries"} shown.` : ""}
-      </p>
-      ${this.failure ? html`<p class="an-error" role="alert">${this.failure}</p>` : nothing} ${this.profile ? learnerProfilePanel(this.profile) : nothing}
+    return html`
+      <p class="an-status" role="status" aria-live="polite">${this.loading ? "Loading the timeline…" : entries ? `${entries.length} ${entries.length === 1 ? "entry" : "entries"} shown.` : ""}</p>
+      ${this.failure ? html`<p class="an-error" role="alert">${this.failure}</p>` : nothing}
+      ${this.profile ? learnerProfilePanel(this.profile) : nothing}
       ${this.profileNote ? html`<p class="an-hint">${this.profileNote}</p>` : nothing}
       ${entries === null && !this.searchError ? (this.loading ? html`<p class="an-loading">Loading…</p>` : nothing) : nothing}
       ${
         entries === null
           ? nothing
-          : html` <section class="an-panel" aria-labelledby="lr-timeline" aria-busy=${this.loading ? "true" : "false"}>
-              <h2 id="lr-timeline">Timeline</h2>
-              <p class="an-hint">Newest first. Times in your time zone, ${viewerTimeZone()}.</p>
-              ${refusals.length ? html`<p class="an-why-summary">${refusals.length} ${refusals.length === 1 ? "decision" : "decisions"} not to send (or not yet) below; the latest: <strong>${refusals[0].reasonText ?? refusals[0].reason}</strong>${refusals[0].ruleKey ? html` for rule <code>${refusals[0].ruleKey}</code>` : nothing}.</p>` : nothing}
-              <fieldset class="an-filters">
-                <legend>Show</legend>
-                ${TIMELINE_FILTERS.map(
-                  (f) =>
-                    html` <label class="an-check"
-                      ><input
-                        type="checkbox"
-                        .checked=${this.filters.has(f.key)}
-                        ?disabled=${this.filters.has(f.key) && this.filters.size === 1}
-                        @change=${(e: Event) => this.toggle(f.key, (e.target as HTMLInputElement).checked)}
-                      />
-                      ${f.label}</label
-                    >`,
-                )}
-              </fieldset>
-              ${
-                entries.length
-                  ? html`<ol class="tl-list">
-                      ${entries.map((e) => timelineItem(e, this.profile?.throttle?.timezone ?? this.profile?.timezone ?? null))}
-                    </ol>`
-                  : html`<p class="an-empty">Nothing of these kinds recorded for this learner yet.</p>`
-              }
-              ${this.nextCursor ? html`<button type="button" @click=${() => this.load(true)} ?disabled=${this.loading}>Show older entries</button>` : entries.length ? html`<p class="an-hint">That is the whole timeline.</p>` : nothing}
-            </section>`
+          : html`
+        <section class="an-panel" aria-labelledby="lr-timeline" aria-busy=${this.loading ? "true" : "false"}>
+          <h2 id="lr-timeline">Timeline</h2>
+          <p class="an-hint">Newest first. Times in your time zone, ${viewerTimeZone()}.</p>
+          ${refusals.length ? html`<p class="an-why-summary">${refusals.length} ${refusals.length === 1 ? "decision" : "decisions"} not to send (or not yet) below; the latest: <strong>${refusals[0].reasonText ?? refusals[0].reason}</strong>${refusals[0].ruleKey ? html` for rule <code>${refusals[0].ruleKey}</code>` : nothing}.</p>` : nothing}
+          <fieldset class="an-filters">
+            <legend>Show</legend>
+            ${TIMELINE_FILTERS.map(
+              (f) => html`
+              <label class="an-check"><input type="checkbox" .checked=${this.filters.has(f.key)} ?disabled=${this.filters.has(f.key) && this.filters.size === 1}
+                @change=${(e: Event) => this.toggle(f.key, (e.target as HTMLInputElement).checked)} /> ${f.label}</label>`,
+            )}
+          </fieldset>
+          ${
+            entries.length
+              ? html`<ol class="tl-list">${entries.map((e) => timelineItem(e, this.profile?.throttle?.timezone ?? this.profile?.timezone ?? null))}</ol>`
+              : html`<p class="an-empty">Nothing of these kinds recorded for this learner yet.</p>`
+          }
+          ${this.nextCursor ? html`<button type="button" @click=${() => this.load(true)} ?disabled=${this.loading}>Show older entries</button>` : entries.length ? html`<p class="an-hint">That is the whole timeline.</p>` : nothing}
+        </section>`
       }`;
   }
 }

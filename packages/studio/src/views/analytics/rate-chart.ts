@@ -67,14 +67,16 @@ export class AnalyticsChart extends LitElement {
 
   protected override render() {
     const hasData = this.series.some((s) => s.values.some((v) => v !== null && v !== undefined));
-    return html` <figure class="an-chart" aria-labelledby=${this.headingId}>
-      <figcaption>
-        <h3 id=${this.headingId} class="an-chart-title">${this.heading}</h3>
-        ${this.summary ? html`<p class="an-chart-summary">${this.summary}</p>` : nothing}
-      </figcaption>
-      ${
-        hasData
-          ? html` <ul class="an-legend">
+    return html`
+      <figure class="an-chart" aria-labelledby=${this.headingId}>
+        <figcaption>
+          <h3 id=${this.headingId} class="an-chart-title">${this.heading}</h3>
+          ${this.summary ? html`<p class="an-chart-summary">${this.summary}</p>` : nothing}
+        </figcaption>
+        ${
+          hasData
+            ? html`
+              <ul class="an-legend">
                 ${this.series.map((s, i) => html`<li><span class="an-swatch" aria-hidden="true" style="border-color: ${PALETTE[i % PALETTE.length]}; border-top-style: ${i === 0 ? "solid" : "dashed"}"></span>${s.label}</li>`)}
               </ul>
               <div class="an-plot" aria-hidden="true"></div>
@@ -82,38 +84,32 @@ export class AnalyticsChart extends LitElement {
                 <summary>${this.heading}: the figures as a table</summary>
                 ${this.dataTable()}
               </details>`
-          : html`<p class="an-empty">Nothing to draw for these days.</p>`
-      }
-    </figure>`;
+            : html`<p class="an-empty">Nothing to draw for these days.</p>`
+        }
+      </figure>`;
   }
 
   private dataTable() {
-    return html` <div class="an-table-scroll" role="region" aria-label=${`${this.heading}, by day`} tabindex="0">
-      <table class="an-table">
-        <thead>
-          <tr>
-            <th scope="col">Day</th>
-            ${this.series.map((s) => html`<th scope="col" class="an-num">${s.label}</th>`)}
-          </tr>
-        </thead>
-        <tbody>
-          ${this.days.map(
-            (day, d) =>
-              html` <tr>
+    return html`
+      <div class="an-table-scroll" role="region" aria-label=${`${this.heading}, by day`} tabindex="0">
+        <table class="an-table">
+          <thead><tr><th scope="col">Day</th>${this.series.map((s) => html`<th scope="col" class="an-num">${s.label}</th>`)}</tr></thead>
+          <tbody>
+            ${this.days.map(
+              (day, d) => html`
+              <tr>
                 <th scope="row">${formatDay(day)}</th>
                 ${this.series.map((s) => {
                   const lo = s.lo?.[d],
                     hi = s.hi?.[d],
                     v = s.values[d];
-                  return html`<td class="an-num">
-                    ${this.format(v)}${v !== null && v !== undefined && lo != null && hi != null ? html` <span class="an-ci">(${formatInterval([lo, hi])})</span>` : nothing}
-                  </td>`;
+                  return html`<td class="an-num">${this.format(v)}${v !== null && v !== undefined && lo != null && hi != null ? html` <span class="an-ci">(${formatInterval([lo, hi])})</span>` : nothing}</td>`;
                 })}
               </tr>`,
-          )}
-        </tbody>
-      </table>
-    </div>`;
+            )}
+          </tbody>
+        </table>
+      </div>`;
   }
 
   protected override updated(): void {

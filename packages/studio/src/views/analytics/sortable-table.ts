@@ -85,30 +85,29 @@ export class AnalyticsTable<R extends object = Record<string, unknown>> extends 
   protected override render() {
     const [first, ...rest] = this.columns;
     if (!first) return nothing;
-    return html` <div class="an-table-scroll" role="region" aria-labelledby=${this.captionId} tabindex="0">
+    return html`
+      <div class="an-table-scroll" role="region" aria-labelledby=${this.captionId} tabindex="0">
         <table class="an-table">
-          <caption id=${this.captionId}>
-            ${this.caption}
-          </caption>
+          <caption id=${this.captionId}>${this.caption}</caption>
           <thead>
             <tr>
               ${this.columns.map(
-                (c) =>
-                  html` <th scope="col" class=${c.numeric ? "an-num" : ""} aria-sort=${this.sortKey === c.key ? this.direction : "none"}>
-                    <button type="button" class="an-sort" @click=${() => this.sortBy(c.key)}>
-                      ${c.label}<span class="an-sort-mark" aria-hidden="true">${this.sortKey === c.key ? (this.direction === "ascending" ? "▲" : "▼") : "↕"}</span>
-                    </button>
-                  </th>`,
+                (c) => html`
+                <th scope="col" class=${c.numeric ? "an-num" : ""} aria-sort=${this.sortKey === c.key ? this.direction : "none"}>
+                  <button type="button" class="an-sort" @click=${() => this.sortBy(c.key)}>
+                    ${c.label}<span class="an-sort-mark" aria-hidden="true">${this.sortKey === c.key ? (this.direction === "ascending" ? "▲" : "▼") : "↕"}</span>
+                  </button>
+                </th>`,
               )}
             </tr>
           </thead>
           <tbody>
             ${this.sorted().map(
-              (row) =>
-                html` <tr>
-                  <th scope="row">${this.cell(first, row)}</th>
-                  ${rest.map((c) => html`<td class=${c.numeric ? "an-num" : ""}>${this.cell(c, row)}</td>`)}
-                </tr>`,
+              (row) => html`
+              <tr>
+                <th scope="row">${this.cell(first, row)}</th>
+                ${rest.map((c) => html`<td class=${c.numeric ? "an-num" : ""}>${this.cell(c, row)}</td>`)}
+              </tr>`,
             )}
           </tbody>
         </table>

@@ -115,9 +115,10 @@ function what(e: TimelineEntry): TemplateResult {
 /** The list item for an entry; `learnerZone` adds the learner's own clock when it differs from the viewer's. */
 export function timelineItem(e: TimelineEntry, learnerZone: string | null = null): TemplateResult {
   const theirs = learnerZone && learnerZone !== viewerTimeZone() ? formatTimeIn(e.at, learnerZone) : "";
-  return html` <li class=${`tl-entry tl-${e.type}${isRefusal(e) ? " tl-refusal" : ""}`}>
-    <time datetime=${e.at}>${formatDateTime(e.at)}</time>${theirs ? html` <span class="tl-their-time">(${theirs} for the learner, ${learnerZone})</span>` : nothing}
-    <p class="tl-what"><span class="tl-label">${LABEL[e.type]}</span> ${what(e)}${e.courseId ? html` <span class="tl-course">(course ${e.courseId})</span>` : nothing}</p>
-    ${e.reasonText ? html`<p class="tl-why"><strong>Why:</strong> ${e.reasonText}${e.explanation ? html` — ${e.explanation}` : nothing} <span class="tl-code">(${e.reason})</span></p>` : nothing}
-  </li>`;
+  return html`
+    <li class=${`tl-entry tl-${e.type}${isRefusal(e) ? " tl-refusal" : ""}`}>
+      <time datetime=${e.at}>${formatDateTime(e.at)}</time>${theirs ? html` <span class="tl-their-time">(${theirs} for the learner, ${learnerZone})</span>` : nothing}
+      <p class="tl-what"><span class="tl-label">${LABEL[e.type]}</span> ${what(e)}${e.courseId ? html` <span class="tl-course">(course ${e.courseId})</span>` : nothing}</p>
+      ${e.reasonText ? html`<p class="tl-why"><strong>Why:</strong> ${e.reasonText}${e.explanation ? html` — ${e.explanation}` : nothing} <span class="tl-code">(${e.reason})</span></p>` : nothing}
+    </li>`;
 }

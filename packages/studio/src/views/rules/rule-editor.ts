@@ -163,32 +163,22 @@ export class RuleEditor extends StudioView {
   }
 
   override render(): TemplateResult {
-    if (this.loadProblem)
-      return html`<h1>Rule ${this.params.key ?? ""}</h1>
-        ${formError(this.loadProblem)}
-        <p><a href="#/rules">Back to rules</a></p>`;
-    if (!this.draft)
-      return html`<h1>${this.isNew ? "New rule" : html`Rule <code>${this.params.key}</code>`}</h1>
-        <p aria-busy="true">Loading…</p>`;
+    if (this.loadProblem) return html`<h1>Rule ${this.params.key ?? ""}</h1>${formError(this.loadProblem)}<p><a href="#/rules">Back to rules</a></p>`;
+    if (!this.draft) return html`<h1>${this.isNew ? "New rule" : html`Rule <code>${this.params.key}</code>`}</h1><p aria-busy="true">Loading…</p>`;
     const r = this.draft;
     const readonly = !this.writable;
     const o = { readonly, problem: this.problem };
     const c: SectionContext = { rule: r, readonly, problem: this.problem, seenTypes: this.seen.map((s) => s.type), courses: this.courses, variants: this.variants, changed: this.changed };
-    return html` <div class="view-head">
-        <h1>${this.isNew ? "New rule" : html`Rule <code>${r.key}</code>`}</h1>
-        ${this.view ? html`<p class="badges"><span class="badge">version ${this.view.version}</span>${this.dirty ? html` <span class="badge warn">unsaved edits</span>` : nothing}</p>` : nothing}
-      </div>
+    return html`
+      <div class="view-head"><h1>${this.isNew ? "New rule" : html`Rule <code>${r.key}</code>`}</h1>
+        ${this.view ? html`<p class="badges"><span class="badge">version ${this.view.version}</span>${this.dirty ? html` <span class="badge warn">unsaved edits</span>` : nothing}</p>` : nothing}</div>
       <p class="status" role="status">${this.status}</p>
       ${formError(this.problem)}
       ${this.templates.length === 0 ? html`<p class="form-error">There is no template yet: <a href="#/templates/new">create one</a> first; a rule sends a template.</p>` : nothing}
-      <form
-        class="card"
-        novalidate
-        @submit=${(e: Event) => {
-          e.preventDefault();
-          void this.save();
-        }}
-      >
+      <form class="card" novalidate @submit=${(e: Event) => {
+        e.preventDefault();
+        void this.save();
+      }}>
         <div class="grid-2">
           ${textField(
             "Key",
@@ -247,22 +237,22 @@ export class RuleEditor extends StudioView {
         ${renderTrigger(c, this.customType, (on) => {
           this.customType = on;
         })}
-        ${isEventTrigger(r.trigger) ? this.renderConditions(r, readonly) : nothing} ${renderLimits(c)} ${renderLearningLoop(c)}
+        ${isEventTrigger(r.trigger) ? this.renderConditions(r, readonly) : nothing}
+        ${renderLimits(c)}
+        ${renderLearningLoop(c)}
         ${
           readonly
             ? html`<p class="hint">Your role can read rules but not change them.</p>`
             : html`<div class="actions sticky-actions">
-                <button type="submit" class="primary" ?disabled=${this.busy || (!this.isNew && !this.dirty) || Boolean(this.jsonError)}>
-                  ${this.busy ? "Saving…" : this.isNew ? "Create the rule" : "Save the rule"}
-                </button>
-                ${this.isNew ? nothing : html`<button type="button" class="secondary danger" ?disabled=${this.busy} @click=${() => void this.deleteRule()}>Delete the rule</button>`}
-              </div>`
+          <button type="submit" class="primary" ?disabled=${this.busy || (!this.isNew && !this.dirty) || Boolean(this.jsonError)}>${this.busy ? "Saving…" : this.isNew ? "Create the rule" : "Save the rule"}</button>
+          ${this.isNew ? nothing : html`<button type="button" class="secondary danger" ?disabled=${this.busy} @click=${() => void this.deleteRule()}>Delete the rule</button>`}
+        </div>`
         }
       </form>
       ${
         !this.isNew && this.view && isEventTrigger(this.view.trigger)
           ? html`${this.dirty ? html`<p class="hint">The test uses the saved rule: save your edits to test them.</p>` : nothing}
-              <studio-rule-test .api=${this.api} .ruleKey=${this.view.key} .eventType=${this.view.trigger.eventType} .courseId=${this.view.trigger.courseId ?? null}></studio-rule-test>`
+        <studio-rule-test .api=${this.api} .ruleKey=${this.view.key} .eventType=${this.view.trigger.eventType} .courseId=${this.view.trigger.courseId ?? null}></studio-rule-test>`
           : nothing
       }`;
   }
@@ -272,8 +262,7 @@ export class RuleEditor extends StudioView {
     const sample = this.seen.find((s) => s.type === trigger.eventType);
     const fields = Object.keys(sample?.latest.properties ?? {}).map((p) => `event.properties.${p}`);
     const jsonProblem = this.problem instanceof ApiProblem ? this.problem.fieldErrors("trigger.where") : [];
-    return html`<fieldset>
-      <legend>Only when (conditions)</legend>
+    return html`<fieldset><legend>Only when (conditions)</legend>
       ${renderTabs(
         "cond",
         "Conditions editor",
@@ -287,25 +276,12 @@ export class RuleEditor extends StudioView {
       <div role="tabpanel" id="cond-panel" aria-labelledby="cond-tab-${this.conditionTab}" class="tabpanel">
         ${
           this.conditionTab === "builder"
-            ? html`<studio-condition-builder
-                .value=${trigger.where ?? null}
-                .fields=${fields}
-                .pathPrefix=${"trigger.where"}
-                .problem=${this.problem}
-                .readonly=${readonly}
-                .label=${`Conditions on the ${trigger.eventType} event`}
-                @condition-change=${(e: CustomEvent<Condition | null>) => this.setWhere(e.detail)}
-              ></studio-condition-builder>`
+            ? html`<studio-condition-builder .value=${trigger.where ?? null} .fields=${fields} .pathPrefix=${"trigger.where"} .problem=${this.problem} .readonly=${readonly}
+              .label=${`Conditions on the ${trigger.eventType} event`} @condition-change=${(e: CustomEvent<Condition | null>) => this.setWhere(e.detail)}></studio-condition-builder>`
             : html`<p class="hint" id="cond-json-hint">The condition as JSON: {"all": […]}, {"any": […]}, {"not": …} and {"field", "op", "value"}; null for none.</p>
-                <studio-code-editor
-                  .language=${"json"}
-                  .label=${"Conditions as JSON"}
-                  .value=${this.jsonText}
-                  .readonly=${readonly}
-                  .describedBy=${this.jsonError || jsonProblem.length ? "cond-json-hint cond-json-error" : "cond-json-hint"}
-                  @editor-input=${(e: CustomEvent<string>) => this.editJson(e.detail)}
-                ></studio-code-editor>
-                ${this.jsonError || jsonProblem.length ? html`<p class="field-error" id="cond-json-error">${this.jsonError || jsonProblem.map((p) => `${p.path}: ${p.message}`).join("; ")}</p>` : nothing}`
+            <studio-code-editor .language=${"json"} .label=${"Conditions as JSON"} .value=${this.jsonText} .readonly=${readonly} .describedBy=${this.jsonError || jsonProblem.length ? "cond-json-hint cond-json-error" : "cond-json-hint"}
+              @editor-input=${(e: CustomEvent<string>) => this.editJson(e.detail)}></studio-code-editor>
+            ${this.jsonError || jsonProblem.length ? html`<p class="field-error" id="cond-json-error">${this.jsonError || jsonProblem.map((p) => `${p.path}: ${p.message}`).join("; ")}</p>` : nothing}`
         }
       </div>
     </fieldset>`;

@@ -101,35 +101,23 @@ export class RuleTest extends LitElement {
     return html`<section class="card" aria-labelledby="test-heading">
       <h2 id="test-heading">Test against a stored event</h2>
       <p class="hint">Would this rule fire for the event, and what would the throttle say now? Nothing is sent or recorded.</p>
-      <form
-        class="row"
-        @submit=${(e: Event) => {
-          e.preventDefault();
-          void this.run();
-        }}
-      >
-        <div class="field grow">
-          <label for="test-event">Event (latest ${this.eventType} events${this.courseId ? ` in ${this.courseId}` : ""}, or paste an id)</label>
-          <input
-            id="test-event"
-            list="test-events"
-            .value=${this.eventId}
-            spellcheck="false"
-            aria-invalid=${idError ? "true" : "false"}
-            aria-describedby=${idError ? "test-event-error" : nothing}
+      <form class="row" @submit=${(e: Event) => {
+        e.preventDefault();
+        void this.run();
+      }}>
+        <div class="field grow"><label for="test-event">Event (latest ${this.eventType} events${this.courseId ? ` in ${this.courseId}` : ""}, or paste an id)</label>
+          <input id="test-event" list="test-events" .value=${this.eventId} spellcheck="false" aria-invalid=${idError ? "true" : "false"} aria-describedby=${idError ? "test-event-error" : nothing}
             @input=${(e: Event) => {
               this.eventId = (e.target as HTMLInputElement).value;
-            }}
-          />
-          <datalist id="test-events">
-            ${this.events.map((ev) => html`<option value=${ev.id}>${ev.learnerId} · ${formatWhen(ev.occurredAt)} · ${JSON.stringify(ev.properties).slice(0, 60)}</option>`)}
-          </datalist>
+            }}>
+          <datalist id="test-events">${this.events.map((ev) => html`<option value=${ev.id}>${ev.learnerId} · ${formatWhen(ev.occurredAt)} · ${JSON.stringify(ev.properties).slice(0, 60)}</option>`)}</datalist>
           ${idError ? html`<p class="field-error" id="test-event-error">${idError}</p>` : nothing}
           ${this.events.length === 0 ? html`<p class="hint">No stored ${this.eventType} event yet${this.courseId ? ` in ${this.courseId}` : ""}.</p>` : nothing}
         </div>
         <button type="submit" class="primary" ?disabled=${this.busy || !this.eventId.trim()}>${this.busy ? "Testing…" : "Test the rule"}</button>
       </form>
-      ${idError ? nothing : formError(this.problem)} ${this.result ? this.renderResult(this.result) : nothing}
+      ${idError ? nothing : formError(this.problem)}
+      ${this.result ? this.renderResult(this.result) : nothing}
     </section>`;
   }
 
@@ -137,34 +125,23 @@ export class RuleTest extends LitElement {
     const d = r.decision;
     return html`<div class="test-result ${r.wouldFire ? "fires" : "no-fire"}">
       <p id="test-summary" tabindex="-1" class="summary"><strong>${r.wouldFire ? "Would fire." : "Would not fire."}</strong> ${r.summary}</p>
-      <p class="sub">
-        Event <code>${r.event.id}</code> (${r.event.type}) of learner <a href="#/learners/${encodeURIComponent(r.event.learnerId)}">${r.event.learnerId}</a>, ${formatWhen(r.event.occurredAt)}
-      </p>
+      <p class="sub">Event <code>${r.event.id}</code> (${r.event.type}) of learner <a href="#/learners/${encodeURIComponent(r.event.learnerId)}">${r.event.learnerId}</a>, ${formatWhen(r.event.occurredAt)}</p>
       <ol class="steps">
         <li>${mark(r.trigger.passed)} Trigger: ${r.trigger.passed ? "the event type and course match" : r.trigger.reason}</li>
-        <li>
-          ${
-            r.conditions === null
-              ? html`${mark(true)} Conditions: none`
-              : html`${mark(r.conditions.passed)} Conditions ${r.conditions.passed ? "hold" : "do not hold"}:
-                  <ul>
-                    ${r.conditions.leaves.map((l) => html`<li>${mark(l.passed)} <code>${l.field}</code> ${l.op} ${l.value === undefined ? "" : formatValue(l.value)}: the event has ${formatValue(l.actual)}</li>`)}
-                  </ul>`
-          }
-        </li>
-        <li>
-          ${r.segment === null ? html`${mark(true)} Segment: everyone` : html`${mark(r.segment.member)} Segment <code>${r.segment.key}</code>: the learner is ${r.segment.member ? "a member" : "not a member"}`}
-        </li>
-        <li>
-          ${
-            d === null
-              ? ""
-              : d.outcome === "skip"
-                ? html`${mark(false)} Now: ${d.reason}${d.details.explanation ? html`: ${d.details.explanation}` : nothing}`
-                : html`${mark(!d.heldOut)} Now: variant ${d.variant} of ${d.templateKey}
-                  v${d.templateVersion}${d.heldOut ? ", but the learner is in the holdout (recorded, not sent)" : ""}${d.deferral ? html`, deferred until ${formatWhen(d.deferral.until)} (${d.deferral.reason}${d.deferral.details.explanation ? `: ${d.deferral.details.explanation}` : ""})` : ", sent at once"}`
-          }
-        </li>
+        <li>${
+          r.conditions === null
+            ? html`${mark(true)} Conditions: none`
+            : html`${mark(r.conditions.passed)} Conditions ${r.conditions.passed ? "hold" : "do not hold"}:
+          <ul>${r.conditions.leaves.map((l) => html`<li>${mark(l.passed)} <code>${l.field}</code> ${l.op} ${l.value === undefined ? "" : formatValue(l.value)}: the event has ${formatValue(l.actual)}</li>`)}</ul>`
+        }</li>
+        <li>${r.segment === null ? html`${mark(true)} Segment: everyone` : html`${mark(r.segment.member)} Segment <code>${r.segment.key}</code>: the learner is ${r.segment.member ? "a member" : "not a member"}`}</li>
+        <li>${
+          d === null
+            ? ""
+            : d.outcome === "skip"
+              ? html`${mark(false)} Now: ${d.reason}${d.details.explanation ? html`: ${d.details.explanation}` : nothing}`
+              : html`${mark(!d.heldOut)} Now: variant ${d.variant} of ${d.templateKey} v${d.templateVersion}${d.heldOut ? ", but the learner is in the holdout (recorded, not sent)" : ""}${d.deferral ? html`, deferred until ${formatWhen(d.deferral.until)} (${d.deferral.reason}${d.deferral.details.explanation ? `: ${d.deferral.details.explanation}` : ""})` : ", sent at once"}`
+        }</li>
       </ol>
     </div>`;
   }

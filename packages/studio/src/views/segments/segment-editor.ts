@@ -132,30 +132,20 @@ export class SegmentEditor extends StudioView {
   }
 
   override render(): TemplateResult {
-    if (this.loadProblem)
-      return html`<h1>Segment ${this.params.key}</h1>
-        ${formError(this.loadProblem)}
-        <p><a href="#/segments">Back to segments</a></p>`;
-    if (!this.draft)
-      return html`<h1>Segment</h1>
-        <p aria-busy="true">Loading…</p>`;
+    if (this.loadProblem) return html`<h1>Segment ${this.params.key}</h1>${formError(this.loadProblem)}<p><a href="#/segments">Back to segments</a></p>`;
+    if (!this.draft) return html`<h1>Segment</h1><p aria-busy="true">Loading…</p>`;
     const d = this.draft;
     const readonly = !this.writable;
     const o = { readonly, problem: this.problem };
-    return html` <div class="view-head">
-        <h1>${this.isNew ? "New segment" : html`Segment <code>${d.key}</code>`}</h1>
-        ${this.view ? html`<p class="badges"><span class="badge">${d.type === "attributes" ? "conditions" : d.type}</span>${this.dirty ? html` <span class="badge warn">unsaved edits</span>` : nothing}</p>` : nothing}
-      </div>
+    return html`
+      <div class="view-head"><h1>${this.isNew ? "New segment" : html`Segment <code>${d.key}</code>`}</h1>
+        ${this.view ? html`<p class="badges"><span class="badge">${d.type === "attributes" ? "conditions" : d.type}</span>${this.dirty ? html` <span class="badge warn">unsaved edits</span>` : nothing}</p>` : nothing}</div>
       <p class="status" role="status">${this.status}</p>
       ${formError(this.problem)}
-      <form
-        class="card"
-        novalidate
-        @submit=${(e: Event) => {
-          e.preventDefault();
-          void this.save();
-        }}
-      >
+      <form class="card" novalidate @submit=${(e: Event) => {
+        e.preventDefault();
+        void this.save();
+      }}>
         <div class="grid-2">
           ${textField(
             "Key",
@@ -180,55 +170,41 @@ export class SegmentEditor extends StudioView {
         </div>
         ${
           this.isNew
-            ? html`<fieldset>
-                <legend>Type</legend>
-                ${(
-                  [
-                    ["static", "A list of learners you upload"],
-                    ["attributes", "Learners matching conditions (always current)"],
-                    ["sql", "A SQL query over the analyst relations (refreshed on a schedule)"],
-                  ] as const
-                ).map(
-                  ([type, label]) =>
-                    html` <label class="inline-check"
-                      ><input
-                        type="radio"
-                        name="segment-type"
-                        .checked=${d.type === type}
-                        @change=${() => {
-                          d.type = type;
-                          d.conditions = type === "attributes" ? { all: [{ field: "learner.locale", op: "eq", value: "en" }] } : null;
-                          d.sql = type === "sql" ? "SELECT id AS learner_id FROM learners WHERE locale = 'en'" : null;
-                          this.changed();
-                        }}
-                      />
-                      ${label}</label
-                    >`,
-                )}
-              </fieldset>`
+            ? html`<fieldset><legend>Type</legend>
+          ${(
+            [
+              ["static", "A list of learners you upload"],
+              ["attributes", "Learners matching conditions (always current)"],
+              ["sql", "A SQL query over the analyst relations (refreshed on a schedule)"],
+            ] as const
+          ).map(
+            ([type, label]) => html`
+            <label class="inline-check"><input type="radio" name="segment-type" .checked=${d.type === type} @change=${() => {
+              d.type = type;
+              d.conditions = type === "attributes" ? { all: [{ field: "learner.locale", op: "eq", value: "en" }] } : null;
+              d.sql = type === "sql" ? "SELECT id AS learner_id FROM learners WHERE locale = 'en'" : null;
+              this.changed();
+            }}> ${label}</label>`,
+          )}
+        </fieldset>`
             : nothing
         }
-        ${d.type === "attributes" ? this.renderAttributes(d, readonly) : nothing} ${d.type === "sql" ? this.renderSql(d, readonly) : nothing}
+        ${d.type === "attributes" ? this.renderAttributes(d, readonly) : nothing}
+        ${d.type === "sql" ? this.renderSql(d, readonly) : nothing}
         ${
           readonly
             ? html`<p class="hint">Your role can read segments but not change them.</p>`
             : html`<div class="actions">
-                <button type="submit" class="primary" ?disabled=${this.busy || (!this.isNew && !this.dirty)}>${this.busy ? "Saving…" : this.isNew ? "Create the segment" : "Save the segment"}</button>
-                ${!this.isNew && d.type === "sql" ? html`<button type="button" class="secondary" ?disabled=${this.busy || this.dirty} @click=${() => void this.refresh()}>Refresh now</button>` : nothing}
-                ${this.isNew ? nothing : html`<button type="button" class="secondary danger" ?disabled=${this.busy} @click=${() => void this.deleteSegment()}>Delete the segment</button>`}
-              </div>`
+          <button type="submit" class="primary" ?disabled=${this.busy || (!this.isNew && !this.dirty)}>${this.busy ? "Saving…" : this.isNew ? "Create the segment" : "Save the segment"}</button>
+          ${!this.isNew && d.type === "sql" ? html`<button type="button" class="secondary" ?disabled=${this.busy || this.dirty} @click=${() => void this.refresh()}>Refresh now</button>` : nothing}
+          ${this.isNew ? nothing : html`<button type="button" class="secondary danger" ?disabled=${this.busy} @click=${() => void this.deleteSegment()}>Delete the segment</button>`}
+        </div>`
         }
       </form>
       ${
         this.view
-          ? html`<studio-segment-members
-              .api=${this.api}
-              .segmentKey=${this.view.key}
-              .type=${this.view.type}
-              .writable=${this.writable}
-              .version=${this.membersVersion}
-              @members-changed=${() => void this.reloadView()}
-            ></studio-segment-members>`
+          ? html`<studio-segment-members .api=${this.api} .segmentKey=${this.view.key} .type=${this.view.type} .writable=${this.writable} .version=${this.membersVersion}
+        @members-changed=${() => void this.reloadView()}></studio-segment-members>`
           : nothing
       }`;
   }
@@ -242,18 +218,11 @@ export class SegmentEditor extends StudioView {
         : c.timedOut
           ? "Counting took too long; the segment still works at match time."
           : `${c.count!.toLocaleString()}${c.capped ? "+" : ""} learner${c.count === 1 ? "" : "s"} match now`;
-    return html`<studio-condition-builder
-        .value=${d.conditions}
-        .fields=${ATTRIBUTE_FIELDS}
-        .pathPrefix=${"conditions"}
-        .problem=${this.problem}
-        .readonly=${readonly}
-        .label=${"Learners who match"}
-        @condition-change=${(e: CustomEvent<Condition | null>) => {
+    return html`<studio-condition-builder .value=${d.conditions} .fields=${ATTRIBUTE_FIELDS} .pathPrefix=${"conditions"} .problem=${this.problem} .readonly=${readonly}
+        .label=${"Learners who match"} @condition-change=${(e: CustomEvent<Condition | null>) => {
           d.conditions = e.detail;
           this.changed();
-        }}
-      ></studio-condition-builder>
+        }}></studio-condition-builder>
       <p class="live-count" role="status" aria-live="polite">${text}</p>`;
   }
 
@@ -262,17 +231,11 @@ export class SegmentEditor extends StudioView {
     return html`<div class="field">
         <span class="label" id="sql-label">Query</span>
         <p class="hint" id="sql-hint">One SELECT returning learner_id, over the analyst relations (docs/data.md). Checked by PostgreSQL's parser when you save.</p>
-        <studio-code-editor
-          .language=${"sql"}
-          .label=${"SQL query of the segment"}
-          .value=${d.sql ?? ""}
-          .readonly=${readonly}
-          .describedBy=${describedBy(this.problem, "sql", "sql-error", "sql-hint")}
-          @editor-input=${(e: CustomEvent<string>) => {
+        <studio-code-editor .language=${"sql"} .label=${"SQL query of the segment"} .value=${d.sql ?? ""} .readonly=${readonly}
+          .describedBy=${describedBy(this.problem, "sql", "sql-error", "sql-hint")} @editor-input=${(e: CustomEvent<string>) => {
             d.sql = e.detail;
             this.changed();
-          }}
-        ></studio-code-editor>
+          }}></studio-code-editor>
         ${fieldError(this.problem, "sql", "sql-error")}
       </div>
       ${numberField(
@@ -288,9 +251,9 @@ export class SegmentEditor extends StudioView {
       ${
         v
           ? html`<div class="refresh-status ${v.lastRefreshStatus === "error" || v.lastRefreshStatus === "failed" ? "invalid" : ""}">
-              <p><strong>Last refresh:</strong> ${v.lastRefreshStatus ?? "never"}${v.lastRefreshedAt ? `, ${formatWhen(v.lastRefreshedAt)}` : ""}; ${v.memberCount.toLocaleString()} members.</p>
-              ${v.lastRefreshError ? html`<p class="field-error">Error: ${v.lastRefreshError}</p>` : nothing}
-            </div>`
+        <p><strong>Last refresh:</strong> ${v.lastRefreshStatus ?? "never"}${v.lastRefreshedAt ? `, ${formatWhen(v.lastRefreshedAt)}` : ""}; ${v.memberCount.toLocaleString()} members.</p>
+        ${v.lastRefreshError ? html`<p class="field-error">Error: ${v.lastRefreshError}</p>` : nothing}
+      </div>`
           : nothing
       }`;
   }

@@ -119,83 +119,45 @@ export class SegmentMembers extends LitElement {
           ? html`<p aria-busy="true">Loading members…</p>`
           : this.page.length === 0
             ? html`<p>No members${this.cursors.length ? " on this page" : ""}.</p>`
-            : html` <div class="table-scroll" tabindex="0" role="region" aria-label="Members, page ${this.cursors.length + 1}">
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Learner</th>
-                      <th scope="col">Added</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    ${this.page.map(
-                      (m) =>
-                        html`<tr>
-                          <td><a href="#/learners/${encodeURIComponent(m.learnerId)}">${m.learnerId}</a></td>
-                          <td>${m.addedAt ? formatWhen(m.addedAt) : "—"}</td>
-                        </tr>`,
-                    )}
-                  </tbody>
-                </table>
-              </div>`
+            : html`
+        <div class="table-scroll" tabindex="0" role="region" aria-label="Members, page ${this.cursors.length + 1}"><table>
+          <thead><tr><th scope="col">Learner</th><th scope="col">Added</th></tr></thead>
+          <tbody>${this.page.map((m) => html`<tr><td><a href="#/learners/${encodeURIComponent(m.learnerId)}">${m.learnerId}</a></td><td>${m.addedAt ? formatWhen(m.addedAt) : "—"}</td></tr>`)}</tbody>
+        </table></div>`
       }
       <div class="pager">
-        <button
-          type="button"
-          class="secondary"
-          ?disabled=${this.cursors.length === 0}
-          @click=${() => {
-            const stack = [...this.cursors];
-            stack.pop();
-            this.cursors = stack;
-            void this.load(stack[stack.length - 1]);
-          }}
-        >
-          Previous page
-        </button>
+        <button type="button" class="secondary" ?disabled=${this.cursors.length === 0} @click=${() => {
+          const stack = [...this.cursors];
+          stack.pop();
+          this.cursors = stack;
+          void this.load(stack[stack.length - 1]);
+        }}>Previous page</button>
         <span>Page ${this.cursors.length + 1}</span>
-        <button
-          type="button"
-          class="secondary"
-          ?disabled=${!this.nextCursor}
-          @click=${() => {
-            this.cursors = [...this.cursors, this.nextCursor!];
-            void this.load(this.nextCursor!);
-          }}
-        >
-          Next page
-        </button>
+        <button type="button" class="secondary" ?disabled=${!this.nextCursor} @click=${() => {
+          this.cursors = [...this.cursors, this.nextCursor!];
+          void this.load(this.nextCursor!);
+        }}>Next page</button>
       </div>
     </section>`;
   }
 
   private renderUpload(): TemplateResult {
-    return html`<form
-      class="upload"
-      @submit=${(e: Event) => {
-        e.preventDefault();
-        void this.send();
-      }}
-    >
+    return html`<form class="upload" @submit=${(e: Event) => {
+      e.preventDefault();
+      void this.send();
+    }}>
       <div class="row">
-        <div class="field">
-          <label for="members-file">CSV file of learner ids</label>
-          <input id="members-file" type="file" accept=".csv,text/csv,text/plain" aria-describedby="members-file-hint" @change=${(e: Event) => void this.readFile(e.target as HTMLInputElement)} />
-          <p class="hint" id="members-file-hint">The column named learnerId (or learner_id, id), else the first column.</p>
-        </div>
-        <div class="field">
-          <label for="members-mode">What to do</label>
-          <select
-            id="members-mode"
-            @change=${(e: Event) => {
-              this.mode = (e.target as HTMLSelectElement).value as "add" | "replace" | "remove";
-            }}
-          >
+        <div class="field"><label for="members-file">CSV file of learner ids</label>
+          <input id="members-file" type="file" accept=".csv,text/csv,text/plain" aria-describedby="members-file-hint" @change=${(e: Event) => void this.readFile(e.target as HTMLInputElement)}>
+          <p class="hint" id="members-file-hint">The column named learnerId (or learner_id, id), else the first column.</p></div>
+        <div class="field"><label for="members-mode">What to do</label>
+          <select id="members-mode" @change=${(e: Event) => {
+            this.mode = (e.target as HTMLSelectElement).value as "add" | "replace" | "remove";
+          }}>
             <option value="add" ?selected=${this.mode === "add"}>Add them</option>
             <option value="replace" ?selected=${this.mode === "replace"}>Replace all members with them</option>
             <option value="remove" ?selected=${this.mode === "remove"}>Remove them</option>
-          </select>
-        </div>
+          </select></div>
       </div>
       ${this.upload ? html`<p>${this.upload.file}: ${this.upload.ids.length.toLocaleString()} learner ids${this.upload.header ? ` (column ${this.upload.header})` : " (first column)"}.</p>` : nothing}
       <button type="submit" class="primary" ?disabled=${!this.upload || this.busy || (this.upload.ids.length === 0 && this.mode !== "replace")}>${this.busy ? "Uploading…" : "Upload"}</button>

@@ -76,46 +76,23 @@ export class MappingsView extends StudioView {
   override render(): TemplateResult {
     const errors = this.problem instanceof ApiProblem ? this.problem.errors : [];
     return html`<h1>Mappings</h1>
-      <p class="lead">
-        How learning-record standards become events: xAPI verbs and object types, Caliper types and actions, and Segment event names, each to an event type and its fields. Entries with
-        <code>"origin": "builtin"</code> are shipped; edit one to override it, or set <code>"enabled": false</code>.
-      </p>
+      <p class="lead">How learning-record standards become events: xAPI verbs and object types, Caliper types and actions, and Segment event names, each to an event type and its fields. Entries with <code>"origin": "builtin"</code> are shipped; edit one to override it, or set <code>"enabled": false</code>.</p>
       <p class="status" role="status">${this.status}</p>
       ${formError(this.problem)}
       ${
         this.saved === "" && !this.problem
           ? html`<p aria-busy="true">Loading…</p>`
-          : html` <form
-              class="card"
-              novalidate
-              @submit=${(e: Event) => {
-                e.preventDefault();
-                void this.save();
-              }}
-            >
-              <p class="hint" id="mappings-hint">The whole list as JSON. Saving writes it back; entries identical to the shipped ones are not stored.</p>
-              <studio-code-editor
-                .language=${"json"}
-                .label=${"Mappings as JSON"}
-                .value=${this.text}
-                .readonly=${!this.writable}
-                .describedBy=${this.parseError || errors.length ? "mappings-hint mappings-error" : "mappings-hint"}
-                @editor-input=${(e: CustomEvent<string>) => this.edit(e.detail)}
-              ></studio-code-editor>
-              ${
-                this.parseError || errors.length
-                  ? html`<div class="field-error" id="mappings-error">
-                      ${
-                        this.parseError ||
-                        html`<ul>
-                          ${errors.map((e) => html`<li><code>${e.path}</code>: ${e.message}</li>`)}
-                        </ul>`
-                      }
-                    </div>`
-                  : nothing
-              }
-              ${this.writable ? html`<div class="actions"><button type="submit" class="primary" ?disabled=${this.busy || Boolean(this.parseError) || this.text === this.saved}>${this.busy ? "Saving…" : "Save the mappings"}</button></div>` : nothing}
-            </form>`
+          : html`
+      <form class="card" novalidate @submit=${(e: Event) => {
+        e.preventDefault();
+        void this.save();
+      }}>
+        <p class="hint" id="mappings-hint">The whole list as JSON. Saving writes it back; entries identical to the shipped ones are not stored.</p>
+        <studio-code-editor .language=${"json"} .label=${"Mappings as JSON"} .value=${this.text} .readonly=${!this.writable}
+          .describedBy=${this.parseError || errors.length ? "mappings-hint mappings-error" : "mappings-hint"} @editor-input=${(e: CustomEvent<string>) => this.edit(e.detail)}></studio-code-editor>
+        ${this.parseError || errors.length ? html`<div class="field-error" id="mappings-error">${this.parseError || html`<ul>${errors.map((e) => html`<li><code>${e.path}</code>: ${e.message}</li>`)}</ul>`}</div>` : nothing}
+        ${this.writable ? html`<div class="actions"><button type="submit" class="primary" ?disabled=${this.busy || Boolean(this.parseError) || this.text === this.saved}>${this.busy ? "Saving…" : "Save the mappings"}</button></div>` : nothing}
+      </form>`
       }
       <section class="card" aria-labelledby="unmapped-heading">
         <h2 id="unmapped-heading">Arrived without a mapping</h2>
@@ -124,29 +101,11 @@ export class MappingsView extends StudioView {
             ? html`<p aria-busy="true">Loading…</p>`
             : this.unmapped.length === 0
               ? html`<p>Everything that arrived had a mapping.</p>`
-              : html` <div class="table-scroll" tabindex="0" role="region" aria-label="Unmapped records">
-                  <table>
-                    <thead>
-                      <tr>
-                        <th scope="col">Standard</th>
-                        <th scope="col">What</th>
-                        <th scope="col">Count</th>
-                        <th scope="col">Last seen</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      ${this.unmapped.map(
-                        (u) =>
-                          html`<tr>
-                            <td>${u.format}</td>
-                            <td><code>${JSON.stringify(u.kind)}</code></td>
-                            <td>${u.count.toLocaleString()}</td>
-                            <td>${formatWhen(u.lastSeenAt)}</td>
-                          </tr>`,
-                      )}
-                    </tbody>
-                  </table>
-                </div>`
+              : html`
+        <div class="table-scroll" tabindex="0" role="region" aria-label="Unmapped records"><table>
+          <thead><tr><th scope="col">Standard</th><th scope="col">What</th><th scope="col">Count</th><th scope="col">Last seen</th></tr></thead>
+          <tbody>${this.unmapped.map((u) => html`<tr><td>${u.format}</td><td><code>${JSON.stringify(u.kind)}</code></td><td>${u.count.toLocaleString()}</td><td>${formatWhen(u.lastSeenAt)}</td></tr>`)}</tbody>
+        </table></div>`
         }
       </section>`;
   }

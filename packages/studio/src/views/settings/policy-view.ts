@@ -57,9 +57,7 @@ export class PolicyView extends StudioView {
   };
 
   override render(): TemplateResult {
-    if (!this.policy)
-      return html`<h1>Policy</h1>
-        ${formError(this.problem)}${this.problem ? nothing : html`<p aria-busy="true">Loading…</p>`}`;
+    if (!this.policy) return html`<h1>Policy</h1>${formError(this.problem)}${this.problem ? nothing : html`<p aria-busy="true">Loading…</p>`}`;
     const p = this.policy;
     const o = { readonly: !this.writable, problem: this.problem };
     const dirty = JSON.stringify(p) !== this.savedJson;
@@ -78,16 +76,11 @@ export class PolicyView extends StudioView {
       <p class="lead">How much coaching a learner gets, whichever rules fire. Caps count delivered messages per learner across all courses, in the learner's own time zone.</p>
       <p class="status" role="status">${this.status}</p>
       ${formError(this.problem)}
-      <form
-        class="card"
-        novalidate
-        @submit=${(e: Event) => {
-          e.preventDefault();
-          void this.save();
-        }}
-      >
-        <fieldset class="grid-2">
-          <legend>Caps and spacing</legend>
+      <form class="card" novalidate @submit=${(e: Event) => {
+        e.preventDefault();
+        void this.save();
+      }}>
+        <fieldset class="grid-2"><legend>Caps and spacing</legend>
           ${n(
             "Per day, at most",
             "maxPerDay",
@@ -127,8 +120,7 @@ export class PolicyView extends StudioView {
             { max: 1440 },
           )}
         </fieldset>
-        <fieldset>
-          <legend>Quiet hours</legend>
+        <fieldset><legend>Quiet hours</legend>
           ${checkField(
             "Hold nudges during quiet hours (in the learner's time zone)",
             "quietHours",
@@ -142,49 +134,38 @@ export class PolicyView extends StudioView {
           ${
             p.quietHours
               ? html`<div class="grid-2">
-                  ${textField(
-                    "From",
-                    "quietHours.start",
-                    p.quietHours.start,
-                    (v) => {
-                      p.quietHours!.start = v;
-                      this.changed();
-                    },
-                    { ...o, type: "time" },
-                  )}
-                  ${textField(
-                    "Until",
-                    "quietHours.end",
-                    p.quietHours.end,
-                    (v) => {
-                      p.quietHours!.end = v;
-                      this.changed();
-                    },
-                    { ...o, type: "time", hint: "A nudge due inside the window waits until it ends (quiet_hours); the window may cross midnight." },
-                  )}
-                </div>`
+            ${textField(
+              "From",
+              "quietHours.start",
+              p.quietHours.start,
+              (v) => {
+                p.quietHours!.start = v;
+                this.changed();
+              },
+              { ...o, type: "time" },
+            )}
+            ${textField(
+              "Until",
+              "quietHours.end",
+              p.quietHours.end,
+              (v) => {
+                p.quietHours!.end = v;
+                this.changed();
+              },
+              { ...o, type: "time", hint: "A nudge due inside the window waits until it ends (quiet_hours); the window may cross midnight." },
+            )}
+          </div>`
               : nothing
           }
-          <div class="field">
-            <label for="default-tz">Time zone of learners without one</label>
-            <input
-              id="default-tz"
-              list="zones"
-              .value=${p.defaultTimezone}
-              ?readonly=${!this.writable}
-              aria-describedby="default-tz-hint"
-              @input=${(e: Event) => {
-                p.defaultTimezone = (e.target as HTMLInputElement).value;
-                this.changed();
-              }}
-            />
+          <div class="field"><label for="default-tz">Time zone of learners without one</label>
+            <input id="default-tz" list="zones" .value=${p.defaultTimezone} ?readonly=${!this.writable} aria-describedby="default-tz-hint" @input=${(e: Event) => {
+              p.defaultTimezone = (e.target as HTMLInputElement).value;
+              this.changed();
+            }}>
             <datalist id="zones">${ZONES.map((z) => html`<option value=${z}></option>`)}</datalist>
-            <p class="hint" id="default-tz-hint">Used for caps and quiet hours when a learner's profile has no valid time zone.</p>
-            ${fieldError(this.problem, "defaultTimezone", "default-tz-error")}
-          </div>
+            <p class="hint" id="default-tz-hint">Used for caps and quiet hours when a learner's profile has no valid time zone.</p>${fieldError(this.problem, "defaultTimezone", "default-tz-error")}</div>
         </fieldset>
-        <fieldset class="grid-2">
-          <legend>Listening to learners</legend>
+        <fieldset class="grid-2"><legend>Listening to learners</legend>
           ${n(
             "Dismissals in a row before a pause",
             "adaptive.dismissStreak",
@@ -226,8 +207,7 @@ export class PolicyView extends StudioView {
             { min: 1, max: 100 },
           )}
         </fieldset>
-        <fieldset class="grid-2">
-          <legend>Pausing unhelpful variants</legend>
+        <fieldset class="grid-2"><legend>Pausing unhelpful variants</legend>
           ${n(
             "Votes needed",
             "autoPause.minVotes",

@@ -145,43 +145,37 @@ export class TryLearner extends StudioView {
           ? this.problem
             ? nothing
             : html`<p aria-busy="true">Creating a demo learner…</p>`
-          : html` ${this.renderExplanation(l)}
-              <div class="try-layout">
-                <div>
-                  <section class="card" aria-labelledby="lesson-heading">
-                    <h2 id="lesson-heading">Lesson 1: Gradients</h2>
-                    <p>Watch the intro, take the quiz, finish the module. Each button sends one event for ${l.name}.</p>
-                    <ul class="lesson-buttons">
-                      ${BUTTONS.map(
-                        (b) =>
-                          html`<li>
-                            <button type="button" class="secondary" ?disabled=${this.busy !== ""} aria-describedby="what-${b.type.replace(".", "-")}" @click=${() => void this.post(b.type)}>
-                              ${this.busy === b.type ? "Sending…" : b.label}
-                            </button>
-                            <span class="hint" id="what-${b.type.replace(".", "-")}">${b.what}</span>
-                          </li>`,
-                      )}
-                    </ul>
-                    <p class="status" role="status">${this.status}</p>
-                    <button type="button" class="link" @click=${() => void this.fresh()}>Start over with a new demo learner</button>
-                  </section>
-                  ${this.renderActivity()}
-                </div>
-                <aside class="card widget-host" aria-label="The learner's coaching inbox">
-                  <h2>${l.name}'s inbox</h2>
-                  <coach-inbox engine-url=${location.origin} course-id=${l.courseId} .token=${l.token} .tokenProvider=${this.tokenProvider}></coach-inbox>
-                </aside>
-              </div>`
+          : html`
+      ${this.renderExplanation(l)}
+      <div class="try-layout">
+        <div>
+          <section class="card" aria-labelledby="lesson-heading">
+            <h2 id="lesson-heading">Lesson 1: Gradients</h2>
+            <p>Watch the intro, take the quiz, finish the module. Each button sends one event for ${l.name}.</p>
+            <ul class="lesson-buttons">${BUTTONS.map(
+              (
+                b,
+              ) => html`<li><button type="button" class="secondary" ?disabled=${this.busy !== ""} aria-describedby="what-${b.type.replace(".", "-")}" @click=${() => void this.post(b.type)}>${this.busy === b.type ? "Sending…" : b.label}</button>
+              <span class="hint" id="what-${b.type.replace(".", "-")}">${b.what}</span></li>`,
+            )}</ul>
+            <p class="status" role="status">${this.status}</p>
+            <button type="button" class="link" @click=${() => void this.fresh()}>Start over with a new demo learner</button>
+          </section>
+          ${this.renderActivity()}
+        </div>
+        <aside class="card widget-host" aria-label="The learner's coaching inbox">
+          <h2>${l.name}'s inbox</h2>
+          <coach-inbox engine-url=${location.origin} course-id=${l.courseId} .token=${l.token}
+            .tokenProvider=${this.tokenProvider}></coach-inbox>
+        </aside>
+      </div>`
       }`;
   }
 
   private renderExplanation(l: DemoLearner): TemplateResult {
     const p = this.policy;
     return html`<div class="card explain">
-      <p>
-        Your demo learner is <strong>${l.name}</strong> (<code>${l.learnerId}</code>) in course <code>${l.courseId}</code>. They live in <strong>${l.timeZone}</strong>, where it is
-        <strong>${l.localTime}</strong> now${p?.quietHours ? html`: daytime, outside the quiet hours ${p.quietHours.start}–${p.quietHours.end}, so nothing waits for the morning` : ""}.
-      </p>
+      <p>Your demo learner is <strong>${l.name}</strong> (<code>${l.learnerId}</code>) in course <code>${l.courseId}</code>. They live in <strong>${l.timeZone}</strong>, where it is <strong>${l.localTime}</strong> now${p?.quietHours ? html`: daytime, outside the quiet hours ${p.quietHours.start}–${p.quietHours.end}, so nothing waits for the morning` : ""}.</p>
       ${p && p.minGapMinutes > 0 ? html`<p>The policy keeps at least <strong>${p.minGapMinutes} minutes</strong> between two nudges to the same learner, real or demo: after the welcome, a second nudge waits, and the list below says until when. <strong>Start over with a new demo learner</strong> to see another nudge at once.</p>` : nothing}
     </div>`;
   }
@@ -195,14 +189,13 @@ export class TryLearner extends StudioView {
           ? html`<p aria-busy="true">Loading…</p>`
           : a.events.length === 0
             ? html`<p>No events yet.</p>`
-            : html` <ul class="activity">
-                  ${a.messages.map((m) => html`<li class=${m.status}>${this.describeMessage(m)}</li>`)}
-                  ${a.skipped.map((s) => html`<li class="skipped"><strong>Not sent</strong>: rule ${s.ruleKey ?? "?"}, ${s.reason}${s.explanation ? html` (${s.explanation})` : nothing}, ${time(s.at)}</li>`)}
-                </ul>
-                <h3>Events sent</h3>
-                <ul class="activity">
-                  ${a.events.map((e) => html`<li><code>${e.type}</code> at ${time(e.occurredAt)}: ${e.matched ? "matched" : "waiting for the matcher…"}</li>`)}
-                </ul>`
+            : html`
+      <ul class="activity">
+        ${a.messages.map((m) => html`<li class=${m.status}>${this.describeMessage(m)}</li>`)}
+        ${a.skipped.map((s) => html`<li class="skipped"><strong>Not sent</strong>: rule ${s.ruleKey ?? "?"}, ${s.reason}${s.explanation ? html` (${s.explanation})` : nothing}, ${time(s.at)}</li>`)}
+      </ul>
+      <h3>Events sent</h3>
+      <ul class="activity">${a.events.map((e) => html`<li><code>${e.type}</code> at ${time(e.occurredAt)}: ${e.matched ? "matched" : "waiting for the matcher…"}</li>`)}</ul>`
       }
     </section>`;
   }
