@@ -3,6 +3,8 @@
  * reconnecting (EventSource does so by itself, sending the last id it saw as Last-Event-ID) first gets what
  * it missed from PostgreSQL, then live notifications from the process's delivery feed; notifications that
  * arrive during that catch-up wait for it, so the stream stays in delivery order and shows nothing twice.
+ * The stream opens (200 and its headers) only once the feed follows the learner, so whatever a client reads
+ * after the open is either in that read or comes down the stream.
  */
 import type { Response } from "express";
 import { deliveredSince } from "../learners/inbox";
@@ -21,10 +23,8 @@ export interface StreamRequest {
 
 /** Streams to `res` until the client goes away or the feed closes (shutdown). */
 export async function streamDeliveries(ctx: AppContext, res: Response, { learnerId, courseId, lastEventId }: StreamRequest): Promise<void> {
-  res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-cache", Connection: "keep-alive", "X-Accel-Buffering": "no" });
   const write = (text: string) => void (res.writableEnded || res.write(text));
   const send = (message: Message) => write(`event: message\nid: ${message.id}\ndata: ${JSON.stringify(presentMessage(message))}\n\n`);
-  write("retry: 5000\n\n");
 
   let caughtUp = false;
   const waiting: string[] = [];
@@ -42,7 +42,11 @@ export async function streamDeliveries(ctx: AppContext, res: Response, { learner
     clearInterval(keepalive);
     void following.then((unfollow) => unfollow());
   });
+  // Following before the stream opens: a client that reads its inbox once the stream is open (the widget does,
+  // when it has shown nothing to resume from) misses no delivery made between its read and this subscription.
   await following;
+  res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-cache", Connection: "keep-alive", "X-Accel-Buffering": "no" });
+  write("retry: 5000\n\n");
   if (lastEventId) {
     for (const message of await deliveredSince(ctx.prisma, learnerId, lastEventId, courseId, ctx.clock.now())) {
       send(message);

@@ -102,6 +102,20 @@ describe("the learner's live stream (Server-Sent Events)", () => {
     stream.close();
   });
 
+  it("opens only once it follows the learner: what is announced the moment it opens arrives (a page reads its inbox then)", async () => {
+    for (const learnerId of ["quick-1", "quick-2", "quick-3"]) {
+      const stream = await openStream(port, ingest(), learnerId);
+      expect((await subscribers(learnerId))[1]).toBe(1); // already subscribed when the client saw the stream open
+      const message = await insertMessage(engine.ctx, { learnerId, title: "right away" });
+      await announce(message);
+      await waitFor(
+        async () => stream.events.map((e) => e.id),
+        (ids) => ids.includes(message.id),
+      );
+      stream.close();
+    }
+  });
+
   it("serves every stream of a process from one subscription per learner, each stream seeing only its learner", async () => {
     const [a1, a2, b] = await Promise.all([openStream(port, ingest(), "ann"), openStream(port, ingest(), "ann"), openStream(port, ingest(), "bob")]);
     expect((await subscribers("ann"))[1]).toBe(1); // two streams, one Redis subscriber

@@ -127,9 +127,10 @@ export class CoachInbox extends LitElement {
     stream.addEventListener("open", () => {
       this.failures = 0;
       if (this.phase === "offline") this.phase = "ready";
-      // Back after a drop: Last-Event-ID replays deliveries after the last one shown, but with none shown yet
-      // there is nothing to resume from, so the inbox is read again (merged: nothing shown twice).
-      if (dropped) void this.refreshList(generation);
+      // Last-Event-ID replays deliveries after the last one shown. With none shown yet there is nothing to resume
+      // from: a delivery made between the inbox read and the stream's open would be in neither, so the inbox is
+      // read again now that the stream follows (the engine opens it only then). Back after a drop, likewise.
+      if (dropped || this.lastEventId === undefined) void this.refreshList(generation);
       dropped = false;
     });
     stream.addEventListener("error", () => {
@@ -148,7 +149,11 @@ export class CoachInbox extends LitElement {
       if (generation !== this.generation) return;
       const known = new Set(this.messages.map((m) => m.id));
       const added = fresh.filter((m) => !known.has(m.id));
-      this.messages = fresh;
+      // Merged with what the stream brought while the read was under way, newest first, nothing twice.
+      const inFresh = new Set(fresh.map((m) => m.id));
+      const streamed = this.messages.filter((m) => !inFresh.has(m.id) && m.status !== "dismissed");
+      this.messages = [...streamed, ...fresh].sort((a, b) => (b.deliveredAt ?? "").localeCompare(a.deliveredAt ?? ""));
+      this.lastEventId ??= this.messages[0]?.id;
       if (added.length) this.announce(this.strings().newMessage(added[0].title));
     } catch {
       // the stream is back; the next drop or delivery tries again
