@@ -19,30 +19,40 @@ export const MAX_PREVIEW_CONTEXT_VALUES = 5_000;
 /**
  * The sample context: counted, so a megabyte of it is refused in time proportional to the limit. Its values
  * are not walked again by zod (`z.json()` costs about a microsecond per value, as much as the rest of a
- * large preview): the body was parsed from JSON, so every value in it is JSON already.
+ * large preview): the body was parsed from JSON, so every value in it is JSON already. The document
+ * (`previewDocumentedSchema`) still says they are JSON values.
  */
-const previewContextSchema = z.preprocess(
-  (value, ctx) => {
-    if (countJsonValues(value, MAX_PREVIEW_CONTEXT_VALUES) > MAX_PREVIEW_CONTEXT_VALUES) {
-      ctx.addIssue({ code: "custom", message: `A preview context may hold at most ${MAX_PREVIEW_CONTEXT_VALUES} values`, input: value });
-    }
-    return value;
-  },
-  z.record(z.string(), z.unknown()),
-);
+function previewContextSchema<V extends z.ZodType>(values: V) {
+  return z.preprocess(
+    (value, ctx) => {
+      if (countJsonValues(value, MAX_PREVIEW_CONTEXT_VALUES) > MAX_PREVIEW_CONTEXT_VALUES) {
+        ctx.addIssue({ code: "custom", message: `A preview context may hold at most ${MAX_PREVIEW_CONTEXT_VALUES} values`, input: value });
+      }
+      return value;
+    },
+    z.record(z.string(), values),
+  );
+}
 
-export const previewSchema = z
-  .strictObject({
-    templateKey: z.string().min(1).optional(),
-    version: z.number().int().min(1).optional(),
-    variant: z.string().min(1).optional(),
-    learnerId: z.string().min(1).optional(),
-    courseId: z.string().min(1).optional(),
-    /** Unsaved copy: a variant's title, body and call to action as the editor holds them. */
-    source: z.strictObject({ title: z.string().optional(), body: z.string(), cta: z.strictObject({ label: z.string(), url: z.string() }).optional() }).optional(),
-    context: previewContextSchema.optional(),
-  })
-  .refine((p) => p.templateKey || p.source, { message: "give templateKey or source", path: ["templateKey"] });
+function previewBodySchema<V extends z.ZodType>(contextValues: V) {
+  return z
+    .strictObject({
+      templateKey: z.string().min(1).optional(),
+      version: z.number().int().min(1).optional(),
+      variant: z.string().min(1).optional(),
+      learnerId: z.string().min(1).optional(),
+      courseId: z.string().min(1).optional(),
+      /** Unsaved copy: a variant's title, body and call to action as the editor holds them. */
+      source: z.strictObject({ title: z.string().optional(), body: z.string(), cta: z.strictObject({ label: z.string(), url: z.string() }).optional() }).optional(),
+      context: previewContextSchema(contextValues).optional(),
+    })
+    .refine((p) => p.templateKey || p.source, { message: "give templateKey or source", path: ["templateKey"] });
+}
+
+/** What the route validates a preview's body with. */
+export const previewSchema = previewBodySchema(z.unknown());
+/** What the OpenAPI document says of it: the same, with the context's values as JSON values. */
+export const previewDocumentedSchema = previewBodySchema(z.json());
 export type PreviewInput = z.infer<typeof previewSchema>;
 
 /** The fields of unsaved copy a preview renders; a CTA's URL is rendered unescaped and then checked, as on delivery. */

@@ -129,7 +129,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
         description: "Apply only if the stored version is still this one (the ETag a GET gave); else 409 with `currentVersion`.",
       });
     }
-    const bodySchema = op.body ?? op.requestBody;
+    const bodySchema = op.requestBody ?? op.body;
     const roles = op.access === "public" ? "public" : (op.access as { roles: string[] }).roles.join(", ");
     const status = String(op.status ?? 200);
     const success: Json = { description: op.responseDescription ?? (status === "204" ? "No content" : "OK") };

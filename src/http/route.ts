@@ -41,7 +41,7 @@ export interface RouteSpec<B, Q> {
   responseDescription?: string;
   /** OpenAPI only: a stable operation name (default: derived from method and path, see openapi.ts). */
   operationId?: string;
-  /** OpenAPI only: the body a handler parses itself (e.g. events, validated as a batch by the domain). */
+  /** OpenAPI only: the body a handler parses itself (e.g. events, validated as a batch by the domain), or what `body` checks more cheaply than it documents. */
   requestBody?: z.ZodType;
   /** OpenAPI only: the success answer's shape. */
   response?: z.ZodType;

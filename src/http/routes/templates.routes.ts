@@ -3,7 +3,7 @@ import type { Router } from "express";
 import { z } from "zod";
 import { principalName } from "../../auth/principal";
 import { createTemplate, getTemplate, listTemplates, listTemplateVersions, publishTemplate, updateTemplate } from "../../content/template-store";
-import { previewSchema, previewTemplate } from "../../content/preview-template";
+import { previewDocumentedSchema, previewSchema, previewTemplate } from "../../content/preview-template";
 import { loadTemplateUsage } from "../../content/template-usage";
 import { pauseVariant, unpauseVariant } from "../../experiments/variant-pauses";
 import { NotFoundError } from "../../lib/errors";
@@ -54,6 +54,7 @@ export function templateRoutes(router: Router, ctx: AppContext): void {
     tag: "Templates",
     access: read,
     body: previewSchema,
+    requestBody: previewDocumentedSchema,
     summary: "Render a stored version or unsaved source for a learner (or a sample context), with warnings",
     handler: async ({ body }) => previewTemplate(ctx, body),
   });
