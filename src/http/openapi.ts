@@ -36,6 +36,23 @@ export function registerOperation(spec: OperationSpec): void {
 
 type Json = Record<string, unknown>;
 
+/** What each group of operations is for, as the document's tags say it. */
+const TAG_DESCRIPTIONS: Record<string, string> = {
+  "API keys": "Server keys per role (ingest, author, analyst, admin): create, list, revoke, and which key is calling.",
+  Analytics: "Engagement and helpfulness rates, suppressions, experiment reports (JSON or CSV).",
+  Demo: "A demo learner to try rules and templates from /admin: send events, see what arrives.",
+  Events: "Learner events from the course player (native batches and Segment-style calls), what was dropped, and the event types seen.",
+  Feedback: "A message and what its learner did with it: seen, clicked, dismissed, answered, helpful or not.",
+  Insights: "Per-learner data from data science that templates and rules read.",
+  Learners: "Learners and courses: profiles, inboxes, timelines, goals, preferences, learner tokens for browsers and the delivery stream.",
+  "Learning-record standards": "xAPI statements, Caliper envelopes and Segment-style calls, and the mappings that turn them into events.",
+  Operations: "Deliveries that failed for good, and retrying them.",
+  Policy: "The throttle: how many nudges a learner may get, when, and how feedback backs it off.",
+  Rules: "Which event, course, segment and data send which template.",
+  Segments: "Groups of learners defined by conditions or SQL, refreshed and versioned.",
+  Templates: "Versioned, localized message copy with variants, and previews for a real learner.",
+};
+
 /** Collects the definitions of every schema into components, deduplicated by content. */
 class SchemaComponents {
   readonly schemas: Record<string, unknown> = {};
@@ -161,10 +178,11 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
   }
   return {
     openapi: "3.1.0",
-    info: { title: "Coaching engine API", version, description: "Events in, personalized in-course nudges out, feedback closes the loop." },
+    info: { title: "Coaching engine API", version, description: "Events in, personalized in-course nudges out, feedback closes the loop.", license: { name: "MIT", identifier: "MIT" } },
     servers: [{ url: "/" }],
-    security: [{ bearer: [] }],
-    tags: [...new Set([...operations.values()].map((o) => o.tag))].sort().map((name) => ({ name })),
+    // Every key is accepted as a bearer token or as HTTP Basic's user name (Segment's and LRS clients' way).
+    security: [{ bearer: [] }, { basic: [] }],
+    tags: [...new Set([...operations.values()].map((o) => o.tag))].sort().map((name) => ({ name, description: TAG_DESCRIPTIONS[name] ?? name })),
     paths,
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer" }, basic: { type: "http", scheme: "basic" } },

@@ -54,6 +54,18 @@ describe("the OpenAPI document", () => {
     expect(ids.size).toBeGreaterThan(25);
   });
 
+  it("passes what Redocly's recommended rules ask beyond validity: a license, a described tag for each group, every security scheme used", () => {
+    const info = document.info as { license?: { name: string } };
+    expect(info.license?.name).toBe("MIT");
+    const tags = document.tags as Array<{ name: string; description?: string }>;
+    const used = new Set(Object.values(document.paths as Record<string, Record<string, { tags: string[] }>>).flatMap((ops) => Object.values(ops).flatMap((op) => op.tags)));
+    expect(tags.map((t) => t.name).sort()).toEqual([...used].sort());
+    expect(tags.filter((t) => !t.description || t.description === t.name)).toEqual([]);
+    const schemes = Object.keys((document.components as { securitySchemes: Record<string, unknown> }).securitySchemes);
+    const referenced = new Set((document.security as Array<Record<string, unknown>>).flatMap((requirement) => Object.keys(requirement)));
+    expect(schemes.filter((name) => !referenced.has(name))).toEqual([]);
+  });
+
   it("declares the learner stream as text/event-stream with access_token and lastEventId", () => {
     const stream = (document.paths as Record<string, Record<string, { responses: Record<string, { content: Record<string, unknown> }>; parameters: Array<{ name: string }> }>>)[
       "/v1/learners/{learnerId}/stream"
