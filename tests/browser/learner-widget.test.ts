@@ -5,7 +5,8 @@
  * a goal answer is stored and the later goal reminder shows it; an out-of-range self-assessment shows the API's
  * error next to the field; the engine restarted mid-session and the delivery missed meanwhile appears after
  * the reconnect; an origin not on COACH_CORS_ORIGINS is refused; a learner token cannot read another
- * learner's inbox; axe-core finds no violation.
+ * learner's inbox; a page that hands out tokens through a tokenProvider is asked again after a 401 and before
+ * a token expires, and the widget goes on with the fresh one; axe-core finds no violation.
  */
 import type { Server } from "node:http";
 import type { Browser, Page } from "playwright-core";
@@ -38,6 +39,23 @@ const lessonPage = () => `<!doctype html>
 </script></head>
 <body><main><h1>Lesson 1: gradients</h1><p>Watch the video, then try the quiz.</p></main><aside aria-label="Coaching"></aside></body></html>`;
 
+/**
+ * A lesson page whose widget gets its tokens from the page's backend through a tokenProvider (here the test,
+ * through a function Playwright exposes as window.nextLearnerToken).
+ */
+const providerLessonPage = () => `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Lesson 2</title>
+<script type="module">
+  const q = new URLSearchParams(location.search);
+  await import(q.get("engine") + "/sdk/coach-inbox.js");
+  const inbox = document.createElement("coach-inbox");
+  inbox.setAttribute("engine-url", q.get("engine"));
+  inbox.setAttribute("course-id", q.get("course"));
+  inbox.tokenProvider = () => window.nextLearnerToken();
+  document.querySelector("aside").append(inbox);
+</script></head>
+<body><main><h1>Lesson 2</h1></main><aside aria-label="Coaching"></aside></body></html>`;
+
 describeInBrowser("the learner widget <coach-inbox> in Chromium", () => {
   let engine: TestEngine;
   let server: Server;
@@ -68,7 +86,7 @@ describeInBrowser("the learner widget <coach-inbox> in Chromium", () => {
   const messageRow = async (learnerId: string, templateKey: string) => engine.ctx.prisma.message.findFirst({ where: { learnerId, templateKey, status: { in: ["delivered", "dismissed"] } } });
 
   beforeAll(async () => {
-    pages = await servePages({ "/lesson": lessonPage });
+    pages = await servePages({ "/lesson": lessonPage, "/lesson-provider": providerLessonPage });
     stranger = await servePages({ "/lesson": lessonPage });
     engine = await startTestEngine({ workers: true, env: { COACH_CORS_ORIGINS: pages.origin } });
     await seedBuiltins(engine.ctx);
@@ -208,6 +226,75 @@ describeInBrowser("the learner widget <coach-inbox> in Chromium", () => {
     ] as const);
     expect(other).toBe(403);
     await own.close();
+  });
+
+  /** Opens the provider page; each call of the page's tokenProvider takes the next token `issue` makes, in order. */
+  const openProviderLesson = async (issue: (call: number) => Promise<string>) => {
+    const page = await browser.newPage();
+    const issued: string[] = [];
+    const sentTokens: string[] = [];
+    page.on("request", (request) => {
+      if (!request.url().startsWith(engineUrl())) return;
+      const token = request.headers().authorization?.replace(/^Bearer /, "") ?? new URL(request.url()).searchParams.get("access_token");
+      if (token) sentTokens.push(token);
+    });
+    await page.exposeFunction("nextLearnerToken", async () => {
+      const token = await issue(issued.length + 1);
+      issued.push(token);
+      return token;
+    });
+    await page.goto(`${pages.origin}/lesson-provider?engine=${encodeURIComponent(engineUrl())}&course=${COURSE}`);
+    return { page, issued, sentTokens };
+  };
+  const tokenWithTtl = async (learnerId: string, ttlSeconds: number) =>
+    (await engine.http.post("/v1/learner-tokens").set("Authorization", ingest()).send({ learnerId, ttlSeconds })).body as { token: string; expiresAt: string };
+
+  it("asks the page's tokenProvider again after a 401, and goes on live with the fresh token", async () => {
+    // The first token the page's backend hands out is refused (its signature is not the engine's): the widget
+    // must ask the provider once more rather than show an error, then read the inbox and follow the stream with it.
+    const { page, issued, sentTokens } = await openProviderLesson(async (call) => {
+      const { token } = await tokenWithTtl("web-pia", 600);
+      return call === 1 ? `${token.slice(0, -4)}AAAA` : token;
+    });
+    await page.getByText("No messages right now").waitFor();
+    expect(issued).toHaveLength(2);
+    expect(sentTokens[0]).toBe(issued[0]);
+    expect(sentTokens.slice(1).every((token) => token === issued[1])).toBe(true);
+    await post("web-pia", "course.enrolled");
+    await page.locator("coach-inbox article", { hasText: "Welcome" }).waitFor();
+    expect(issued).toHaveLength(2);
+    expect(scriptErrors.get(page) ?? []).toEqual([]);
+    await page.close();
+  });
+
+  it("asks the page's tokenProvider for a fresh token before the one it holds expires", async () => {
+    // Tokens that live 61 s: the widget refreshes a minute before expiry, so about a second after issue the
+    // token it holds is due for renewal and the next call it makes (here the "seen" of a live delivery) must
+    // carry a new one from the provider, never the old one.
+    const expiries: number[] = [];
+    const { page, issued, sentTokens } = await openProviderLesson(async () => {
+      const { token, expiresAt } = await tokenWithTtl("web-ray", 61);
+      expiries.push(Date.parse(expiresAt));
+      return token;
+    });
+    await page.getByText("No messages right now").waitFor();
+    const first = issued.length;
+    await waitFor(
+      async () => Date.now(),
+      (now) => now > expiries[first - 1] - 60_000,
+    );
+    await post("web-ray", "course.enrolled");
+    await page.locator("coach-inbox article", { hasText: "Welcome" }).waitFor();
+    const welcome = await messageRow("web-ray", "welcome");
+    await waitFor(
+      () => engine.ctx.prisma.message.findUnique({ where: { id: welcome!.id } }),
+      (m) => Boolean(m?.seenAt),
+    );
+    expect(issued.length).toBeGreaterThan(first);
+    expect(sentTokens.at(-1)).toBe(issued.at(-1));
+    expect(sentTokens.at(-1)).not.toBe(issued[first - 1]);
+    expect(scriptErrors.get(page) ?? []).toEqual([]);
+    await page.close();
   });
 
   it("speaks the learner's language: French strings with locale=fr", async () => {
