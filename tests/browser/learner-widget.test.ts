@@ -6,7 +6,8 @@
  * error next to the field; the engine restarted mid-session and the delivery missed meanwhile appears after
  * the reconnect; an origin not on COACH_CORS_ORIGINS is refused; a learner token cannot read another
  * learner's inbox; a page that hands out tokens through a tokenProvider is asked again after a 401 and before
- * a token expires, and the widget goes on with the fresh one; axe-core finds no violation.
+ * a token expires, and the widget goes on with the fresh one; a delivery made between the first inbox read and
+ * the stream's open is shown; axe-core finds no violation.
  */
 import type { Server } from "node:http";
 import type { Browser, Page } from "playwright-core";
@@ -200,6 +201,28 @@ describeInBrowser("the learner widget <coach-inbox> in Chromium", () => {
       (m) => Boolean(m),
     );
     ({ server } = await listen(engine.app, port));
+    await page.locator("coach-inbox article", { hasText: "Welcome" }).waitFor();
+    await page.close();
+  });
+
+  it("shows a delivery made after its first inbox read but before its stream opened", async () => {
+    // The stream's request is held back by the browser until the nudge is delivered: it is in neither the first
+    // inbox read nor (with nothing to resume from) the stream, so the widget must read its inbox again on open.
+    let releaseStream!: () => void;
+    const streamHeld = new Promise<void>((resolve) => (releaseStream = resolve));
+    const page = await browser.newPage();
+    await page.route(/\/v1\/learners\/web-kai\/stream/, async (route) => {
+      await streamHeld;
+      await route.continue();
+    });
+    await page.goto(`${pages.origin}/lesson?engine=${encodeURIComponent(engineUrl())}&course=${COURSE}&token=${await tokenFor("web-kai")}`);
+    await page.getByText("No messages right now").waitFor();
+    await post("web-kai", "course.enrolled");
+    await waitFor(
+      () => messageRow("web-kai", "welcome"),
+      (m) => Boolean(m?.deliveredAt),
+    );
+    releaseStream();
     await page.locator("coach-inbox article", { hasText: "Welcome" }).waitFor();
     await page.close();
   });
