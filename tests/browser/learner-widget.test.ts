@@ -24,8 +24,12 @@ jest.setTimeout(300_000);
 const OPEN_POLICY = { maxPerDay: 100, maxPerWeek: 1000, minGapMinutes: 0, quietHours: null };
 const COURSE = "web-101";
 
-/** A lesson page embedding the widget; the engine URL and the learner token come from the page's query string. */
-const lessonPage = () => `<!doctype html>
+/**
+ * A lesson page embedding the widget; the engine URL and the learner token come from the page's query string,
+ * or (`provider`) the token comes from the page's backend through a tokenProvider: here the test, through a
+ * function Playwright exposes as window.nextLearnerToken.
+ */
+const lessonPage = (tokens: "query" | "provider") => () => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Lesson 1</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <script type="module">
@@ -35,27 +39,10 @@ const lessonPage = () => `<!doctype html>
   inbox.setAttribute("engine-url", q.get("engine"));
   inbox.setAttribute("course-id", q.get("course"));
   if (q.get("locale")) inbox.setAttribute("locale", q.get("locale"));
-  inbox.token = q.get("token");
+  ${tokens === "provider" ? "inbox.tokenProvider = () => window.nextLearnerToken();" : 'inbox.token = q.get("token");'}
   document.querySelector("aside").append(inbox);
 </script></head>
 <body><main><h1>Lesson 1: gradients</h1><p>Watch the video, then try the quiz.</p></main><aside aria-label="Coaching"></aside></body></html>`;
-
-/**
- * A lesson page whose widget gets its tokens from the page's backend through a tokenProvider (here the test,
- * through a function Playwright exposes as window.nextLearnerToken).
- */
-const providerLessonPage = () => `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Lesson 2</title>
-<script type="module">
-  const q = new URLSearchParams(location.search);
-  await import(q.get("engine") + "/sdk/coach-inbox.js");
-  const inbox = document.createElement("coach-inbox");
-  inbox.setAttribute("engine-url", q.get("engine"));
-  inbox.setAttribute("course-id", q.get("course"));
-  inbox.tokenProvider = () => window.nextLearnerToken();
-  document.querySelector("aside").append(inbox);
-</script></head>
-<body><main><h1>Lesson 2</h1></main><aside aria-label="Coaching"></aside></body></html>`;
 
 describeInBrowser("the learner widget <coach-inbox> in Chromium", () => {
   let engine: TestEngine;
@@ -87,8 +74,8 @@ describeInBrowser("the learner widget <coach-inbox> in Chromium", () => {
   const messageRow = async (learnerId: string, templateKey: string) => engine.ctx.prisma.message.findFirst({ where: { learnerId, templateKey, status: { in: ["delivered", "dismissed"] } } });
 
   beforeAll(async () => {
-    pages = await servePages({ "/lesson": lessonPage, "/lesson-provider": providerLessonPage });
-    stranger = await servePages({ "/lesson": lessonPage });
+    pages = await servePages({ "/lesson": lessonPage("query"), "/lesson-provider": lessonPage("provider") });
+    stranger = await servePages({ "/lesson": lessonPage("query") });
     engine = await startTestEngine({ workers: true, env: { COACH_CORS_ORIGINS: pages.origin } });
     await seedBuiltins(engine.ctx);
     expect((await engine.http.put("/v1/policy").set("Authorization", `Bearer ${engine.keys.author}`).send(OPEN_POLICY)).status).toBe(200);
