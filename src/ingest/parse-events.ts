@@ -28,8 +28,8 @@ export interface EventSourceRecord {
   mappingKey: string | null;
   kind: Record<string, unknown>;
   body: unknown;
-  /** `body` as JSON text when the route has it as sent (stored instead of serializing `body` again). */
-  bodyText?: string;
+  /** `body` as UTF-8 JSON, the bytes as sent, when the route has them (stored instead of serializing `body` again). */
+  bodyBytes?: Uint8Array;
 }
 
 /**

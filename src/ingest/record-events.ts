@@ -9,6 +9,7 @@
  */
 import type { Pool } from "pg";
 import type { NormalizedEvent } from "./parse-events";
+import { sourceColumns } from "./source-columns";
 
 export interface RecordResult {
   acceptedIds: string[];
@@ -24,40 +25,46 @@ export interface RecordResult {
  */
 const RECORD_SQL = `
 WITH input AS (
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::jsonb[], $9::jsonb[])
-    AS t(id, type, learner_id, course_id, module_id, occurred_at, sent_at, properties, profile)
+  -- The source columns ($11–$17) are null arrays for native events: unnest pads them with nulls.
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::jsonb[], $9::jsonb[],
+                       $11::text[], $12::boolean[], $13::text[], $14::int[], $15::int[], $16::int[], $17::int[])
+    AS t(id, type, learner_id, course_id, module_id, occurred_at, sent_at, properties, profile,
+         source_format, exclusive, mapping_key, kind_at, kind_length, body_at, body_length)
 ), inserted AS (
   INSERT INTO events (id, type, learner_id, course_id, module_id, occurred_at, received_at, sent_at, properties)
   SELECT id, type, learner_id, course_id, module_id, occurred_at, $10, sent_at, properties FROM input ORDER BY id
   ON CONFLICT (id) DO NOTHING
   RETURNING id
 ), taken AS (
-  -- An exclusive event ($12: one of a request stored whole or not at all, an xAPI batch) whose id was stored
+  -- An exclusive event (one of a request stored whole or not at all, an xAPI batch) whose id was stored
   -- before, or by a transaction that committed meanwhile: inserted again without ON CONFLICT, so the statement
   -- fails with 23505 naming the id (nothing of the group is stored) and the group commit sets that request apart.
   -- Costs nothing when no id is taken: no read before the write, only an anti-join of the inserted ids.
   INSERT INTO events (id, type, learner_id, occurred_at, received_at)
-  SELECT id, type, learner_id, occurred_at, $10 FROM input WHERE id = ANY($12::text[]) AND id NOT IN (SELECT id FROM inserted)
+  SELECT id, type, learner_id, occurred_at, $10 FROM input WHERE exclusive AND id NOT IN (SELECT id FROM inserted)
 ), fresh AS (
   SELECT x.* FROM input x WHERE x.id IN (SELECT id FROM inserted)
 ), sources AS (
   -- The original statement, Caliper event or Segment call an event was mapped from (src/standards/), beside it.
-  -- One JSON array rather than a jsonb[]: a large original costs no array-literal escaping on either side.
+  -- Each original's JSON text (and its kind's) is a slice of one bytea ($18, sent in binary: no escaping on either
+  -- side, and the request's bytes as they arrived), made jsonb row by row, after sorting (the sort carries offsets,
+  -- not documents). Several times cheaper in PostgreSQL than one JSON document split by jsonb_array_elements.
   INSERT INTO event_sources (id, format, status, mapping_key, kind, event_type, learner_id, received_at, body)
-  SELECT f.id, s->>'format', 'mapped', s->>'mappingKey', s->'kind', f.type, f.learner_id, $10, s->'body'
-    FROM jsonb_array_elements(COALESCE($11::jsonb, '[]'::jsonb)) s JOIN fresh f ON f.id = s->>'id'
-   ORDER BY f.id
+  SELECT id, source_format, 'mapped', mapping_key, convert_from(substr($18::bytea, kind_at, kind_length), 'UTF8')::jsonb, type, learner_id, $10,
+         convert_from(substr($18::bytea, body_at, body_length), 'UTF8')::jsonb
+    FROM (SELECT id, source_format, mapping_key, kind_at, kind_length, body_at, body_length, type, learner_id
+            FROM fresh WHERE source_format IS NOT NULL ORDER BY id) f
   -- Stored before without an event (unmapped then, resent now that a mapping applies): it is mapped now.
   -- Not an exclusive event's original: that one is compared with what arrived (taken_source).
   ON CONFLICT (id) DO UPDATE SET status = 'mapped', mapping_key = EXCLUDED.mapping_key, event_type = EXCLUDED.event_type,
                                  learner_id = EXCLUDED.learner_id, note = NULL
-                           WHERE NOT EXCLUDED.id = ANY(COALESCE($12::text[], '{}'))
+                           WHERE NOT EXCLUDED.id = ANY(ARRAY(SELECT id FROM input WHERE exclusive))
   RETURNING id
 ), taken_source AS (
   -- An exclusive event new to events whose original was stored before without one (unmapped then): 23505 as in
   -- taken. Every exclusive event has an original (recordEvents), so one missing from sources conflicted.
   INSERT INTO event_sources (id, format, status, kind, received_at, body)
-  SELECT id, 'xapi', 'mapped', '{}', $10, '{}' FROM fresh WHERE id = ANY($12::text[]) AND id NOT IN (SELECT id FROM sources)
+  SELECT id, 'xapi', 'mapped', '{}', $10, '{}' FROM fresh WHERE exclusive AND id NOT IN (SELECT id FROM sources)
 ), profiles AS (
   SELECT id, name, has_name AND name IS NULL AS clears_name, locale, has_locale AND locale IS NULL AS clears_locale,
          timezone, has_timezone AND timezone IS NULL AS clears_timezone
@@ -105,18 +112,6 @@ WITH input AS (
 )
 SELECT id FROM inserted`;
 
-/** The originals of the events that have one, as one JSON array for $11; null when none has. */
-function sourcesJson(events: NormalizedEvent[]): string | null {
-  const parts: string[] = [];
-  for (const e of events) {
-    if (!e.source) continue;
-    const { body, bodyText, ...rest } = e.source;
-    // The original's text as received, when the route kept it: spliced in rather than serialized again.
-    parts.push(bodyText !== undefined ? `${JSON.stringify({ id: e.id, ...rest }).slice(0, -1)},"body":${bodyText}}` : JSON.stringify({ id: e.id, ...rest, body }));
-  }
-  return parts.length > 0 ? `[${parts.join(",")}]` : null;
-}
-
 /**
  * Inserts the events, upserts learners and per-course state; returns which ids were new. An event whose id is
  * in `exclusive` (it must have a source) is never a duplicate: when its id is taken, in events or in
@@ -127,6 +122,7 @@ export async function recordEvents(pool: Pool, events: NormalizedEvent[], receiv
   const firstById = new Map<string, NormalizedEvent>();
   for (const e of events) if (!firstById.has(e.id)) firstById.set(e.id, e);
   const unique = [...firstById.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const sources = sourceColumns(unique, exclusive);
   const { rows } = await pool.query<{ id: string }>(RECORD_SQL, [
     unique.map((e) => e.id),
     unique.map((e) => e.type),
@@ -138,8 +134,14 @@ export async function recordEvents(pool: Pool, events: NormalizedEvent[], receiv
     unique.map((e) => JSON.stringify(e.properties)),
     unique.map((e) => (e.learner ? JSON.stringify(e.learner) : null)),
     receivedAt,
-    sourcesJson(unique),
-    exclusive && exclusive.size > 0 ? unique.filter((e) => e.source && exclusive.has(e.id)).map((e) => e.id) : null,
+    sources?.format ?? null,
+    sources?.exclusive ?? null,
+    sources?.mappingKey ?? null,
+    sources?.kindAt ?? null,
+    sources?.kindLength ?? null,
+    sources?.bodyAt ?? null,
+    sources?.bodyLength ?? null,
+    sources?.bytes ?? null,
   ]);
   const accepted = new Set(rows.map((r) => r.id));
   const acceptedIds = unique.filter((e) => accepted.has(e.id)).map((e) => e.id);

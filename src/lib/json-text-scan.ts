@@ -3,7 +3,9 @@
  * (zod, the walk for bad text) recurse, so a body 100,000 levels deep would overflow the stack (a 500) or hold
  * the event loop; this scan never recurses and stops at the first container past the limit, naming its path.
  * It also notes whether the body escapes NUL or a surrogate (`\u0000`, `\ud800`): the only ways a parsed JSON
- * string can hold them, so a body without such an escape needs no walk for unstorable text.
+ * string can hold them, so a body without such an escape needs no walk for unstorable text; and, when asked,
+ * where each item of the body's array lies (the root array, or the array under a top-level key), so a route can
+ * keep each item's bytes as they arrived without serializing it again.
  */
 import { unsafeTextReason } from "./unsafe-text";
 
@@ -15,7 +17,16 @@ export interface JsonTextScan {
   tooDeepAt: string | null;
   /** True when some string escapes NUL or a UTF-16 surrogate; false guarantees no parsed string holds one. */
   mayHoldUnsafeText: boolean;
+  /**
+   * With `itemsOf`: the byte ranges of the array's items, flat (`[start0, end0, start1, end1, …]`, end exclusive,
+   * surrounding whitespace left out), as JSON.parse reads that array (the last one when its key repeats); null
+   * when there is no such array, or the text is malformed or too deep. Without `itemsOf`: null.
+   */
+  items: number[] | null;
 }
+
+/** Which array's items to locate: the root array, or the array under this key of the root object. */
+export type ItemsOf = { root: true } | { key: string };
 
 interface Frame {
   isObject: boolean;
@@ -41,10 +52,22 @@ const MAX_KEY_IN_PATH = 64;
  * strings, most of a body, are crossed with native searches for the next quote and backslash.
  * A raw NUL byte needs no look: JSON.parse refuses control characters that are not escaped.
  */
-export function scanJsonText(bytes: Uint8Array, maxDepth = MAX_JSON_DEPTH): JsonTextScan {
+export function scanJsonText(bytes: Uint8Array, maxDepth = MAX_JSON_DEPTH, itemsOf?: ItemsOf): JsonTextScan {
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const frames: Frame[] = [];
   let mayHoldUnsafeText = false;
+  // The items of the wanted array: found while its frame is open (at depth itemsDepth), done once it closes.
+  const wantedKey = itemsOf && "key" in itemsOf ? Buffer.from(JSON.stringify(itemsOf.key).slice(1, -1)) : null;
+  let items: number[] | null = null;
+  let collecting: number[] | null = null;
+  let itemsDepth = -1;
+  let itemStart = 0;
+  const endItem = (end: number) => {
+    let start = itemStart;
+    while (start < end && isSpace(buf[start])) start++;
+    while (end > start && isSpace(buf[end - 1])) end--;
+    if (start < end) collecting!.push(start, end);
+  };
   // The next quote and backslash at or after the last search, -1 when there is none: each found once, so
   // a string of a million escapes stays linear.
   let nextQuote = -2;
@@ -58,7 +81,7 @@ export function scanJsonText(bytes: Uint8Array, maxDepth = MAX_JSON_DEPTH): Json
         for (;;) {
           if (nextQuote !== -1 && nextQuote < j) nextQuote = buf.indexOf(QUOTE, j);
           if (nextBackslash !== -1 && nextBackslash < j) nextBackslash = buf.indexOf(BACKSLASH, j);
-          if (nextQuote === -1) return { tooDeepAt: null, mayHoldUnsafeText }; // unterminated: JSON.parse says so
+          if (nextQuote === -1) return { tooDeepAt: null, mayHoldUnsafeText, items: null }; // unterminated: JSON.parse says so
           if (nextBackslash === -1 || nextBackslash > nextQuote) break;
           if (buf[nextBackslash + 1] === U && escapesUnsafeUnit(buf, nextBackslash + 2)) mayHoldUnsafeText = true;
           j = nextBackslash + 2; // the escaped character, whatever it is, cannot end the string
@@ -74,11 +97,21 @@ export function scanJsonText(bytes: Uint8Array, maxDepth = MAX_JSON_DEPTH): Json
       }
       case OPEN_OBJECT:
       case OPEN_ARRAY:
-        if (frames.length >= maxDepth) return { tooDeepAt: pathOf(frames, buf), mayHoldUnsafeText };
+        if (frames.length >= maxDepth) return { tooDeepAt: pathOf(frames, buf), mayHoldUnsafeText, items: null };
+        if (b === OPEN_ARRAY && itemsOf && isWantedArray(frames, buf, wantedKey)) {
+          collecting = [];
+          itemsDepth = frames.length + 1;
+          itemStart = i + 1;
+        }
         frames.push({ isObject: b === OPEN_OBJECT, index: 0, awaitingKey: b === OPEN_OBJECT, keyStart: 0, keyEnd: 0 });
         break;
       case CLOSE_OBJECT:
       case CLOSE_ARRAY:
+        if (frames.length === itemsDepth && collecting) {
+          endItem(i);
+          items = collecting; // a later array under the same key replaces it, as in JSON.parse
+          collecting = null;
+        }
         frames.pop();
         break;
       case COMMA: {
@@ -87,11 +120,39 @@ export function scanJsonText(bytes: Uint8Array, maxDepth = MAX_JSON_DEPTH): Json
           top.index++;
           top.awaitingKey = top.isObject;
         }
+        if (frames.length === itemsDepth && collecting) {
+          endItem(i);
+          itemStart = i + 1;
+        }
         break;
       }
     }
   }
-  return { tooDeepAt: null, mayHoldUnsafeText };
+  return { tooDeepAt: null, mayHoldUnsafeText, items: frames.length === 0 ? items : null };
+}
+
+/**
+ * An array opening now is the wanted one: the root (no key wanted, nothing open), or the value of the wanted key
+ * (compared as written: a key spelled with escapes is not recognised, and the caller falls back) in the root object.
+ */
+function isWantedArray(frames: Frame[], buf: Buffer, wantedKey: Buffer | null): boolean {
+  if (wantedKey === null) return frames.length === 0;
+  if (frames.length !== 1 || !frames[0].isObject) return false;
+  const { keyStart, keyEnd } = frames[0];
+  return keyEnd - keyStart === wantedKey.length && buf.compare(wantedKey, 0, wantedKey.length, keyStart, keyEnd) === 0;
+}
+
+/** The range of a whole JSON text without its surrounding whitespace and byte order mark, as `items` gives one. */
+export function trimmedRange(bytes: Uint8Array): [start: number, end: number] {
+  let start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  let end = bytes.length;
+  while (start < end && isSpace(bytes[start])) start++;
+  while (end > start && isSpace(bytes[end - 1])) end--;
+  return [start, end];
+}
+
+function isSpace(b: number): boolean {
+  return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 }
 
 /** `\u0000` or `\uD800`–`\uDFFF` starting at `at` (the four hex digits). */

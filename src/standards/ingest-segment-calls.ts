@@ -12,7 +12,7 @@ import { recordDroppedCalls, type DroppedCall } from "./dropped-calls";
 import { recordStandardRecords, type StandardRecord } from "./record-standard-records";
 import { convertSegmentCall, MAX_CALL_BYTES, type DropReason } from "./segment-call";
 import { standardsMetrics } from "./standards-metrics";
-import { jsonArrayItemsAt } from "../lib/json-array-items";
+import { trimmedRange } from "../lib/json-text-scan";
 
 type SegmentContext = Pick<EngineContext, "database" | "queues" | "log" | "metrics" | "prisma" | "cache" | "clock">;
 
@@ -31,7 +31,7 @@ export interface SegmentAnswer {
  */
 export async function ingestSegmentCalls(
   ctx: SegmentContext,
-  body: { value: unknown; bytes: number; mayHoldUnsafeText: boolean; text?: string },
+  body: { value: unknown; bytes: number; mayHoldUnsafeText: boolean; raw?: Buffer; items?: number[] | null },
   endpointCall: SegmentCall | null,
 ): Promise<SegmentAnswer> {
   const { value, bytes: bodyBytes } = body;
@@ -53,9 +53,9 @@ export async function ingestSegmentCalls(
     calls = [b];
   }
 
-  // Each call's text as sent, kept as its original without serializing it again (when it can be found).
-  const found = body.text === undefined ? null : endpointCall === null ? jsonArrayItemsAt(body.text, "batch") : [body.text.trim()];
-  const texts = found && found.length === calls.length ? found : null;
+  // Each call's bytes as sent (where readJsonBody found the batch's items), kept as its original without serializing it again.
+  const ranges = body.raw === undefined ? null : endpointCall === null ? (body.items ?? null) : trimmedRange(body.raw);
+  const raw = ranges && ranges.length === 2 * calls.length ? body.raw : undefined;
   const set = await loadMappingSet(ctx);
   const records: StandardRecord[] = [];
   const drops: DroppedCall[] = [];
@@ -65,7 +65,7 @@ export async function ingestSegmentCalls(
     const converted = convertSegmentCall(set, { call, endpointCall, index, batchContext, batchSentAt, receivedAt, measure: bodyBytes > MAX_CALL_BYTES, checkText: body.mayHoldUnsafeText });
     if (converted.ok) {
       const record: StandardRecord = { id: converted.event.id, kind: converted.kind, body: converted.body, outcome: { status: "mapped", mappingKey: converted.mappingKey, event: converted.event } };
-      if (texts) record.bodyText = texts[i];
+      if (raw) record.bodyBytes = raw.subarray(ranges![2 * i], ranges![2 * i + 1]);
       records.push(record);
       return;
     }

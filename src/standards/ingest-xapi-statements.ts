@@ -11,25 +11,28 @@ import { loadMappingSet } from "./mapping-store";
 import { recordStandardRecords, type StandardRecord } from "./record-standard-records";
 import { standardsMetrics } from "./standards-metrics";
 import { checkStatement, type Statement } from "./xapi-statement";
-import { jsonArrayItems } from "../lib/json-array-items";
+import { trimmedRange } from "../lib/json-text-scan";
 
 type XapiContext = Pick<EngineContext, "database" | "queues" | "log" | "metrics" | "prisma" | "cache" | "clock">;
 
 /**
  * How the body was read: `mayHoldUnsafeText` false when its text holds no escape that could be NUL or a lone
- * surrogate; `text` the JSON as sent, whose statements are kept as they came.
+ * surrogate; `raw` the JSON as sent and `items` where the statements of its array lie in it (scanJsonText), so
+ * each statement is kept as it came.
  */
 interface BodyFacts {
   mayHoldUnsafeText: boolean;
-  text?: string;
+  raw?: Buffer;
+  items?: number[] | null;
 }
 
 /** POST: a statement or an array of them. Returns the ids (assigned where a statement had none). */
 export async function postStatements(ctx: XapiContext, body: unknown, facts: BodyFacts): Promise<string[]> {
   const isArray = Array.isArray(body);
   const raws = isArray ? (body as unknown[]) : [body];
-  const items = facts.text === undefined ? null : isArray ? jsonArrayItems(facts.text) : [facts.text.trim()];
-  return storeStatements(ctx, raws, isArray, facts, items && items.length === raws.length ? items : null);
+  const ranges = facts.raw === undefined ? null : isArray ? (facts.items ?? null) : trimmedRange(facts.raw);
+  const originals = facts.raw && ranges && ranges.length === 2 * raws.length ? itemViews(facts.raw, ranges) : null;
+  return storeStatements(ctx, raws, isArray, facts, originals);
 }
 
 /** PUT: one statement under `statementId` (its own `id`, if any, must be the same). */
@@ -39,12 +42,13 @@ export async function putStatement(ctx: XapiContext, statementId: string, body: 
     throw new ValidationError("The statement's id differs from the statementId parameter", [{ path: "id", message: `must be ${statementId} (the statementId parameter) or left out` }]);
   }
   const statement = body !== null && typeof body === "object" ? { ...(body as object), id: statementId } : body;
-  const text = facts.text?.trim();
-  const kept = text === undefined ? null : [withIdText(text, body, statementId) ?? JSON.stringify(statement)];
-  await storeStatements(ctx, [statement], false, facts, kept);
+  // As sent; with the id put in when the body had none (storeStatements does so, the statement having one now).
+  const bytes = facts.raw && withIdBytes(facts.raw.subarray(...trimmedRange(facts.raw)), body, statementId);
+  await storeStatements(ctx, [statement], false, facts, bytes ? [bytes] : null);
 }
 
-async function storeStatements(ctx: XapiContext, raws: unknown[], isArray: boolean, facts: BodyFacts, texts: string[] | null): Promise<string[]> {
+/** `originals`: each statement's bytes as sent, when known (with its id, for a PUT whose body had none). */
+async function storeStatements(ctx: XapiContext, raws: unknown[], isArray: boolean, facts: BodyFacts, originals: Buffer[] | null): Promise<string[]> {
   const receivedAt = ctx.clock.now();
   const metrics = standardsMetrics(ctx.metrics);
   const errors: FieldError[] = [];
@@ -73,15 +77,15 @@ async function storeStatements(ctx: XapiContext, raws: unknown[], isArray: boole
   const set = await loadMappingSet(ctx);
   const records = checked.map((c, i): StandardRecord => {
     const s = c!;
-    const bodyText = texts ? withIdText(texts[i], raws[i], s.id) : undefined;
-    if (s.voids !== null) return { id: s.id, kind: s.kind, body: s.statement, bodyText, outcome: { status: "voiding", voids: s.voids } };
+    const bodyBytes = originals ? withIdBytes(originals[i], raws[i], s.id) : undefined;
+    if (s.voids !== null) return { id: s.id, kind: s.kind, body: s.statement, bodyBytes, outcome: { status: "voiding", voids: s.voids } };
     return mapRecord(
       set,
       {
         id: s.id,
         kind: s.kind,
         body: s.statement,
-        bodyText,
+        bodyBytes,
         occurredAt: s.statement.timestamp,
         properties: describe(s.statement),
         learnerName: typeof s.statement.actor.name === "string" && s.statement.actor.name.length <= 200 ? s.statement.actor.name : undefined,
@@ -93,13 +97,26 @@ async function storeStatements(ctx: XapiContext, raws: unknown[], isArray: boole
   return records.map((r) => r.id);
 }
 
+/** Views (no copies) of the items' bytes. */
+function itemViews(raw: Buffer, ranges: readonly number[]): Buffer[] {
+  const views: Buffer[] = [];
+  for (let i = 0; i < ranges.length; i += 2) views.push(raw.subarray(ranges[i], ranges[i + 1]));
+  return views;
+}
+
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+
 /**
- * The statement's text as sent, with the id the LRS assigned put first when it had none, so the original is
- * kept as it came without serializing it again.
+ * The statement's bytes as sent, with the id the LRS assigned put first when it had none, so the original is
+ * kept as it came without serializing it again; undefined (serialized then) for anything but an object.
  */
-function withIdText(text: string, raw: unknown, id: string): string | undefined {
-  if (!text.startsWith("{")) return undefined;
-  return typeof (raw as { id?: unknown }).id === "string" ? text : `{"id":${JSON.stringify(id)},${text.slice(1)}`;
+function withIdBytes(bytes: Buffer, raw: unknown, id: string): Buffer | undefined {
+  if (bytes[0] !== OPEN_OBJECT) return undefined;
+  if (typeof (raw as { id?: unknown }).id === "string") return bytes;
+  const rest = bytes.subarray(1);
+  const empty = rest.toString("latin1").trimStart().charCodeAt(0) === CLOSE_OBJECT;
+  return Buffer.concat([Buffer.from(`{"id":${JSON.stringify(id)}${empty ? "" : ","}`), rest]);
 }
 
 /** What a rule may want to read of a statement besides score and outcome. */

@@ -13,8 +13,8 @@ export interface RecordToMap {
   id: string;
   kind: Exclude<RecordKind, { format: "segment" }>;
   body: Record<string, unknown>;
-  /** `body` as JSON text, as sent, when the route has it. */
-  bodyText?: string;
+  /** `body` as UTF-8 JSON, the bytes as sent, when the route has them. */
+  bodyBytes?: Uint8Array;
   /** When it happened as the sender says (xAPI timestamp, Caliper eventTime); absent: when it arrived. */
   occurredAt: string | undefined;
   /** The sender's clock at sending (Caliper sendTime), for skew correction. */
@@ -61,7 +61,7 @@ export function mapRecord(set: MappingSet, input: RecordToMap, receivedAt: Date)
 /** The record with its outcome; built field by field rather than by spreading, as it runs for every record of a batch. */
 function record(input: RecordToMap, outcome: StandardRecord["outcome"]): StandardRecord {
   const r: StandardRecord = { id: input.id, kind: input.kind, body: input.body, outcome };
-  if (input.bodyText !== undefined) r.bodyText = input.bodyText;
+  if (input.bodyBytes !== undefined) r.bodyBytes = input.bodyBytes;
   return r;
 }
 

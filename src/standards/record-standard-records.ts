@@ -22,8 +22,8 @@ export interface StandardRecord {
   id: string;
   kind: RecordKind;
   body: unknown;
-  /** `body` as JSON text, as sent, when the route has it (stored without serializing `body` again). */
-  bodyText?: string;
+  /** `body` as UTF-8 JSON, the bytes as sent, when the route has them (stored without serializing `body` again). */
+  bodyBytes?: Uint8Array;
   outcome:
     | { status: "mapped"; mappingKey: string; event: NormalizedEvent }
     | { status: "unmapped" }
@@ -100,7 +100,7 @@ async function storeRecords(ctx: RecordContext, records: StandardRecord[], known
 /** The mapped event with its original (the event is the record's own, made by mapRecord: completed in place). */
 function withSource(r: StandardRecord, mappingKey: string, event: NormalizedEvent): NormalizedEvent {
   const source: NonNullable<NormalizedEvent["source"]> = { format: r.kind.format, mappingKey, kind: kindWithoutFormat(r.kind), body: r.body };
-  if (r.bodyText !== undefined) source.bodyText = r.bodyText;
+  if (r.bodyBytes !== undefined) source.bodyBytes = r.bodyBytes;
   event.source = source;
   return event;
 }
@@ -178,7 +178,7 @@ async function storeAlone(pool: Pool, records: StandardRecord[], receivedAt: Dat
       note: o.status === "unusable" ? o.note : null,
       voids: o.status === "voiding" ? o.voids : null,
     };
-    return `${JSON.stringify(row).slice(0, -1)},"body":${r.bodyText ?? JSON.stringify(r.body)}}`;
+    return `${JSON.stringify(row).slice(0, -1)},"body":${r.bodyBytes ? Buffer.from(r.bodyBytes.buffer, r.bodyBytes.byteOffset, r.bodyBytes.byteLength).toString("utf8") : JSON.stringify(r.body)}}`;
   });
   const { rows: stored } = await pool.query<{ id: string }>(STORE_ALONE_SQL, [`[${rows.join(",")}]`, receivedAt]);
   return new Set(stored.map((r) => r.id));

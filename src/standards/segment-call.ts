@@ -124,16 +124,14 @@ export function convertSegmentCall(set: MappingSet, input: CallInput, viaSchema 
       callType,
     );
   }
-  const raw: EventInput = {
-    id: messageId ?? derivedMessageId(c),
-    type,
-    learnerId: fields.learner,
-    ...(fields.course !== undefined ? { courseId: fields.course } : {}),
-    ...(fields.module !== undefined ? { moduleId: fields.module } : {}),
-    occurredAt: firstString(c.timestamp, c.originalTimestamp) ?? input.receivedAt.toISOString(),
-    properties: propertiesOf(kindOfCall, c, fields),
-    ...learnerOf(kindOfCall, c, context),
-  };
+  // Field by field, not by conditional spreads: this runs for every call of a batch.
+  const raw = { id: messageId ?? derivedMessageId(c), type, learnerId: fields.learner } as EventInput;
+  if (fields.course !== undefined) raw.courseId = fields.course;
+  if (fields.module !== undefined) raw.moduleId = fields.module;
+  raw.occurredAt = firstString(c.timestamp, c.originalTimestamp) ?? input.receivedAt.toISOString();
+  raw.properties = propertiesOf(kindOfCall, c, fields);
+  const learner = learnerOf(kindOfCall, c, context);
+  if (learner) raw.learner = learner;
   // A malformed sentAt of the call's own is ignored, as the batch's is: it would skew the time to nothing.
   const sentAt = input.batchSentAt ?? firstTime(c.sentAt);
   // An ordinary call's event is built directly; any other goes through eventSchema, which names its problems.
@@ -156,39 +154,65 @@ function derivedMessageId(call: Json): string {
   return `seg-${createHash("sha256").update(JSON.stringify(call)).digest("hex").slice(0, 40)}`;
 }
 
-const COURSE_KEYS = ["courseId", "course_id", "moduleId", "module_id"];
+const COURSE_KEYS = new Set(["courseId", "course_id", "moduleId", "module_id"]);
 
+/** The event's properties: a new object (the call is stored as the original), less the keys that became courseId / moduleId. */
 function propertiesOf(call: SegmentCall, c: Json, fields: { course?: string; module?: string }): Json {
-  let own: Json = isObject(c.properties) ? c.properties : {};
-  // The keys that became courseId / moduleId are not repeated in properties.
-  const used = COURSE_KEYS.filter((key) => own[key] !== undefined && (own[key] === fields.course || own[key] === fields.module));
-  if (used.length > 0) own = Object.fromEntries(Object.entries(own).filter(([key]) => !used.includes(key)));
-  if (call === "page" || call === "screen") return { ...own, ...(typeof c.name === "string" ? { name: c.name } : {}), ...(typeof c.category === "string" ? { category: c.category } : {}) };
-  if (call === "group") return { ...own, ...(c.groupId !== undefined ? { groupId: c.groupId } : {}), ...(isObject(c.traits) ? { traits: c.traits } : {}) };
-  if (call === "alias") return { ...own, ...(c.previousId !== undefined ? { previousId: c.previousId } : {}) };
-  // The event's own object, never the call's (which is stored as the original).
-  return own === c.properties ? { ...own } : own;
+  const own: Json = isObject(c.properties) ? c.properties : {};
+  const properties: Json = {};
+  for (const key of Object.keys(own)) {
+    const value = own[key];
+    if (value !== undefined && (value === fields.course || value === fields.module) && COURSE_KEYS.has(key)) continue;
+    setOwn(properties, key, value);
+  }
+  if (call === "page" || call === "screen") {
+    if (typeof c.name === "string") setOwn(properties, "name", c.name);
+    if (typeof c.category === "string") setOwn(properties, "category", c.category);
+  } else if (call === "group") {
+    if (c.groupId !== undefined) setOwn(properties, "groupId", c.groupId);
+    if (isObject(c.traits)) setOwn(properties, "traits", c.traits);
+  } else if (call === "alias") {
+    if (c.previousId !== undefined) setOwn(properties, "previousId", c.previousId);
+  }
+  return properties;
+}
+
+/** `target[key] = value` as a spread would do it: a key "__proto__" (JSON.parse makes it an own key) stays a key. */
+function setOwn(target: Json, key: string, value: unknown): void {
+  if (key === "__proto__") Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  else target[key] = value;
 }
 
 /**
  * The learner's profile from the call: traits (identify's own, else context.traits), and the device's
  * context.timezone and context.locale, which Segment's libraries send. A value the profile cannot hold (an
- * unknown zone, a name over 200 characters) is left out rather than costing the event.
+ * unknown zone, a name over 200 characters) is left out rather than costing the event. Undefined when the call
+ * says nothing of the learner.
  */
-function learnerOf(call: SegmentCall, c: Json, context: Json): { learner?: Json } {
-  const traits = { ...(isObject(context.traits) ? context.traits : {}), ...(call === "identify" && isObject(c.traits) ? c.traits : {}) };
-  const { name, firstName, lastName, locale: traitLocale, timezone: traitZone, ...rest } = traits;
+function learnerOf(call: SegmentCall, c: Json, context: Json): Json | undefined {
+  const contextTraits = isObject(context.traits) ? context.traits : undefined;
+  const ownTraits = call === "identify" && isObject(c.traits) ? c.traits : undefined;
+  const traits: Json = contextTraits && ownTraits ? { ...contextTraits, ...ownTraits } : (ownTraits ?? contextTraits ?? {});
   const profile: Json = {};
+  const { name, firstName, lastName } = traits;
   const fullName = typeof name === "string" ? name : [firstName, lastName].filter((x) => typeof x === "string").join(" ");
   if (fullName && fullName.length <= 200) profile.name = fullName;
-  const locale = firstString(context.locale, traitLocale);
+  const locale = firstString(context.locale, traits.locale);
   if (locale && LOCALE_PATTERN.test(locale)) profile.locale = locale;
-  const timezone = firstString(context.timezone, traitZone);
+  const timezone = firstString(context.timezone, traits.timezone);
   if (timezone && isValidTimeZone(timezone)) profile.timezone = timezone;
-  const attributes = Object.fromEntries(Object.entries(rest).filter(([k, v]) => k.length <= 128 && v !== undefined));
-  if (Object.keys(attributes).length > 0) profile.attributes = attributes;
-  return Object.keys(profile).length > 0 ? { learner: profile } : {};
+  let attributes: Json | undefined;
+  for (const key of Object.keys(traits)) {
+    const value = traits[key];
+    if (PROFILE_TRAITS.has(key) || key.length > 128 || value === undefined) continue;
+    setOwn((attributes ??= {}), key, value);
+  }
+  if (attributes) profile.attributes = attributes;
+  return profile.name !== undefined || profile.locale !== undefined || profile.timezone !== undefined || attributes ? profile : undefined;
 }
+
+/** Traits that are the profile's own fields, not attributes. */
+const PROFILE_TRAITS = new Set(["name", "firstName", "lastName", "locale", "timezone"]);
 
 const FIELD_BACK: Record<string, string> = {
   id: "messageId",

@@ -11,7 +11,7 @@
 import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
 import type { Request } from "express";
 import { PayloadTooLargeError, ValidationError } from "../../lib/errors";
-import { MAX_JSON_DEPTH, scanJsonText } from "../../lib/json-text-scan";
+import { MAX_JSON_DEPTH, scanJsonText, type ItemsOf } from "../../lib/json-text-scan";
 
 /** Past this many bytes on the wire, an oversize body is not drained any more: the connection is closed. */
 const DRAIN_LIMIT = 16 * 1024 * 1024;
@@ -24,16 +24,18 @@ export interface JsonBody {
   bytes: number;
   /** False only when no string of the body can hold NUL or a lone surrogate (no such escape in its text). */
   mayHoldUnsafeText: boolean;
-  /** The JSON text as sent (decompressed and decoded), for routes that keep originals as they came. */
-  text: string;
+  /** The JSON as sent (decompressed; valid UTF-8), for routes that keep originals as they came. */
+  raw: Buffer;
+  /** With `itemsOf`: where each item of that array lies in `raw` (see scanJsonText); null otherwise. */
+  items: number[] | null;
 }
 
 /**
  * Reads, decompresses, decodes and parses the body; 413 past `limit` bytes of JSON, 400 for anything unreadable.
  * `wholeBodyErrors`: a body nested too deep is refused as a whole (error path ""), its location in the message —
- * for Segment's semantics, where only the body as a whole is ever refused.
+ * for Segment's semantics, where only the body as a whole is ever refused. `itemsOf`: locate that array's items.
  */
-export async function readJsonBody(req: Request, limit: number, options: { wholeBodyErrors?: boolean } = {}): Promise<JsonBody> {
+export async function readJsonBody(req: Request, limit: number, options: { wholeBodyErrors?: boolean; itemsOf?: ItemsOf } = {}): Promise<JsonBody> {
   const encoding = String(req.headers["content-encoding"] ?? "identity")
     .trim()
     .toLowerCase();
@@ -49,7 +51,7 @@ export async function readJsonBody(req: Request, limit: number, options: { whole
   } catch {
     throw new ValidationError("The body is not valid UTF-8; nothing was stored", [{ path: "", message: "must be UTF-8 text" }]);
   }
-  const scan = scanJsonText(json);
+  const scan = scanJsonText(json, MAX_JSON_DEPTH, options.itemsOf);
   if (scan.tooDeepAt !== null) {
     const error = options.wholeBodyErrors
       ? { path: "", message: `nests deeper than the limit of ${MAX_JSON_DEPTH} levels at ${scan.tooDeepAt || "the top"}` }
@@ -58,7 +60,7 @@ export async function readJsonBody(req: Request, limit: number, options: { whole
   }
   if (text.trim() === "") throw new ValidationError("The body is empty", [{ path: "", message: "must be a JSON document" }]);
   try {
-    return { value: JSON.parse(text), bytes: json.length, mayHoldUnsafeText: scan.mayHoldUnsafeText, text };
+    return { value: JSON.parse(text), bytes: json.length, mayHoldUnsafeText: scan.mayHoldUnsafeText, raw: json, items: scan.items };
   } catch (error) {
     throw Object.assign(new Error((error as Error).message), { status: 400, type: "entity.parse.failed" });
   }

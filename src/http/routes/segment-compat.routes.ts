@@ -30,7 +30,7 @@ export function segmentCompatRoutes(router: Router, ctx: AppContext): void {
     requestBody: segmentBatchBody,
     summary: "Segment-compatible batch ({batch: [...], sentAt, context}), gzip accepted whatever the content type: 200 unless malformed or over 500 KB; invalid calls dropped one by one",
     handler: async ({ req }) => {
-      return ingestSegmentCalls(ctx, await readJsonBody(req, MAX_BATCH_BYTES, { wholeBodyErrors: true }), null);
+      return ingestSegmentCalls(ctx, await readJsonBody(req, MAX_BATCH_BYTES, { wholeBodyErrors: true, itemsOf: { key: "batch" } }), null);
     },
   });
   for (const call of SINGLE_CALLS) {

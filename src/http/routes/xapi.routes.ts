@@ -44,7 +44,7 @@ export function xapiRoutes(router: Router, ctx: AppContext): void {
     summary: "Store one xAPI statement or an array (1.0.3 or 2.0; Basic auth with the ingest key as user name): 200 with the ids; 409 when an id is stored with other content",
     responseDescription: "[statement ids]",
     handler: async ({ req }) => {
-      const body = await readStatements(req);
+      const body = await readStatements(req, { items: true });
       return postStatements(ctx, body.value, body);
     },
   });
@@ -58,7 +58,7 @@ export function xapiRoutes(router: Router, ctx: AppContext): void {
     query: z.strictObject({ statementId: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i, "must be a UUID") }),
     summary: "Store one xAPI statement under statementId: 204; a resend is no change, other content under the id is 409",
     handler: async ({ req, res, query }) => {
-      const body = await readStatements(req);
+      const body = await readStatements(req, { items: false });
       await putStatement(ctx, query.statementId.toLowerCase(), body.value, body);
       res.status(204).end();
       return undefined;
@@ -66,7 +66,7 @@ export function xapiRoutes(router: Router, ctx: AppContext): void {
   });
 }
 
-async function readStatements(req: Request): Promise<JsonBody> {
+async function readStatements(req: Request, options: { items: boolean }): Promise<JsonBody> {
   if (!isSupportedXapiVersion(req.header(VERSION_HEADER))) {
     throw new ValidationError(`Send the ${VERSION_HEADER} header with the version the statements follow: 1.0.x or 2.0.x`, [
       { path: `headers.${VERSION_HEADER}`, message: req.header(VERSION_HEADER) === undefined ? "is required" : "must be 1.0, 1.0.x, 2.0 or 2.0.x" },
@@ -75,5 +75,5 @@ async function readStatements(req: Request): Promise<JsonBody> {
   if (req.is("multipart/*")) {
     throw new ValidationError("Statements with attachments (multipart/mixed) are not supported; send application/json", [{ path: "headers.Content-Type", message: "must be application/json" }]);
   }
-  return readJsonBody(req, STATEMENTS_LIMIT);
+  return readJsonBody(req, STATEMENTS_LIMIT, options.items ? { itemsOf: { root: true } } : {});
 }

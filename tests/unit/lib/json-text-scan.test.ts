@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { MAX_JSON_DEPTH, scanJsonText } from "../../../src/lib/json-text-scan";
+import { MAX_JSON_DEPTH, scanJsonText, trimmedRange, type ItemsOf } from "../../../src/lib/json-text-scan";
 import { unsafeTextReason } from "../../../src/lib/unsafe-text";
 
 const scan = (text: string, max = MAX_JSON_DEPTH) => scanJsonText(Buffer.from(text, "utf8"), max);
@@ -53,5 +53,59 @@ describe("the pre-parse JSON scan", () => {
       }),
       { numRuns: 3_000 },
     );
+  });
+});
+
+describe("the items of a body's array, located by the scan", () => {
+  /** The items' texts, decoded from their byte ranges. */
+  const itemsOf = (text: string, which: ItemsOf) => {
+    const bytes = Buffer.from(text, "utf8");
+    const items = scanJsonText(bytes, MAX_JSON_DEPTH, which).items;
+    if (items === null) return null;
+    const texts: string[] = [];
+    for (let i = 0; i < items.length; i += 2) texts.push(bytes.subarray(items[i], items[i + 1]).toString("utf8"));
+    return texts;
+  };
+
+  it("splits any root array as JSON.parse reads it, whatever the spacing and the characters", () => {
+    fc.assert(
+      fc.property(fc.array(fc.jsonValue(), { maxLength: 8 }), fc.constantFrom("", " ", "\n  ", "\t"), (items, space) => {
+        const text = `${space}[${space}${items.map((i) => JSON.stringify(i, null, space ? 1 : 0)).join(`${space},${space}`)}${space}]${space}`;
+        expect(itemsOf(text, { root: true })?.map((t) => JSON.parse(t))).toEqual(JSON.parse(text));
+      }),
+      { numRuns: 2_000 },
+    );
+    expect(itemsOf('["a,b", {"c": "]"}, "\\"]", "é😀"]', { root: true })).toEqual(['"a,b"', '{"c": "]"}', '"\\"]"', '"é😀"']);
+    expect(itemsOf("[ ]", { root: true })).toEqual([]);
+  });
+
+  it("finds the array under a top-level key as JSON.parse reads it, the last one when the key repeats", () => {
+    fc.assert(
+      fc.property(fc.array(fc.jsonValue(), { maxLength: 6 }), fc.jsonValue(), (batch, other) => {
+        const text = JSON.stringify({ before: other, batch, after: { batch: "nested, not this one" } });
+        // As JSON.parse reads the batch (a generated -0 is sent as 0).
+        expect(itemsOf(text, { key: "batch" })?.map((t) => JSON.parse(t))).toEqual((JSON.parse(text) as { batch: unknown }).batch);
+      }),
+      { numRuns: 2_000 },
+    );
+    expect(itemsOf('{"batch": [1], "batch": [2, 3]}', { key: "batch" })).toEqual(["2", "3"]);
+    expect(itemsOf('{"batchy": [1], "batch" : [ {"a": [1, 2]} , 3 ]}', { key: "batch" })).toEqual(['{"a": [1, 2]}', "3"]);
+  });
+
+  it("finds nothing where there is no such array, or the text is cut off", () => {
+    expect(itemsOf('{"a": [1, 2]}', { root: true })).toBeNull();
+    expect(itemsOf('{"batch": "x"}', { key: "batch" })).toBeNull();
+    expect(itemsOf('[{"batch": []}]', { key: "batch" })).toBeNull();
+    expect(itemsOf('{"a": {"batch": [1]}}', { key: "batch" })).toBeNull();
+    expect(itemsOf("[1, 2", { root: true })).toBeNull();
+    expect(itemsOf('[1, "2', { root: true })).toBeNull();
+    expect(scanJsonText(Buffer.from("[1]")).items).toBeNull(); // not asked
+  });
+
+  it("gives a whole body's range without its spacing and byte order mark", () => {
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(' \n{"a": 1}\t ')]);
+    const [start, end] = trimmedRange(bytes);
+    expect(bytes.subarray(start, end).toString("utf8")).toBe('{"a": 1}');
+    expect(trimmedRange(Buffer.from("  "))).toEqual([2, 2]);
   });
 });

@@ -8,7 +8,6 @@ import { normalizeEventName } from "../../../src/standards/segment-call";
 import { isoDurationSeconds } from "../../../src/standards/ingest-xapi-statements";
 import { checkStatement, quickAccept, statementDigest, statementSchema } from "../../../src/standards/xapi-statement";
 import { EVENT_TYPE_PATTERN, eventSchema } from "../../../src/ingest/event.schema";
-import { jsonArrayItems, jsonArrayItemsAt } from "../../../src/lib/json-array-items";
 import { mapRecord } from "../../../src/standards/map-record";
 import * as f from "../../factories/standards";
 
@@ -294,34 +293,5 @@ describe("the statement fast path", () => {
   it("takes the ordinary statement without the schema", () => {
     expect(quickAccept(base())).toBe(true);
     expect(quickAccept({ ...base(), actor: { objectType: "Group", member: [{ mbox: "mailto:a@b.c" }] } })).toBe(false);
-  });
-});
-
-describe("the items of a JSON array as sent", () => {
-  it("splits any array as JSON.parse reads it, whatever the spacing", () => {
-    fc.assert(
-      fc.property(fc.array(fc.jsonValue(), { maxLength: 8 }), fc.constantFrom("", " ", "\n  "), (items, space) => {
-        const text = `${space}[${space}${items.map((i) => JSON.stringify(i, null, space ? 1 : 0)).join(`${space},${space}`)}${space}]${space}`;
-        const split = jsonArrayItems(text);
-        expect(split?.map((t) => JSON.parse(t))).toEqual(JSON.parse(text));
-      }),
-    );
-    expect(jsonArrayItems('{"a": [1, 2]}')).toBeNull();
-    expect(jsonArrayItems('["a,b", {"c": "]"}, "\\"]"]')).toEqual(['"a,b"', '{"c": "]"}', '"\\"]"']);
-  });
-});
-
-describe("the items of an array under a key", () => {
-  it("finds the batch array of a Segment body as JSON.parse reads it", () => {
-    fc.assert(
-      fc.property(fc.array(fc.jsonValue(), { maxLength: 6 }), fc.jsonValue(), (batch, other) => {
-        const text = JSON.stringify({ before: other, batch, after: { batch: "nested, not this one" } });
-        // As JSON.parse reads the batch (a generated -0 is sent as 0).
-        expect(jsonArrayItemsAt(text, "batch")?.map((t) => JSON.parse(t))).toEqual((JSON.parse(text) as { batch: unknown }).batch);
-      }),
-    );
-    expect(jsonArrayItemsAt('{"batch": "x"}', "batch")).toBeNull();
-    expect(jsonArrayItemsAt('[{"batch": []}]', "batch")).toBeNull();
-    expect(jsonArrayItemsAt('{"batch": [1], "batch": [2, 3]}', "batch")).toEqual(["2", "3"]);
   });
 });
