@@ -14,6 +14,7 @@ import type { Pool } from "pg";
 import type { EngineContext } from "../src/context";
 import { loadPolicy } from "../src/policy/policy-store";
 import { reviewVariants } from "../src/experiments/variant-pauses";
+import { bumpDeliveryVersionsSql } from "../src/delivery/delivery-version";
 
 export type FeedbackType = "seen" | "dismissed" | "helpful" | "not_helpful";
 
@@ -42,13 +43,17 @@ const CHANGES: Record<FeedbackType, string> = {
               RETURNING m.id, m.learner_id`,
 };
 
-/** Applies one round of feedback of one type (at most one item per message). */
+/**
+ * Applies one round of feedback of one type (at most one item per message). Each learner whose message changed
+ * has their delivery version bumped, as recordFeedback does (every type changes what the throttle reads).
+ */
 async function applyType(pool: Pool, type: FeedbackType, items: LearnerFeedback[], now: Date): Promise<void> {
   if (items.length === 0) return;
   await pool.query(
     `WITH input AS (SELECT * FROM unnest($1::uuid[], $2::text[]) AS t(id, learner_id)),
-          changed AS (${CHANGES[type]})
-     INSERT INTO feedback (message_id, learner_id, type, created_at) SELECT id, learner_id, $3, $4 FROM changed`,
+          changed AS (${CHANGES[type]}),
+          logged AS (INSERT INTO feedback (message_id, learner_id, type, created_at) SELECT id, learner_id, $3, $4 FROM changed)
+     ${bumpDeliveryVersionsSql("SELECT learner_id FROM changed")}`,
     [items.map((i) => i.messageId), items.map((i) => i.learnerId), type, now],
   );
 }

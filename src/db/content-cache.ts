@@ -16,6 +16,9 @@
  * (stale-while-revalidate); the first load, a forgotten entry, and an entry older than maxAgeMs + staleForMs
  * still wait. Engines on the wall clock serve stale; engines on a hand-set clock (tests, the simulator) do not,
  * so which value a decision sees never depends on how fast a background query ran (src/engine.ts).
+ *
+ * An area without a kind may also hold values one step hands to a later one (`put`, then `take` once), with
+ * the same engine-time life.
  */
 import type { Clock } from "../lib/clock";
 import type { ContentKind, ContentRevisions } from "./content-revisions";
@@ -90,6 +93,26 @@ export class ContentCache {
     const pending = state.loading.get(key);
     if (pending && pending.revision === revision) return pending.promise as Promise<V>;
     return this.load(area, state, key, revision, load);
+  }
+
+  /**
+   * Stores a value handed from one step of this process to a later one (an area without a kind: it lives
+   * `maxAgeMs` of engine time), for `take` to find; e.g. delivery states read at matching, reused at delivery.
+   */
+  put<V>(area: CacheArea<V>, key: string, value: V): void {
+    if (area.kind !== null) throw new Error(`cache area ${area.name} follows a revision: only get() fills it`);
+    const state = this.stateOf(area);
+    if (area.maxEntries !== undefined && !state.entries.has(key) && state.entries.size >= area.maxEntries) state.entries.clear();
+    state.entries.set(key, { value, revision: null, at: this.clock.now().getTime() });
+  }
+
+  /** Removes and returns the value put under `key`, if it is still young; undefined otherwise. */
+  take<V>(area: CacheArea<V>, key: string): V | undefined {
+    const state = this.areas.get(area);
+    const entry = state?.entries.get(key);
+    if (!state || !entry) return undefined;
+    state.entries.delete(key);
+    return this.young(area, entry, 0) ? (entry.value as V) : undefined;
   }
 
   /** Settles once every load under way has (e.g. before the database closes under background refreshes). */

@@ -22,7 +22,9 @@ import { withTimeout } from "../queue/connection";
 import { publishDeliveries } from "../learners/inbox-notifications";
 import { variantToDeliver, type DeliveryVariant } from "./variant-to-deliver";
 import { findOutrankingMessage } from "./decision-window";
-import { loadDeliveryStates, type DeliveryState } from "./delivery-state";
+import { loadDeliveryStates, type AskedRule, type DeliveryState } from "./delivery-state";
+import { takeHandedOverStates } from "./delivery-state-handoff";
+import { turnEvery } from "../lib/event-loop-turn";
 import { writeDeliveryChanges, type MessageChange } from "./write-delivery";
 
 export type DeliveryOutcome =
@@ -84,7 +86,7 @@ function sortOut(messageIds: string[], messages: Map<string, ScheduledMessage>, 
 async function prepare(ctx: EngineContext, due: ScheduledMessage[], now: Date): Promise<Prepared[]> {
   const snapshots = await loadLearnerSnapshots(
     ctx.database.pool,
-    due.map((m) => ({ learnerId: m.learnerId, courseId: m.courseId })),
+    due.map((m) => ({ learnerId: m.learnerId, courseId: m.courseId, withoutState: true })),
     now,
   );
   const prepared: Prepared[] = [];
@@ -92,6 +94,7 @@ async function prepare(ctx: EngineContext, due: ScheduledMessage[], now: Date): 
     const variant = await variantToDeliver(ctx, message);
     const rendered = variant.variant === null ? null : await renderScheduledMessage(ctx, { ...message, variant: variant.variant }, snapshots[i]);
     prepared.push({ message, timezone: snapshots[i].learner?.timezone ?? null, variant, rendered });
+    await turnEvery(i);
   }
   return prepared;
 }
@@ -99,30 +102,50 @@ async function prepare(ctx: EngineContext, due: ScheduledMessage[], now: Date): 
 /**
  * Rounds of: read the learners' states, decide, write under their versions. Learners whose version moved are
  * decided again next round on fresh history; after MAX_CONFLICTS rounds their messages are `contended`.
+ * In the first round, a learner whose state matching handed over is decided on it without a read; those
+ * decisions are written only if they all deliver (under the version the state was read with), else the
+ * learner is decided again next round on a read (delivery-state-handoff.ts says why).
  */
 async function decideAndWrite(ctx: EngineContext, prepared: Prepared[], policy: Policy, outcomes: Map<string, DeliveryOutcome>): Promise<void> {
   let pending = prepared;
   for (let round = 0; round < MAX_CONFLICTS && pending.length > 0; round++) {
     // The clock is read again every round: the one before may have lost to another delivery.
     const at = ctx.clock.now();
-    const states = await loadDeliveryStates(
-      ctx.database.pool,
-      pending.map((p) => ({ learnerId: p.message.learnerId, ruleKeys: [p.message.ruleKey] })),
-      at,
-      ctx.config.throttle,
+    const asked = new Map<string, AskedRule[]>();
+    for (const { message } of pending) asked.set(message.learnerId, [...(asked.get(message.learnerId) ?? []), { key: message.ruleKey, ...message.rule }]);
+    const handedOver = round === 0 && ctx.config.throttle ? takeHandedOverStates(ctx, asked, at) : new Map<string, DeliveryState>();
+    const toRead = [...asked].filter(([learnerId]) => !handedOver.has(learnerId));
+    const states = new Map<string, DeliveryState>(
+      toRead.length === 0
+        ? handedOver
+        : [
+            ...handedOver,
+            ...(await loadDeliveryStates(
+              ctx.database.pool,
+              toRead.map(([learnerId, rules]) => ({ learnerId, rules })),
+              at,
+              ctx.config.throttle,
+            )),
+          ],
     );
     const decided: Array<{ prepared: Prepared; change: MessageChange; outcome: DeliveryOutcome }> = [];
-    for (const p of pending) decided.push({ prepared: p, ...(await decideOne(ctx, p, policy, states.get(p.message.learnerId)!, at)) });
+    for (const [i, p] of pending.entries()) {
+      decided.push({ prepared: p, ...(await decideOne(ctx, p, policy, states.get(p.message.learnerId)!, at)) });
+      await turnEvery(i);
+    }
+    // On a handed-over state only deliveries are written (their write checks the version); anything else is decided again on a read.
+    const again = new Set(decided.filter((d) => d.outcome.type !== "delivered" && handedOver.has(d.prepared.message.learnerId)).map((d) => d.prepared.message.learnerId));
+    const written = again.size === 0 ? decided : decided.filter((d) => !again.has(d.prepared.message.learnerId));
     const versions = new Map([...states].map(([learnerId, state]) => [learnerId, state.version]));
     const { changed, conflicted } = await writeDeliveryChanges(
       ctx.database.pool,
-      decided.map((d) => d.change),
+      written.map((d) => d.change),
       versions,
       at,
     );
     pending = [];
     for (const { prepared: p, outcome } of decided) {
-      if (conflicted.has(p.message.learnerId)) pending.push(p);
+      if (conflicted.has(p.message.learnerId) || again.has(p.message.learnerId)) pending.push(p);
       else outcomes.set(p.message.id, changed.has(p.message.id) ? outcome : { type: "skipped", why: "not_scheduled" });
     }
   }

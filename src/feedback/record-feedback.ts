@@ -10,6 +10,7 @@ import { NotFoundError, ValidationError } from "../lib/errors";
 import { isUuid } from "../lib/ids";
 import type { FeedbackInput } from "./feedback.schema";
 import { validateResponse } from "./validate-response";
+import { bumpDeliveryVersion } from "../delivery/delivery-version";
 
 const VISIBLE = ["delivered", "dismissed", "expired"] as const;
 
@@ -21,21 +22,26 @@ export async function recordFeedback(db: Db, messageId: string, input: FeedbackI
     // Another learner's message is indistinguishable from a missing one.
     if (!message || message.learnerId !== input.learnerId || !(VISIBLE as readonly string[]).includes(message.status)) throw new NotFoundError("No such message");
     let changed = 0;
+    /** Whether what the throttle reads of the message (seen, dismissed, vote, answer) changed. */
+    let throttleInput = false;
     switch (input.type) {
       case "seen":
         changed = (await tx.message.updateMany({ where: { id: messageId, seenAt: null }, data: { seenAt: now } })).count;
+        throttleInput = changed > 0;
         break;
       case "clicked":
-        await tx.message.updateMany({ where: { id: messageId, seenAt: null }, data: { seenAt: now } });
+        throttleInput = (await tx.message.updateMany({ where: { id: messageId, seenAt: null }, data: { seenAt: now } })).count > 0;
         changed = (await tx.message.updateMany({ where: { id: messageId, clickedAt: null }, data: { clickedAt: now } })).count;
         break;
       case "dismissed":
-        await tx.message.updateMany({ where: { id: messageId, seenAt: null }, data: { seenAt: now } });
+        throttleInput = (await tx.message.updateMany({ where: { id: messageId, seenAt: null }, data: { seenAt: now } })).count > 0;
         changed = (await tx.message.updateMany({ where: { id: messageId, dismissedAt: null }, data: { dismissedAt: now, status: "dismissed" } })).count;
+        throttleInput ||= changed > 0;
         break;
       case "helpful":
       case "not_helpful":
         changed = (await tx.message.updateMany({ where: { id: messageId, OR: [{ vote: null }, { vote: { not: input.type } }] }, data: { vote: input.type, votedAt: now } })).count;
+        throttleInput = changed > 0;
         break;
       case "response": {
         const answer = validateResponse(message, input.value);
@@ -56,10 +62,16 @@ export async function recordFeedback(db: Db, messageId: string, input: FeedbackI
           });
         }
         changed = (await tx.message.updateMany({ where: { id: messageId }, data: { respondedAt: now, response: answer.kind === "goal" ? answer.text : answer.rating } })).count;
+        throttleInput = changed > 0;
         break;
       }
     }
     if (changed > 0) await tx.feedback.create({ data: { messageId, learnerId: message.learnerId, type: input.type, value: input.value ?? undefined, createdAt: now } });
+    // The throttle's view of the learner changed: their delivery version moves with it, so no decision made on
+    // what was read before (a delivery in flight, a state matching handed to delivery) is written
+    // (src/delivery/delivery-state-handoff.ts). Locks the version row after the message row, as deliveries
+    // never lock a delivered message: no deadlock.
+    if (throttleInput) await bumpDeliveryVersion(tx, message.learnerId);
     return tx.message.findUniqueOrThrow({ where: { id: messageId } });
   });
 }

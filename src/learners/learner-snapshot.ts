@@ -40,6 +40,8 @@ export interface SnapshotKey {
   courseId: string | null;
   /** Only the learner's profile is read (state, goal, assessments and insights come back empty): for a caller that reads nothing else. */
   profileOnly?: boolean;
+  /** The per-course state is not read (it comes back empty): rendering does not see it (templates/render-context.ts). */
+  withoutState?: boolean;
 }
 
 /** The snapshots of many (learner, course) pairs in one query, in the order asked. */
@@ -50,7 +52,7 @@ export async function loadLearnerSnapshots(pool: Pool, keys: SnapshotKey[], now:
   const { rows } = await pool.query<SnapshotRow>(
     `SELECT
        (SELECT row_to_json(l) FROM (SELECT id, name, locale, timezone, attributes FROM learners WHERE id = k.learner_id) l) AS learner,
-       CASE WHEN NOT k.profile_only THEN (SELECT row_to_json(s) FROM (SELECT event_count, event_counts, first_activity_at, last_activity_at
+       CASE WHEN NOT k.profile_only AND NOT k.without_state THEN (SELECT row_to_json(s) FROM (SELECT event_count, event_counts, first_activity_at, last_activity_at
                                       FROM learner_course_state WHERE learner_id = k.learner_id AND course_id = k.course_id) s) END AS state,
        CASE WHEN NOT k.profile_only THEN (SELECT row_to_json(g) FROM (SELECT text, created_at FROM goals WHERE learner_id = k.learner_id AND course_id = k.course_id
                                      ORDER BY created_at DESC, id DESC LIMIT 1) g) END AS goal,
@@ -59,9 +61,9 @@ export async function loadLearnerSnapshots(pool: Pool, keys: SnapshotKey[], now:
                                   ORDER BY COALESCE(module_id, 'course'), created_at DESC, id DESC) a) END AS assessments,
        CASE WHEN NOT k.profile_only THEN (SELECT json_agg(i ORDER BY i.course_id) FROM (SELECT course_id, key, value, score, metadata FROM insights
                                                       WHERE learner_id = k.learner_id AND course_id IN ('', k.course_id)) i) END AS insights
-       FROM unnest($1::text[], $2::text[], $3::boolean[]) WITH ORDINALITY AS k(learner_id, course_id, profile_only, n)
+       FROM unnest($1::text[], $2::text[], $3::boolean[], $4::boolean[]) WITH ORDINALITY AS k(learner_id, course_id, profile_only, without_state, n)
       ORDER BY k.n`,
-    [keys.map((k) => k.learnerId), keys.map((k) => k.courseId ?? ""), keys.map((k) => k.profileOnly === true)],
+    [keys.map((k) => k.learnerId), keys.map((k) => k.courseId ?? ""), keys.map((k) => k.profileOnly === true), keys.map((k) => k.withoutState === true)],
   );
   return rows.map((row) => toSnapshot(row, now));
 }

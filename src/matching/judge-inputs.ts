@@ -6,11 +6,11 @@
 import type { EngineContext } from "../context";
 import type { ActiveRule } from "../content/active-rules";
 import { loadPublishedTemplate } from "../content/published-templates";
-import { loadDeliveryStates, type DeliveryState } from "../delivery/delivery-state";
+import { loadDeliveryStates, type LoadedDeliveryState } from "../delivery/delivery-state";
 import { loadPausedVariantsOf } from "../experiments/assign-variant";
 
 export interface JudgeInputs {
-  deliveryState(learnerId: string): DeliveryState;
+  deliveryState(learnerId: string): LoadedDeliveryState;
   pausedVariants(templateKey: string): Set<string>;
 }
 
@@ -24,7 +24,7 @@ export async function loadJudgeInputs(ctx: EngineContext, asks: Array<{ learnerI
   const [states, paused] = await Promise.all([
     loadDeliveryStates(
       ctx.database.pool,
-      asks.map((a) => ({ learnerId: a.learnerId, ruleKeys: a.rules.map((r) => r.key) })),
+      asks.map((a) => ({ learnerId: a.learnerId, rules: a.rules.map((r) => ({ key: r.key, cooldownHours: r.cooldownHours, maxPerLearner: r.maxPerLearner })) })),
       now,
       ctx.config.throttle,
     ),

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import type { Pool } from "pg";
+import { bumpDeliveryVersionsSql } from "../delivery/delivery-version";
 
 const KINDS = ["nudge", "goal_prompt", "goal_reminder", "self_assessment"] as const;
 
@@ -48,13 +49,19 @@ export async function putPreferences(pool: Pool, learnerId: string, input: PutPr
         : input.snoozedUntil === null
           ? null
           : new Date(input.snoozedUntil);
+  // With the learner's delivery version, in the same statement: a decision made on the preferences read
+  // before is not written (src/delivery/delivery-version.ts).
   await pool.query(
-    `INSERT INTO learner_preferences AS p (learner_id, snoozed_until, opted_out_kinds, updated_at)
-     VALUES ($1, $2, COALESCE($3::text[], '{}')::"MessageKind"[], $4)
-     ON CONFLICT (learner_id) DO UPDATE SET
-       snoozed_until = CASE WHEN $5 THEN EXCLUDED.snoozed_until ELSE p.snoozed_until END,
-       opted_out_kinds = CASE WHEN $3::text[] IS NULL THEN p.opted_out_kinds ELSE EXCLUDED.opted_out_kinds END,
-       updated_at = EXCLUDED.updated_at`,
+    `WITH stored AS (
+       INSERT INTO learner_preferences AS p (learner_id, snoozed_until, opted_out_kinds, updated_at)
+       VALUES ($1, $2, COALESCE($3::text[], '{}')::"MessageKind"[], $4)
+       ON CONFLICT (learner_id) DO UPDATE SET
+         snoozed_until = CASE WHEN $5 THEN EXCLUDED.snoozed_until ELSE p.snoozed_until END,
+         opted_out_kinds = CASE WHEN $3::text[] IS NULL THEN p.opted_out_kinds ELSE EXCLUDED.opted_out_kinds END,
+         updated_at = EXCLUDED.updated_at
+       RETURNING learner_id
+     )
+     ${bumpDeliveryVersionsSql("SELECT learner_id FROM stored")}`,
     [learnerId, snoozedUntil ?? null, input.optedOutKinds ?? null, now, snoozedUntil !== undefined],
   );
   return getPreferences(pool, learnerId);

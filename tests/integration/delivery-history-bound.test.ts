@@ -1,6 +1,7 @@
 /**
  * The delivery-state read bounds a learner's history (src/delivery/delivery-state.ts): the last 8 days, the
- * rule's deliveries, and of the 50 most recent only those a dismiss streak can reach. Cutting the 50 at the
+ * rule's deliveries (older ones only when the rule's limits reach them or no streak ends within the walk), and of
+ * the 50 most recent only those a dismiss streak can reach. Cutting the 50 at the
  * newest message that ends a streak must change nothing the throttle computes: for learners of every kind
  * (never engaging, always dismissing, streaks longer than 50, engaged only long ago, nothing delivered, ties
  * in delivery time), decide() and throttleState() on the loaded history must equal what they give on the
@@ -95,8 +96,25 @@ describe("the bounded delivery history", () => {
       [randomUUID(), now],
     );
 
-    const asked = learners.map((learnerId, i) => ({ learnerId, ruleKeys: [RULES[i % RULES.length]] }));
-    const states = await loadDeliveryStates(engine.ctx.database.pool, asked, now, true);
+    // A rule's older deliveries are read only when its limits reach them (or no streak ends within the walk):
+    // each kind of rule is read with its own limits, as matching and delivery read them.
+    const ruleLimits = [
+      { cooldownHours: null, maxPerLearner: null },
+      { cooldownHours: 72, maxPerLearner: null },
+      { cooldownHours: 72, maxPerLearner: 30 },
+      { cooldownHours: 24 * 30, maxPerLearner: null },
+    ];
+    const asked = learners.map((learnerId, i) => ({ learnerId, ruleKey: RULES[i % RULES.length] }));
+    const statesByLimits = await Promise.all(
+      ruleLimits.map((limits) =>
+        loadDeliveryStates(
+          engine.ctx.database.pool,
+          asked.map(({ learnerId, ruleKey }) => ({ learnerId, rules: [{ key: ruleKey, ...limits }] })),
+          now,
+          true,
+        ),
+      ),
+    );
 
     const policies = [1, 3, 5, 40, 60, 100].map((dismissStreak) =>
       policySchema.parse({
@@ -108,35 +126,35 @@ describe("the bounded delivery history", () => {
       }),
     );
     let shorter = 0;
-    for (const { learnerId, ruleKeys } of asked) {
+    let compared = 0;
+    for (const { learnerId, ruleKey } of asked) {
       const all = rows.filter((r) => r.learnerId === learnerId).sort((a, b) => b.deliveredAt.getTime() - a.deliveredAt.getTime());
-      const before = new Set([...all.filter((r) => r.deliveredAt.getTime() >= now.getTime() - 8 * DAY), ...all.filter((r) => ruleKeys.includes(r.ruleKey)), ...all.slice(0, 50)]);
+      const before = new Set([...all.filter((r) => r.deliveredAt.getTime() >= now.getTime() - 8 * DAY), ...all.filter((r) => r.ruleKey === ruleKey), ...all.slice(0, 50)]);
       const previous: HistoryMessage[] = all.filter((r) => before.has(r));
-      const loaded = states.get(learnerId)!.history;
-      // Never more than before, every entry one of the learner's deliveries.
-      expect(loaded.length).toBeLessThanOrEqual(previous.length);
-      if (loaded.length < previous.length) shorter++;
-      for (const policy of policies) {
-        for (const timezone of ["Europe/London", "Asia/Kathmandu"]) {
-          for (const rule of [
-            { cooldownHours: null, maxPerLearner: null },
-            { cooldownHours: 72, maxPerLearner: 30 },
-          ]) {
+      for (const [l, rule] of ruleLimits.entries()) {
+        const loaded = statesByLimits[l].get(learnerId)!.history;
+        // Never more than before, every entry one of the learner's deliveries.
+        expect(loaded.length).toBeLessThanOrEqual(previous.length);
+        if (loaded.length < previous.length) shorter++;
+        for (const policy of policies) {
+          for (const timezone of ["Europe/London", "Asia/Kathmandu"]) {
             const input = {
               now,
               policy,
               learner: { timezone },
-              message: { ruleKey: ruleKeys[0], kind: "nudge", essential: false, expiresAt: null },
+              message: { ruleKey, kind: "nudge", essential: false, expiresAt: null },
               rule,
               preferences: { snoozedUntil: null, optedOutKinds: [] },
             };
             expect(decide({ ...input, history: loaded })).toEqual(decide({ ...input, history: previous }));
+            expect(throttleState(loaded, policy, timezone, now)).toEqual(throttleState(previous, policy, timezone, now));
+            compared++;
           }
-          expect(throttleState(loaded, policy, timezone, now)).toEqual(throttleState(previous, policy, timezone, now));
         }
       }
     }
+    expect(compared).toBe(learners.length * ruleLimits.length * 6 * 2);
     // The cut happens (most learners engage within their last 50), so the bound is not vacuous.
-    expect(shorter).toBeGreaterThan(learners.length / 3);
+    expect(shorter).toBeGreaterThan((learners.length * ruleLimits.length) / 3);
   });
 });

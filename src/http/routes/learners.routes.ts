@@ -62,7 +62,7 @@ export function learnerRoutes(router: Router, ctx: AppContext): void {
     handler: async ({ params }) => {
       const profile = await getLearnerProfile(ctx.prisma, params.learnerId);
       const now = ctx.clock.now();
-      const [policy, { history }] = await Promise.all([loadPolicy(ctx), loadDeliveryState(ctx.database.pool, params.learnerId, "", now, true)]);
+      const [policy, { history }] = await Promise.all([loadPolicy(ctx), loadDeliveryState(ctx.database.pool, params.learnerId, [], now, true)]);
       return { ...profile, throttle: throttleState(history, policy, profile.timezone, now) };
     },
   });
