@@ -6,10 +6,12 @@ import { measureCpu } from "../setup/cpu-time";
 /**
  * Issue 12: no single request may hold the event loop for more than 100 ms. Each of the worst inputs for
  * templates, previews, rules and segments goes through the real HTTP app, three times, and the CPU time
- * this process spent on it must stay under 100 ms: CPU time, not wall-clock time, is robust on a busy
- * machine. The main thread's time (the event loop) is asserted on every send, the first included; the
- * whole process's (process.cpuUsage, which also counts V8's background compiler and GC threads, busiest
- * while code is still cold) on the sends after the first.
+ * the main thread (the event loop) spent on it must stay under 100 ms on every send, the first included:
+ * CPU time, not wall-clock time, is robust on a busy machine, and the main thread's is what a request holds
+ * the loop with (stop-the-world GC pauses included, since they run on it).
+ * The whole process's CPU (process.cpuUsage) is printed beside it, not asserted: it also counts V8's
+ * concurrent marking and compiler threads, which run beside the loop without holding it, and which grow
+ * with what else the machine runs (in CI a warm 61 ms request measured 121 ms of process CPU).
  * The event-loop delay is recorded and printed too, but not asserted: other processes share the cores.
  * `npm run bench -- hostile` measures it with the server in a process of its own (README, Security).
  */
@@ -52,7 +54,7 @@ describe("the cost of one hostile request", () => {
     console.table(rows);
     console.log(`event-loop delay while sending (this process, shared cores; not asserted): p99 ${(histogram.percentile(99) / 1e6).toFixed(1)} ms, max ${(histogram.max / 1e6).toFixed(1)} ms`);
     expect(failures).toEqual([]);
-    expect(rows.filter((row) => row["main thread ms (max)"] >= CPU_LIMIT_MS || row["process ms, later (max)"] >= CPU_LIMIT_MS)).toEqual([]);
+    expect(rows.filter((row) => row["main thread ms (max)"] >= CPU_LIMIT_MS)).toEqual([]);
     // Every kind of entry point was exercised.
     const routes = new Set(hostileRequests().map((r: HostileRequest) => `${r.method} ${r.path}`));
     expect([...routes]).toEqual(
