@@ -24,7 +24,6 @@ import { variantToDeliver, type DeliveryVariant } from "./variant-to-deliver";
 import { findOutrankingMessage } from "./decision-window";
 import { loadDeliveryStates, type AskedRule, type DeliveryState } from "./delivery-state";
 import { takeHandedOverStates } from "./delivery-state-handoff";
-import { turnEvery } from "../lib/event-loop-turn";
 import { writeDeliveryChanges, type MessageChange } from "./write-delivery";
 
 export type DeliveryOutcome =
@@ -94,7 +93,6 @@ async function prepare(ctx: EngineContext, due: ScheduledMessage[], now: Date): 
     const variant = await variantToDeliver(ctx, message);
     const rendered = variant.variant === null ? null : await renderScheduledMessage(ctx, { ...message, variant: variant.variant }, snapshots[i]);
     prepared.push({ message, timezone: snapshots[i].learner?.timezone ?? null, variant, rendered });
-    await turnEvery(i);
   }
   return prepared;
 }
@@ -129,10 +127,7 @@ async function decideAndWrite(ctx: EngineContext, prepared: Prepared[], policy: 
           ],
     );
     const decided: Array<{ prepared: Prepared; change: MessageChange; outcome: DeliveryOutcome }> = [];
-    for (const [i, p] of pending.entries()) {
-      decided.push({ prepared: p, ...(await decideOne(ctx, p, policy, states.get(p.message.learnerId)!, at)) });
-      await turnEvery(i);
-    }
+    for (const p of pending) decided.push({ prepared: p, ...(await decideOne(ctx, p, policy, states.get(p.message.learnerId)!, at)) });
     // On a handed-over state only deliveries are written (their write checks the version); anything else is decided again on a read.
     const again = new Set(decided.filter((d) => d.outcome.type !== "delivered" && handedOver.has(d.prepared.message.learnerId)).map((d) => d.prepared.message.learnerId));
     const written = again.size === 0 ? decided : decided.filter((d) => !again.has(d.prepared.message.learnerId));

@@ -22,7 +22,6 @@ import { loadJudgeInputs } from "./judge-inputs";
 import { eventTrigger, scheduleMessages, type TriggerPlan } from "./schedule-message";
 import type { MatchContext } from "./match-context";
 import { handOverDeliveryStates } from "../delivery/delivery-state-handoff";
-import { turnEvery } from "../lib/event-loop-turn";
 
 /** Matches one event; a no-op when it is unknown or already matched. */
 export async function matchStoredEvent(ctx: EngineContext, eventId: string): Promise<void> {
@@ -76,7 +75,6 @@ export async function matchStoredEvents(ctx: EngineContext, eventIds: string[]):
     const plan = await planNudge(matched, (rule) => judgeRule(ctx, rule, { learnerId: event.learnerId, triggerKey: event.id }, snapshots[i], now, inputs));
     const skipped = [...segmentMisses.map((rule) => ({ rule, reason: "segment", details: { segmentKey: rule.segmentKey } })), ...plan.skipped];
     plans.push({ trigger: eventTrigger(event), winner: plan.winner, skipped });
-    await turnEvery(i);
   }
   // Delivery of the messages due now follows in this process: it decides on these states instead of reading them again (delivery-state-handoff.ts).
   const deliveringNow = plans.flatMap(({ trigger, winner }) => (winner && !winner.payload.heldOut && winner.dueAt.getTime() <= now.getTime() ? [trigger.learnerId] : []));
