@@ -146,12 +146,15 @@ async function findKnown(pool: Pool, records: StandardRecord[]): Promise<Set<str
   return new Set(stored.keys());
 }
 
-/** Originals without an event. A voiding statement marks the statement it voids (first voider wins). */
+/**
+ * Originals without an event. A voiding statement marks the statement it voids (first voider wins). One json
+ * document (json, not jsonb: each body is kept as the text that was sent, as recordEvents keeps it).
+ */
 const STORE_ALONE_SQL = `
 WITH input AS (
-  SELECT r->>'id' AS id, r->>'format' AS format, r->>'status' AS status, r->>'mappingKey' AS mapping_key, r->'kind' AS kind,
+  SELECT r->>'id' AS id, r->>'format' AS format, r->>'status' AS status, r->>'mappingKey' AS mapping_key, (r->'kind')::jsonb AS kind,
          r->>'learnerId' AS learner_id, r->>'note' AS note, r->'body' AS body, r->>'voids' AS voids
-    FROM jsonb_array_elements($1::jsonb) r
+    FROM json_array_elements($1::json) r
 ), stored AS (
   INSERT INTO event_sources (id, format, status, mapping_key, kind, learner_id, note, received_at, body)
   SELECT id, format, status, mapping_key, kind, learner_id, note, $2, body FROM input ORDER BY id

@@ -239,6 +239,23 @@ describe("xAPI statements resource (an LRS's write side)", () => {
     expect(await count("SELECT count(*) AS n FROM event_sources")).toBe(before);
   });
 
+  it("keeps each statement as the text it was sent (key order, spacing, numbers as written), mapped or not, an assigned id put first", async () => {
+    const id = randomUUID();
+    const mapped = `{ "timestamp": "${new Date().toISOString()}", "id": "${id}", "verb": {"id": "http://adlnet.gov/expapi/verbs/completed"},
+      "actor": {"account": {"name": "xapi-ada", "homePage": "http://lms.example.com"}}, "result": {"score": {"scaled": 1.0, "raw": 10}},
+      "object": {"id": "http://lms.example.com/modules/week-1", "definition": {"type": "http://adlnet.gov/expapi/activities/module"}} }`;
+    const unmapped = `{"actor": {"mbox": "mailto:ada@example.org"},  "verb": {"id": "https://example.com/verbs/doodled"}, "object": {"id": "https://example.com/x"}}`;
+    const res = await send("POST", "/xapi/statements", `[\n  ${mapped} ,\n  ${unmapped}\n]`);
+    expect(res.status).toBe(200);
+    const [, assigned] = (await res.json()) as string[];
+    const stored = async (statementId: string) => (await engine.ctx.database.pool.query<{ text: string }>("SELECT body::text AS text FROM event_sources WHERE id = $1", [statementId])).rows[0].text;
+    expect(await stored(id)).toBe(mapped);
+    expect(await stored(assigned)).toBe(`{"id":"${assigned}",${unmapped.slice(1)}`);
+    // Analysts' operators on the originals.
+    expect(await count("SELECT count(*) AS n FROM event_sources WHERE id = $1 AND (body #>> '{result,score,scaled}')::numeric = 1 AND body->'actor'->'account'->>'name' = 'xapi-ada'", [id])).toBe(1);
+    expect(await count('SELECT count(*) AS n FROM event_sources WHERE id = $1 AND body::jsonb @> \'{"verb": {"id": "http://adlnet.gov/expapi/verbs/completed"}}\'', [id])).toBe(1);
+  });
+
   it("lets analysts read the originals in SQL: an SQL segment over event_sources", async () => {
     const author = `Bearer ${engine.keys.author}`;
     const created = await engine.http.post("/v1/segments").set("Authorization", author).send({

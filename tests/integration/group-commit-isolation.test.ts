@@ -145,6 +145,27 @@ describe("group commit isolation", () => {
     expect(statements() - before).toBeLessThanOrEqual(5);
   });
 
+  it("in a group of exclusive requests only (xAPI batches: their originals written without ON CONFLICT), one whose id was stored before (as an event, or alone as an original) is set apart; the others commit", async () => {
+    const committer = new GroupCommitter(engine.ctx.database.pool, async () => undefined);
+    const sourced = (id: string): NormalizedEvent => normalized(id, { source: { format: "xapi", mappingKey: "m", kind: { verb: "v" }, body: { id } } });
+    await engine.ctx.database.pool.query(`INSERT INTO event_sources (id, format, status, kind, received_at, body) VALUES ('only-excl-alone', 'xapi', 'unmapped', '{}', now(), '{}')`);
+    const requests = Array.from({ length: 12 }, (_, i) => [sourced(`only-excl-${i}-a`), sourced(`only-excl-${i}-b`)]);
+    await committer.record([normalized("only-excl-native")], new Date());
+    requests[3][0] = sourced("only-excl-native");
+    requests[7][1] = sourced("only-excl-alone");
+    const busy = [committer.record([normalized("only-excl-busy-1")], new Date()), committer.record([normalized("only-excl-busy-2")], new Date())];
+    const results = await Promise.allSettled(requests.map((events) => committer.record(events, new Date(), { exclusive: true })));
+    await Promise.all(busy);
+    expect(results.flatMap((r, i) => (r.status === "rejected" ? [i] : []))).toEqual([3, 7]);
+    expect((results[3] as PromiseRejectedResult).reason).toMatchObject({ name: "IdTakenError", id: "only-excl-native" });
+    expect((results[7] as PromiseRejectedResult).reason).toMatchObject({ name: "IdTakenError", id: "only-excl-alone" });
+    expect(await stored(["only-excl-3-b", "only-excl-7-a", "only-excl-alone"])).toEqual([]);
+    const good = requests.flatMap((events, i) => (i === 3 || i === 7 ? [] : events.map((e) => e.id)));
+    expect(await stored(good)).toEqual([...good].sort());
+    const { rows } = await engine.ctx.database.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM event_sources WHERE id = ANY($1) AND status = 'mapped'", [good]);
+    expect(rows[0].n).toBe(good.length);
+  });
+
   it("a database outage fails every request of the group at once, without splitting it", async () => {
     const dead = openDatabase("postgresql://postgres@127.0.0.1:1/coach");
     try {

@@ -137,6 +137,7 @@ describe("migrations and schema drift", () => {
         const t = text.get(f.name)!;
         let type = f.kind === "enum" ? f.type : SCALAR_TYPES[f.type];
         if (t.native === "Uuid") type = "uuid";
+        if (t.native === "Json") type = "json";
         if (t.list) type = `${type}[]`;
         // Prisma leaves list columns nullable in SQL even when required in the schema.
         table.set(f.dbName ?? f.name, { nullable: t.optional || t.list, type });
