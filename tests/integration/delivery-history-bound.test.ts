@@ -10,26 +10,10 @@
 import { randomUUID } from "node:crypto";
 import { startTestEngine, type TestEngine } from "../setup/test-engine";
 import { loadDeliveryStates } from "../../src/delivery/delivery-state";
+import { drawHistories, insertDeliveredHistory, type LearnerKind } from "../factories/delivery-histories";
 import { decide, type HistoryMessage } from "../../src/throttle/decide";
 import { throttleState } from "../../src/throttle/throttle-state";
 import { policySchema } from "../../src/throttle/policy";
-
-/** mulberry32: a seeded stream, so a failure is reproducible. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-interface Row extends HistoryMessage {
-  id: string;
-  learnerId: string;
-}
 
 const RULES = ["r1", "r2", "r3", "r4"];
 const DAY = 86_400_000;
@@ -44,52 +28,17 @@ describe("the bounded delivery history", () => {
   });
 
   it("gives the throttle the same answers as the history bounded before, for learners of every kind", async () => {
-    const random = seeded(17);
     const now = new Date("2026-12-02T12:00:00.000Z");
-    const rows: Row[] = [];
-    const learners: string[] = [];
     // Kinds of learner: how often they see, dismiss, vote, answer; how many deliveries, over how long.
-    const kinds = [
+    const kinds: LearnerKind[] = [
       { seen: 0.7, dismiss: 0.15, helpful: 0.1, notHelpful: 0.07, respond: 0.02, n: [20, 200], days: 90 },
       { seen: 0, dismiss: 0, helpful: 0, notHelpful: 0, respond: 0, n: [0, 80], days: 30 }, // never engages
       { seen: 0.9, dismiss: 0.95, helpful: 0, notHelpful: 0, respond: 0, n: [40, 120], days: 60 }, // dismisses everything
       { seen: 0.3, dismiss: 0.6, helpful: 0.02, notHelpful: 0.05, respond: 0, n: [5, 70], days: 20 },
       { seen: 0.05, dismiss: 0.3, helpful: 0.01, notHelpful: 0, respond: 0.01, n: [60, 150], days: 120 }, // streaks reaching past 8 days and 50
     ];
-    for (let l = 0; l < 150; l++) {
-      const kind = kinds[l % kinds.length];
-      const learnerId = `bound-${l}`;
-      learners.push(learnerId);
-      const n = kind.n[0] + Math.floor(random() * (kind.n[1] - kind.n[0] + 1));
-      for (let i = 0; i < n; i++) {
-        // Whole seconds, and some deliveries at the very same instant (ties).
-        const at = new Date(now.getTime() - Math.floor((random() * kind.days * DAY) / 1000) * 1000 - 3_600_000);
-        const seenAt = random() < kind.seen ? new Date(at.getTime() + 60_000) : null;
-        const dismissedAt = random() < kind.dismiss ? new Date(at.getTime() + 120_000) : null;
-        const r = random();
-        const vote = r < kind.helpful ? "helpful" : r < kind.helpful + kind.notHelpful ? "not_helpful" : null;
-        const respondedAt = random() < kind.respond ? new Date(at.getTime() + 180_000) : null;
-        const row: Row = { id: randomUUID(), learnerId, ruleKey: RULES[Math.floor(random() * RULES.length)], deliveredAt: at, seenAt, dismissedAt, vote, respondedAt };
-        rows.push(row);
-        if (random() < 0.05) rows.push({ ...row, id: randomUUID(), ruleKey: RULES[0] }); // same instant
-      }
-    }
-    await engine.ctx.database.pool.query(
-      `INSERT INTO messages (id, dedupe_key, learner_id, rule_key, template_key, template_version, variant, kind, status, due_at, created_at, delivered_at, seen_at, dismissed_at, vote, responded_at)
-       SELECT id, 'h|' || id, learner_id, rule_key, 't', 1, 'A', 'nudge', 'delivered', delivered_at, delivered_at, delivered_at, seen_at, dismissed_at, vote, responded_at
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[], $7::text[], $8::timestamptz[])
-           AS t(id, learner_id, rule_key, delivered_at, seen_at, dismissed_at, vote, responded_at)`,
-      [
-        rows.map((r) => r.id),
-        rows.map((r) => r.learnerId),
-        rows.map((r) => r.ruleKey),
-        rows.map((r) => r.deliveredAt),
-        rows.map((r) => r.seenAt),
-        rows.map((r) => r.dismissedAt),
-        rows.map((r) => r.vote),
-        rows.map((r) => r.respondedAt),
-      ],
-    );
+    const { learners, rows } = drawHistories({ seed: 17, prefix: "bound", learners: 150, kinds, rules: RULES, now });
+    await insertDeliveredHistory(engine.ctx.database.pool, rows);
     // A scheduled message is no history at all.
     await engine.ctx.database.pool.query(
       `INSERT INTO messages (id, dedupe_key, learner_id, rule_key, template_key, template_version, variant, kind, status, due_at) VALUES ($1, 'h|scheduled', 'bound-0', 'r1', 't', 1, 'A', 'nudge', 'scheduled', $2)`,

@@ -6,27 +6,15 @@
  * - a state is never used once the learner's data changed: feedback, preferences and other deliveries since
  *   matching each make delivery decide on a fresh read.
  */
-import { randomUUID } from "node:crypto";
 import { startTestEngine, type TestEngine } from "../setup/test-engine";
 import { buildEvent } from "../factories/events";
 import { insertMessage } from "../factories/messages";
+import { drawHistories, insertDeliveredHistory, type LearnerKind } from "../factories/delivery-histories";
 import { deriveDeliveryState, loadDeliveryStates, type HistoryEntry } from "../../src/delivery/delivery-state";
 import { matchStoredEvent } from "../../src/matching/match-stored-event";
 import { deliverMessage } from "../../src/delivery/deliver-message";
 import { submitFeedback } from "../../src/feedback/submit-feedback";
 import { ManualClock } from "../../src/lib/clock";
-
-/** mulberry32: a seeded stream, so a failure is reproducible. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -45,55 +33,20 @@ describe("delivery states read at matching, reused at delivery", () => {
   });
 
   it("derives from an earlier read for several rules exactly what a later read for one of them returns", async () => {
-    const random = seeded(29);
     const now = new Date("2026-12-02T12:00:00.000Z");
     const pool = engine.ctx.database.pool;
     const RULES = ["r1", "r2", "r3", "r4"];
     // Kinds of learner: how often they see, dismiss, vote, answer; how many deliveries over how many days.
     // Dense recent histories make the 8 days slide over many rows between the two reads.
-    const kinds = [
+    const kinds: LearnerKind[] = [
       { seen: 0.7, dismiss: 0.15, helpful: 0.1, notHelpful: 0.07, respond: 0.02, n: [20, 200], days: 90 },
       { seen: 0, dismiss: 0, helpful: 0, notHelpful: 0, respond: 0, n: [0, 120], days: 14 }, // never engages
       { seen: 0.9, dismiss: 0.95, helpful: 0, notHelpful: 0, respond: 0, n: [40, 160], days: 20 }, // dismisses everything
       { seen: 0.3, dismiss: 0.6, helpful: 0.02, notHelpful: 0.05, respond: 0, n: [5, 90], days: 12 },
       { seen: 0.05, dismiss: 0.3, helpful: 0.01, notHelpful: 0, respond: 0.01, n: [60, 150], days: 40 }, // streaks past 8 days and 50
     ];
-    const learners: string[] = [];
-    const inserted: Array<{ learnerId: string; ruleKey: string; at: Date; seenAt: Date | null; dismissedAt: Date | null; vote: string | null; respondedAt: Date | null }> = [];
-    for (let l = 0; l < 150; l++) {
-      const kind = kinds[l % kinds.length];
-      const learnerId = `reuse-${l}`;
-      learners.push(learnerId);
-      const n = kind.n[0] + Math.floor(random() * (kind.n[1] - kind.n[0] + 1));
-      for (let i = 0; i < n; i++) {
-        // Whole seconds, and some deliveries at the very same instant (ties).
-        const at = new Date(now.getTime() - Math.floor((random() * kind.days * DAY) / 1000) * 1000 - HOUR);
-        const seenAt = random() < kind.seen ? new Date(at.getTime() + 60_000) : null;
-        const dismissedAt = random() < kind.dismiss ? new Date(at.getTime() + 120_000) : null;
-        const r = random();
-        const vote = r < kind.helpful ? "helpful" : r < kind.helpful + kind.notHelpful ? "not_helpful" : null;
-        const respondedAt = random() < kind.respond ? new Date(at.getTime() + 180_000) : null;
-        const row = { learnerId, ruleKey: RULES[Math.floor(random() * RULES.length)], at, seenAt, dismissedAt, vote, respondedAt };
-        inserted.push(row);
-        if (random() < 0.05) inserted.push({ ...row, ruleKey: RULES[0] }); // same instant
-      }
-    }
-    await pool.query(
-      `INSERT INTO messages (id, dedupe_key, learner_id, rule_key, template_key, template_version, variant, kind, status, due_at, created_at, delivered_at, seen_at, dismissed_at, vote, responded_at)
-       SELECT id, 'h|' || id, learner_id, rule_key, 't', 1, 'A', 'nudge', 'delivered', delivered_at, delivered_at, delivered_at, seen_at, dismissed_at, vote, responded_at
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[], $7::text[], $8::timestamptz[])
-           AS t(id, learner_id, rule_key, delivered_at, seen_at, dismissed_at, vote, responded_at)`,
-      [
-        inserted.map(() => randomUUID()),
-        inserted.map((r) => r.learnerId),
-        inserted.map((r) => r.ruleKey),
-        inserted.map((r) => r.at),
-        inserted.map((r) => r.seenAt),
-        inserted.map((r) => r.dismissedAt),
-        inserted.map((r) => r.vote),
-        inserted.map((r) => r.respondedAt),
-      ],
-    );
+    const { learners, rows: drawn } = drawHistories({ seed: 29, prefix: "reuse", learners: 150, kinds, rules: RULES, now });
+    await insertDeliveredHistory(pool, drawn);
     await pool.query(`INSERT INTO learner_delivery_versions (learner_id, version) SELECT learner_id, count(*) FROM messages WHERE learner_id LIKE 'reuse-%' GROUP BY learner_id`);
     await pool.query(`INSERT INTO learner_preferences (learner_id, snoozed_until, opted_out_kinds) VALUES ('reuse-3', $1, '{goal_prompt}')`, [new Date(now.getTime() + DAY)]);
 
