@@ -17,6 +17,8 @@ export function bumpDeliveryVersionsSql(learners: string): string {
 
 /** Bumps one learner's version inside a Prisma transaction (after the change it stands for, in the same transaction). */
 export async function bumpDeliveryVersion(tx: Prisma.TransactionClient, learnerId: string): Promise<void> {
-  await tx.$executeRaw`INSERT INTO learner_delivery_versions AS v (learner_id, version) VALUES (${learnerId}, 1)
-                       ON CONFLICT (learner_id) DO UPDATE SET version = v.version + 1`;
+  await tx.$executeRawUnsafe(BUMP_ONE, learnerId);
 }
+
+/** The same statement for one learner, the id a parameter. */
+const BUMP_ONE = bumpDeliveryVersionsSql("SELECT $1::text AS learner_id");

@@ -2,7 +2,7 @@
  * The originals (xAPI statements, Caliper events, Segment calls) of a group's events as recordEvents sends them
  * to PostgreSQL: a few columns per event, and every original's JSON as a slice of one buffer, sent as a binary
  * bytea parameter. An original that arrived in a request body is not serialized again or escaped: its bytes are
- * sent as they came, and PostgreSQL builds the jsonb from them.
+ * sent as they came, and PostgreSQL stores them as json after checking the text (recordEvents).
  */
 import type { NormalizedEvent } from "./parse-events";
 
