@@ -256,6 +256,22 @@ describe("xAPI statements resource (an LRS's write side)", () => {
     expect(await count('SELECT count(*) AS n FROM event_sources WHERE id = $1 AND body::jsonb @> \'{"verb": {"id": "http://adlnet.gov/expapi/verbs/completed"}}\'', [id])).toBe(1);
   });
 
+  it("refuses a statement whose text holds NUL or a lone surrogate (json keeps text as sent, where analysts' ->> would then fail), in a batch too, storing nothing", async () => {
+    const before = await count("SELECT count(*) AS n FROM event_sources");
+    const good = JSON.stringify(statement({ id: randomUUID() }));
+    for (const hostile of ["a\\u0000b", "\\ud800", "\\udc00x"]) {
+      const text = JSON.stringify(statement({ id: randomUUID(), result: { response: "@@" } })).replace('"@@"', `"${hostile}"`);
+      const one = await send("POST", "/xapi/statements", text);
+      expect(one.status).toBe(400);
+      const batch = await send("POST", "/xapi/statements", `[${good}, ${text}]`);
+      expect(batch.status).toBe(400);
+      expect((await jsonOf(batch)).errors).toEqual(expect.arrayContaining([expect.objectContaining({ path: expect.stringMatching(/^\[1\]\.result\.response/) })]));
+    }
+    expect(await count("SELECT count(*) AS n FROM event_sources")).toBe(before);
+    // Every stored original still reads with the operators analysts use.
+    expect(await count("SELECT count(*) AS n FROM event_sources WHERE body->>'id' IS NOT NULL OR body->>'id' IS NULL")).toBe(before);
+  });
+
   it("lets analysts read the originals in SQL: an SQL segment over event_sources", async () => {
     const author = `Bearer ${engine.keys.author}`;
     const created = await engine.http.post("/v1/segments").set("Authorization", author).send({
