@@ -16,6 +16,7 @@ const envSchema = z.object({
     .optional(),
   COACH_DATA_DIR: z.string().min(1).default(".data"),
   COACH_DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
+  COACH_DB_PREPARED_STATEMENTS: z.enum(["on", "off"]).default("on"),
   // Unset: the default address if a Redis answers there, else a private redis-server (src/queue/private-redis.ts).
   REDIS_URL: z
     .string()
@@ -108,6 +109,12 @@ export type Config = Readonly<{
   databasePoolSize: number;
   /** How long a query waits for a free connection before failing (then: 503 "database unavailable"). */
   databaseWaitMs: number;
+  /**
+   * Whether the hottest statements are prepared once per connection (named), so PostgreSQL parses and plans
+   * them once instead of per call. Off for the embedded database (its connections share one session) and for
+   * a pooler in transaction mode that does not keep prepared statements.
+   */
+  databasePreparedStatements: boolean;
   redisUrl: string;
   /** false when REDIS_URL is unset (redisUrl is then the default address): src/main.ts may start a private Redis. */
   redisUrlExplicit: boolean;
@@ -184,6 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: e.COACH_DATA_DIR,
     databasePoolSize: e.COACH_DB_POOL_SIZE,
     databaseWaitMs: 3_000,
+    databasePreparedStatements: e.COACH_DB_PREPARED_STATEMENTS === "on",
     redisUrl: e.REDIS_URL ?? e.COACH_DEFAULT_REDIS_URL,
     redisUrlExplicit: e.REDIS_URL !== undefined,
     redisClusterNodes: Object.freeze(e.REDIS_CLUSTER_NODES),

@@ -37,6 +37,7 @@ export async function createEngine(config: Config, options: { clock?: Clock; log
   const database = openDatabase(databaseUrlOf(config), {
     max: config.databasePoolSize,
     waitMs: config.databaseWaitMs,
+    preparedStatements: config.databasePreparedStatements,
     segments: { url: config.segments.databaseUrl, poolSize: config.segments.poolSize, timeoutMs: config.segments.timeoutMs },
   });
   const queues = new JobQueues(config, config.queuePrefix, { attempts: config.jobAttempts });

@@ -13,6 +13,8 @@ export type Db = PrismaClient;
 export interface Database {
   prisma: PrismaClient;
   pool: Pool;
+  /** Whether named (prepared once per connection) statements may be used on `pool` (Config.databasePreparedStatements). */
+  preparedStatements: boolean;
   /** Where SQL segments run: connections of their own as a read-only role (opened on first use). */
   segments: SegmentSandbox;
   close(): Promise<void>;
@@ -21,7 +23,7 @@ export interface Database {
 const DEFAULT_SEGMENT_SANDBOX: SegmentSandboxOptions = { url: null, poolSize: 2, timeoutMs: 30_000 };
 
 /** Opens a pool and a Prisma client on it. `max` bounds connections per process; `waitMs` a query's wait for one. */
-export function openDatabase(url: string, options: { max?: number; waitMs?: number; segments?: SegmentSandboxOptions } = {}): Database {
+export function openDatabase(url: string, options: { max?: number; waitMs?: number; preparedStatements?: boolean; segments?: SegmentSandboxOptions } = {}): Database {
   const pool = new Pool({
     connectionString: url,
     max: options.max ?? 20,
@@ -41,6 +43,7 @@ export function openDatabase(url: string, options: { max?: number; waitMs?: numb
   return {
     prisma,
     pool,
+    preparedStatements: options.preparedStatements ?? true,
     segments,
     async close() {
       await segments.close();

@@ -63,11 +63,13 @@ function lockDirectory(directory: string): () => void {
 
 /**
  * The configuration as the engine should run it: unchanged with DATABASE_URL; otherwise pointing at the
- * embedded database, started now, with one connection that queries wait for as long as a statement may take.
+ * embedded database, started now, with one connection that queries wait for as long as a statement may take,
+ * and no named statements: the socket server runs every connection in PGlite's one session, where a name
+ * prepared by a connection that closed would still be taken.
  */
 export async function withDatabase(config: Config): Promise<{ config: Config; url: string; embedded: EmbeddedDatabase | null }> {
   if (config.databaseUrl !== null) return { config, url: config.databaseUrl, embedded: null };
   const embedded = await startEmbeddedDatabase(config.dataDir);
   const url = embedded.url;
-  return { config: Object.freeze({ ...config, databaseUrl: url, databasePoolSize: 1, databaseWaitMs: 120_000 }), url, embedded };
+  return { config: Object.freeze({ ...config, databaseUrl: url, databasePoolSize: 1, databaseWaitMs: 120_000, databasePreparedStatements: false }), url, embedded };
 }

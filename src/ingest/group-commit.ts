@@ -50,10 +50,14 @@ export class IdTakenError extends Error {
 export class GroupCommitter {
   private readonly batcher: Batcher<Request, RecordResult>;
 
-  /** `publish` hands a committed group's new event ids to matching; it must not throw (the outbox sweeper is the fallback). */
+  /**
+   * `publish` hands a committed group's new event ids to matching; it must not throw (the outbox sweeper is the
+   * fallback). `preparedStatements`: whether the pool may hold named statements (Database.preparedStatements).
+   */
   constructor(
     private readonly pool: Pool,
     publish: (eventIds: string[]) => Promise<void>,
+    private readonly options: { preparedStatements?: boolean } = {},
   ) {
     this.batcher = new Batcher((group) => this.commit(group), {
       maxInFlight: MAX_IN_FLIGHT,
@@ -135,7 +139,7 @@ export class GroupCommitter {
             this.pool,
             included.flatMap((r) => r.events),
             receivedAt,
-            exclusiveIds,
+            { exclusive: exclusiveIds, prepared: this.options.preparedStatements },
           )
         : { acceptedIds: [] };
     const unclaimed = new Set(acceptedIds);
@@ -152,7 +156,8 @@ const committers = new WeakMap<Pool, GroupCommitter>();
 /** The process's committer for the engine's pool, publishing to its queues. */
 export function groupCommitterFor(ctx: Pick<EngineContext, "database" | "queues" | "log" | "metrics">): GroupCommitter {
   let committer = committers.get(ctx.database.pool);
-  if (!committer) committers.set(ctx.database.pool, (committer = new GroupCommitter(ctx.database.pool, (ids) => publishStoredEvents(ctx, ids))));
+  if (!committer)
+    committers.set(ctx.database.pool, (committer = new GroupCommitter(ctx.database.pool, (ids) => publishStoredEvents(ctx, ids), { preparedStatements: ctx.database.preparedStatements })));
   return committer;
 }
 

@@ -140,42 +140,54 @@ const ORIGINALS_UPSERTED = `sources AS (${ORIGINALS_SELECT}
 /** When every event of the group is exclusive: a plain INSERT, whose unique violation on a stored original is the 23505 taken_source would raise. */
 const ORIGINALS_INSERTED = `sources AS (${ORIGINALS_SELECT}`;
 
-const RECORD_SQL = recordSql("general");
-/** For a group of exclusive events only: ~15% less of PostgreSQL's work per xAPI statement than RECORD_SQL (issue 15's benchmark). */
-const RECORD_EXCLUSIVE_SQL = recordSql("exclusive");
+const RECORDED = { name: "coach_record_events", text: recordSql("general") };
+/** For a group of exclusive events only: ~15% less of PostgreSQL's work per xAPI statement than RECORDED (issue 15's benchmark). */
+const RECORDED_EXCLUSIVE = { name: "coach_record_events_exclusive", text: recordSql("exclusive") };
 
 /**
  * Inserts the events, upserts learners and per-course state; returns which ids were new. An event whose id is
  * in `exclusive` (it must have a source) is never a duplicate: when its id is taken, in events or in
  * event_sources, the whole statement fails with 23505 (unique violation) naming the id, and nothing is stored.
+ *
+ * `prepared` (the default): the statement is named, so each connection has PostgreSQL parse it once and, after
+ * its first few calls, plan it once (a generic plan). Unnamed, it is parsed and planned on every call, and
+ * planning with the arguments in hand copies them into the plan several times: with the originals' bytes (a
+ * few hundred KB per group) that copying was most of what an xAPI statement cost PostgreSQL beyond a native
+ * event (issue 15's benchmark). Off where the pool cannot hold named statements (the embedded database).
  */
-export async function recordEvents(pool: Pool, events: NormalizedEvent[], receivedAt: Date, exclusive?: ReadonlySet<string>): Promise<RecordResult> {
+export async function recordEvents(pool: Pool, events: NormalizedEvent[], receivedAt: Date, options: { exclusive?: ReadonlySet<string>; prepared?: boolean } = {}): Promise<RecordResult> {
+  const { exclusive, prepared = true } = options;
   // An id repeated inside one batch counts once: its first occurrence is the one offered.
   const firstById = new Map<string, NormalizedEvent>();
   for (const e of events) if (!firstById.has(e.id)) firstById.set(e.id, e);
   const unique = [...firstById.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const sources = sourceColumns(unique, exclusive);
   const onlyExclusive = sources !== null && sources.exclusive.every((isExclusive) => isExclusive);
-  const { rows } = await pool.query<{ id: string }>(onlyExclusive ? RECORD_EXCLUSIVE_SQL : RECORD_SQL, [
-    unique.map((e) => e.id),
-    unique.map((e) => e.type),
-    unique.map((e) => e.learnerId),
-    unique.map((e) => e.courseId),
-    unique.map((e) => e.moduleId),
-    unique.map((e) => e.occurredAt),
-    unique.map((e) => e.sentAt),
-    unique.map((e) => JSON.stringify(e.properties)),
-    unique.map((e) => (e.learner ? JSON.stringify(e.learner) : null)),
-    receivedAt,
-    sources?.format ?? null,
-    sources?.exclusive ?? null,
-    sources?.mappingKey ?? null,
-    sources?.kindAt ?? null,
-    sources?.kindLength ?? null,
-    sources?.bodyAt ?? null,
-    sources?.bodyLength ?? null,
-    sources?.bytes ?? null,
-  ]);
+  const statement = onlyExclusive ? RECORDED_EXCLUSIVE : RECORDED;
+  const { rows } = await pool.query<{ id: string }>({
+    ...(prepared ? { name: statement.name } : {}),
+    text: statement.text,
+    values: [
+      unique.map((e) => e.id),
+      unique.map((e) => e.type),
+      unique.map((e) => e.learnerId),
+      unique.map((e) => e.courseId),
+      unique.map((e) => e.moduleId),
+      unique.map((e) => e.occurredAt),
+      unique.map((e) => e.sentAt),
+      unique.map((e) => JSON.stringify(e.properties)),
+      unique.map((e) => (e.learner ? JSON.stringify(e.learner) : null)),
+      receivedAt,
+      sources?.format ?? null,
+      sources?.exclusive ?? null,
+      sources?.mappingKey ?? null,
+      sources?.kindAt ?? null,
+      sources?.kindLength ?? null,
+      sources?.bodyAt ?? null,
+      sources?.bodyLength ?? null,
+      sources?.bytes ?? null,
+    ],
+  });
   const accepted = new Set(rows.map((r) => r.id));
   const acceptedIds = unique.filter((e) => accepted.has(e.id)).map((e) => e.id);
   return { acceptedIds, duplicates: events.length - acceptedIds.length };

@@ -17,6 +17,7 @@ import { seedBuiltins } from "../../src/seed/seed-builtins";
 import { startWorkers } from "../../workers";
 import { daytimeTimeZone } from "../setup/daytime";
 import { buildEvent } from "../factories/events";
+import { openedxVideo } from "../factories/standards";
 import { waitFor } from "../setup/wait-for";
 import { copyMigratedEmbedded, startEmbedded } from "../setup/embedded";
 
@@ -40,8 +41,7 @@ async function startEmbeddedEngine(dataDir: string) {
   const config = Object.freeze({
     ...loadConfig({ ...process.env, COACH_QUEUE_PREFIX: `coach-test-emb-${Date.now()}` }),
     databaseUrl: embedded.url,
-    databasePoolSize: embedded.databasePoolSize,
-    databaseWaitMs: embedded.databaseWaitMs,
+    ...embedded.settings,
   });
   await prepareDatabase(config, createLogger("silent"));
   const ctx = await createEngine(config);
@@ -94,6 +94,44 @@ describe("the embedded database", () => {
       expect(await second.ctx.prisma.event.count()).toBe(1);
     } finally {
       await second.stop();
+    }
+  });
+
+  // The socket server runs every connection in PGlite's one session: a statement named by a connection that
+  // closed would still be there for the next to collide with ("prepared statement … already exists", 42P05).
+  it("stores events and xAPI statements after its one connection is replaced (it names no statements)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "coach-embedded-reconnect-"));
+    await copyMigratedEmbedded(dir);
+    const engine = await startEmbeddedEngine(dir);
+    try {
+      expect(engine.ctx.config.databasePreparedStatements).toBe(false);
+      const ingest = (await createApiKey(engine.ctx.prisma, { name: "player", role: "ingest" }, "test")).secret;
+      const http = request(buildApp(engine.ctx));
+      const post = (learnerId: string) =>
+        Promise.all([
+          http
+            .post("/v1/events")
+            .set("Authorization", `Bearer ${ingest}`)
+            .send({ events: [buildEvent({ learnerId, courseId: "emb-101", type: "video.completed" })] }),
+          http
+            .post("/xapi/statements")
+            .set("Authorization", `Basic ${Buffer.from(`${ingest}:`).toString("base64")}`)
+            .set("X-Experience-API-Version", "1.0.3")
+            .send(openedxVideo(learnerId, "course-v1:Emb+101+2026", "completed")),
+        ]);
+      for (const [i, learnerId] of ["before", "after"].entries()) {
+        if (i > 0) {
+          const client = await engine.ctx.database.pool.connect();
+          client.release(true); // closed, not returned: the next query opens another connection
+        }
+        const [native, xapi] = await post(learnerId);
+        expect([native.status, native.body]).toEqual([202, { accepted: 1, duplicates: 0 }]);
+        expect(xapi.status).toBe(200);
+      }
+      expect(await engine.ctx.prisma.event.count()).toBe(4);
+    } finally {
+      await engine.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -30,8 +30,7 @@ describe("SQL segments on the embedded database", () => {
     const config = Object.freeze({
       ...loadConfig({ ...process.env, COACH_QUEUE_PREFIX: `coach-test-emb-sql-${Date.now()}` }),
       databaseUrl: embedded.url,
-      databasePoolSize: embedded.databasePoolSize,
-      databaseWaitMs: embedded.databaseWaitMs,
+      ...embedded.settings,
     });
     await prepareDatabase(config, createLogger("silent"));
     ctx = await createEngine(config, { log: createLogger("silent") });

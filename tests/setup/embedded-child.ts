@@ -1,11 +1,12 @@
 /**
  * Runs the embedded database in a child process, as `npm start` would in its own (PGlite loads its
  * WebAssembly with dynamic imports, which Jest's module sandbox does not allow). Reports
- * `{ url, databasePoolSize, databaseWaitMs }` or `{ error }` over IPC; stops on a "stop" message, or when its
+ * `{ url, settings }` (what withDatabase sets for the embedded database) or `{ error }` over IPC; stops on a "stop" message, or when its
  * parent process is gone.
  */
 import { loadConfig } from "../../src/config";
 import { withDatabase } from "../../src/db/embedded";
+import type { EmbeddedSettings } from "./embedded";
 
 const dataDir = process.argv[2];
 withDatabase(loadConfig({ COACH_DATA_DIR: dataDir })).then(
@@ -17,7 +18,8 @@ withDatabase(loadConfig({ COACH_DATA_DIR: dataDir })).then(
     });
     if (!process.connected) return stop(); // its test process is gone (killed, timed out): not left running
     process.once("disconnect", stop);
-    process.send!({ url, databasePoolSize: config.databasePoolSize, databaseWaitMs: config.databaseWaitMs });
+    const settings: EmbeddedSettings = { databasePoolSize: config.databasePoolSize, databaseWaitMs: config.databaseWaitMs, databasePreparedStatements: config.databasePreparedStatements };
+    process.send!({ url, settings });
   },
   (error: Error) => {
     process.send!({ error: error.message });

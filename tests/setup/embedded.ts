@@ -18,11 +18,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { acquirePidLock, isAlive } from "../../src/lib/pid-lock";
 import { MIGRATIONS_DIR, listMigrations, migrate } from "../../src/db/migrator";
+import type { Config } from "../../src/config";
+
+/** What withDatabase sets in the configuration for the embedded database: a test's engine config spreads it. */
+export type EmbeddedSettings = Pick<Config, "databasePoolSize" | "databaseWaitMs" | "databasePreparedStatements">;
 
 export interface StartedEmbedded {
   url: string;
-  databasePoolSize: number;
-  databaseWaitMs: number;
+  settings: EmbeddedSettings;
   stop(): Promise<void>;
 }
 
@@ -31,7 +34,7 @@ export function startEmbedded(dataDir: string): Promise<StartedEmbedded> {
   const child = fork(join(__dirname, "embedded-child.ts"), [dataDir], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   return new Promise((resolve, reject) => {
-    child.once("message", (m: { url: string; databasePoolSize: number; databaseWaitMs: number } | { error: string }) => {
+    child.once("message", (m: { url: string; settings: EmbeddedSettings } | { error: string }) => {
       if ("error" in m) return reject(new Error(m.error));
       resolve({
         ...m,
