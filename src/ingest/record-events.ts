@@ -26,11 +26,11 @@ export interface RecordResult {
 function recordSql(form: "general" | "exclusive"): string {
   return `
 WITH input AS (
-  -- The source columns ($11–$17) are null arrays for native events: unnest pads them with nulls.
+  -- The source columns ($11–$14, $16, $17) are null arrays for native events: unnest pads them with nulls.
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::jsonb[], $9::jsonb[],
-                       $11::text[], $12::boolean[], $13::text[], $14::int[], $15::int[], $16::int[], $17::int[])
+                       $11::text[], $12::boolean[], $13::text[], $14::int[], $16::int[], $17::int[])
     AS t(id, type, learner_id, course_id, module_id, occurred_at, sent_at, properties, profile,
-         source_format, exclusive, mapping_key, kind_at, kind_length, body_at, body_length)
+         source_format, exclusive, mapping_key, kind_index, body_at, body_length)
 ), ${form === "exclusive" ? EVENTS_INSERTED : EVENTS_INSERTED_ONCE}
 ), fresh AS (
   SELECT x.* FROM input x WHERE x.id IN (SELECT id FROM inserted)
@@ -109,17 +109,17 @@ const EVENTS_INSERTED = `inserted AS (
   SELECT id, type, learner_id, course_id, module_id, occurred_at, $10, sent_at, properties FROM input ORDER BY id
   RETURNING id`;
 
-/** Each original's row, cut out of $18 (see sourceColumns): sorted before any text is cut or checked. */
+/** Each original's row, cut out of $18, its kind one of $15 (see sourceColumns): sorted before any text is cut or checked. */
 const ORIGINALS_SELECT = `
   INSERT INTO event_sources (id, format, status, mapping_key, kind, event_type, learner_id, received_at, body)
-  SELECT id, source_format, 'mapped', mapping_key, convert_from(substr($18::bytea, kind_at, kind_length), 'UTF8')::jsonb, type, learner_id, $10,
+  SELECT id, source_format, 'mapped', mapping_key, ($15::jsonb[])[kind_index], type, learner_id, $10,
          convert_from(substr($18::bytea, body_at, body_length), 'UTF8')::json
-    FROM (SELECT id, source_format, mapping_key, kind_at, kind_length, body_at, body_length, type, learner_id
+    FROM (SELECT id, source_format, mapping_key, kind_index, body_at, body_length, type, learner_id
             FROM fresh WHERE source_format IS NOT NULL ORDER BY id) f`;
 
 /**
  * The original statement, Caliper event or Segment call each fresh event was mapped from (src/standards/), beside
- * it. Each original's JSON text (and its kind's) is a slice of one bytea ($18, sent in binary: no escaping on
+ * it. Each original's JSON text is a slice of one bytea ($18, sent in binary: no escaping on
  * either side, the request's bytes as they arrived), stored as json, the text as sent (only checked: no jsonb is
  * built). Several times cheaper in PostgreSQL than one JSON document split by jsonb_array_elements.
  *
@@ -181,8 +181,8 @@ export async function recordEvents(pool: Pool, events: NormalizedEvent[], receiv
       sources?.format ?? null,
       sources?.exclusive ?? null,
       sources?.mappingKey ?? null,
-      sources?.kindAt ?? null,
-      sources?.kindLength ?? null,
+      sources?.kindIndex ?? null,
+      sources?.kinds ?? null,
       sources?.bodyAt ?? null,
       sources?.bodyLength ?? null,
       sources?.bytes ?? null,

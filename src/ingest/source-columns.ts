@@ -1,7 +1,7 @@
 /**
  * The originals (xAPI statements, Caliper events, Segment calls) of a group's events as recordEvents sends them
- * to PostgreSQL: a few columns per event, and every original's JSON as a slice of one buffer, sent as a binary
- * bytea parameter. An original that arrived in a request body is not serialized again or escaped: its bytes are
+ * to PostgreSQL: a few columns per event, every original's JSON as a slice of one buffer, sent as a binary
+ * bytea parameter, and the group's few distinct kinds once each, which events point at by number. An original that arrived in a request body is not serialized again or escaped: its bytes are
  * sent as they came, and PostgreSQL stores them as json after checking the text (recordEvents).
  */
 import type { NormalizedEvent } from "./parse-events";
@@ -12,9 +12,11 @@ export interface SourceColumns {
   /** Stored whole or not at all with its request (see recordEvents). */
   exclusive: boolean[];
   mappingKey: Array<string | null>;
+  /** 1-based positions in `kinds`, as PostgreSQL subscripts an array. */
+  kindIndex: Array<number | null>;
+  /** The distinct kinds' JSON: a handful per group, so PostgreSQL builds each kind's jsonb once, not once per event. */
+  kinds: string[];
   /** 1-based offsets into `bytes`, as substr counts. */
-  kindAt: Array<number | null>;
-  kindLength: Array<number | null>;
   bodyAt: Array<number | null>;
   bodyLength: Array<number | null>;
   bytes: Buffer;
@@ -22,8 +24,7 @@ export interface SourceColumns {
 
 /**
  * The columns for `events`, or null when none has an original. Originals that are views into one request's
- * body are sent as one span of that body (its items and the commas between them), not copied piece by piece;
- * the kinds, a few distinct ones per group, are written once each.
+ * body are sent as one span of that body (its items and the commas between them), not copied piece by piece.
  */
 export function sourceColumns(events: readonly NormalizedEvent[], exclusive: ReadonlySet<string> | undefined): SourceColumns | null {
   if (!events.some((e) => e.source)) return null;
@@ -35,33 +36,28 @@ export function sourceColumns(events: readonly NormalizedEvent[], exclusive: Rea
     return length - piece.length + 1;
   };
   const spanAt = spansOfRequestBodies(events, append);
-  const kinds = new Map<string, [at: number, length: number]>();
-  const columns: SourceColumns = { format: [], exclusive: [], mappingKey: [], kindAt: [], kindLength: [], bodyAt: [], bodyLength: [], bytes: Buffer.alloc(0) };
+  const kindIndex = new Map<string, number>();
+  const columns: SourceColumns = { format: [], exclusive: [], mappingKey: [], kindIndex: [], kinds: [], bodyAt: [], bodyLength: [], bytes: Buffer.alloc(0) };
   for (const e of events) {
     const source = e.source;
     if (!source) {
       columns.format.push(null);
       columns.exclusive.push(false);
       columns.mappingKey.push(null);
-      columns.kindAt.push(null);
-      columns.kindLength.push(null);
+      columns.kindIndex.push(null);
       columns.bodyAt.push(null);
       columns.bodyLength.push(null);
       continue;
     }
     const kindText = JSON.stringify(source.kind);
-    let kind = kinds.get(kindText);
-    if (!kind) {
-      const bytes = Buffer.from(kindText);
-      kinds.set(kindText, (kind = [append(bytes), bytes.length]));
-    }
+    let kind = kindIndex.get(kindText);
+    if (kind === undefined) kindIndex.set(kindText, (kind = columns.kinds.push(kindText)));
     const body = source.bodyBytes ?? Buffer.from(JSON.stringify(source.body));
     const span = spanAt.get(body.buffer);
     columns.format.push(source.format);
     columns.exclusive.push(exclusive !== undefined && exclusive.has(e.id));
     columns.mappingKey.push(source.mappingKey);
-    columns.kindAt.push(kind[0]);
-    columns.kindLength.push(kind[1]);
+    columns.kindIndex.push(kind);
     columns.bodyAt.push(span === undefined ? append(body) : span + body.byteOffset);
     columns.bodyLength.push(body.length);
   }
