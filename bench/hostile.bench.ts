@@ -9,6 +9,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { hostileRequests, warmUpRequests, type HostileRequest } from "../tests/factories/hostile-requests";
 import type { DelayFigures } from "./support/hostile-server";
+import { ENGINE_NODE_FLAGS } from "./support/engine-node-flags";
 
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/coach_bench_hostile";
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -21,7 +22,7 @@ interface Server {
 
 function startServer(): Promise<Server> {
   const child = fork(join(__dirname, "support", "hostile-server.ts"), [], {
-    execArgv: ["--import", "tsx"],
+    execArgv: [...ENGINE_NODE_FLAGS, "--import", "tsx"],
     env: { ...process.env, DATABASE_URL, LOG_LEVEL: "silent", COACH_PROCESS: "api", COACH_ADMIN_KEY: "coach_admin_bench-admin-key-0001" },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });

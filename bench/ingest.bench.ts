@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import autocannon from "autocannon";
 import { Client } from "pg";
+import { ENGINE_NODE_FLAGS } from "./support/engine-node-flags";
 
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/coach_bench_ingest";
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -22,7 +23,7 @@ interface Server {
 function startServer(kind: "engine" | "bare"): Promise<Server> {
   const child = fork(join(__dirname, "support", "bench-server.ts"), [kind], {
     // BENCH_CPU_PROFILE_DIR=dir writes each server's CPU profile there (for finding where the time goes).
-    execArgv: ["--import", "tsx", ...(process.env.BENCH_CPU_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`] : [])],
+    execArgv: [...ENGINE_NODE_FLAGS, "--import", "tsx", ...(process.env.BENCH_CPU_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`] : [])],
     env: { ...process.env, DATABASE_URL, LOG_LEVEL: "silent", COACH_PROCESS: "api", COACH_ADMIN_KEY: "coach_admin_bench-admin-key-0001" },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });

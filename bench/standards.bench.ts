@@ -13,12 +13,13 @@ import { readFileSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import autocannon from "autocannon";
 import { Client } from "pg";
+import { ENGINE_NODE_FLAGS } from "./support/engine-node-flags";
 
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/coach_bench_standards";
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const BATCH = 100;
-const CONNECTIONS = 10;
+const CONNECTIONS = Number(process.env.BENCH_STANDARDS_CONNECTIONS ?? 10);
 const COURSE = "course-v1:Bench+V1+2026";
 
 type Kind = "native" | "xapi" | "segment";
@@ -26,7 +27,7 @@ type Kind = "native" | "xapi" | "segment";
 function startEngine(): Promise<{ child: ChildProcess; port: number; secret: string }> {
   const child = fork(join(__dirname, "support", "bench-server.ts"), ["engine"], {
     // BENCH_CPU_PROFILE_DIR=dir writes the server's CPU profile there (for finding where the time goes).
-    execArgv: ["--import", "tsx", ...(process.env.BENCH_CPU_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`] : [])],
+    execArgv: [...ENGINE_NODE_FLAGS, "--import", "tsx", ...(process.env.BENCH_CPU_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`] : [])],
     env: { ...process.env, DATABASE_URL, LOG_LEVEL: "silent", COACH_PROCESS: "api", COACH_ADMIN_KEY: "coach_admin_bench-admin-key-0001" },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
