@@ -152,7 +152,7 @@ const RECORDED_EXCLUSIVE = { name: "coach_record_events_exclusive", text: record
  * `prepared` (the default): the statement is named, so each connection has PostgreSQL parse it once and, after
  * its first few calls, plan it once (a generic plan). Unnamed, it is parsed and planned on every call, and
  * planning with the arguments in hand copies them into the plan several times: with the originals' bytes (a
- * few hundred KB per group) that copying was most of what an xAPI statement cost PostgreSQL beyond a native
+ * few hundred KB per group) that copying was half of what an xAPI statement cost PostgreSQL beyond a native
  * event (issue 15's benchmark). Off where the pool cannot hold named statements (the embedded database).
  */
 export async function recordEvents(pool: Pool, events: NormalizedEvent[], receivedAt: Date, options: { exclusive?: ReadonlySet<string>; prepared?: boolean } = {}): Promise<RecordResult> {
