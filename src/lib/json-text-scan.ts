@@ -151,6 +151,17 @@ export function trimmedRange(bytes: Uint8Array): [start: number, end: number] {
   return [start, end];
 }
 
+/**
+ * Each item's bytes as views of `raw` (no copies), from ranges as scanJsonText's `items` or trimmedRange give
+ * them; null when there are none or they do not hold exactly `count` items (the caller then serializes instead).
+ */
+export function itemBytes(raw: Buffer | undefined, ranges: readonly number[] | null, count: number): Buffer[] | null {
+  if (raw === undefined || ranges === null || ranges.length !== 2 * count) return null;
+  const views: Buffer[] = [];
+  for (let i = 0; i < ranges.length; i += 2) views.push(raw.subarray(ranges[i], ranges[i + 1]));
+  return views;
+}
+
 function isSpace(b: number): boolean {
   return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 }

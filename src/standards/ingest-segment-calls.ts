@@ -12,7 +12,7 @@ import { recordDroppedCalls, type DroppedCall } from "./dropped-calls";
 import { recordStandardRecords, type StandardRecord } from "./record-standard-records";
 import { convertSegmentCall, MAX_CALL_BYTES, type DropReason } from "./segment-call";
 import { standardsMetrics } from "./standards-metrics";
-import { trimmedRange } from "../lib/json-text-scan";
+import { itemBytes, trimmedRange } from "../lib/json-text-scan";
 
 type SegmentContext = Pick<EngineContext, "database" | "queues" | "log" | "metrics" | "prisma" | "cache" | "clock">;
 
@@ -55,7 +55,7 @@ export async function ingestSegmentCalls(
 
   // Each call's bytes as sent (where readJsonBody found the batch's items), kept as its original without serializing it again.
   const ranges = body.raw === undefined ? null : endpointCall === null ? (body.items ?? null) : trimmedRange(body.raw);
-  const raw = ranges && ranges.length === 2 * calls.length ? body.raw : undefined;
+  const originals = itemBytes(body.raw, ranges, calls.length);
   const set = await loadMappingSet(ctx);
   const records: StandardRecord[] = [];
   const drops: DroppedCall[] = [];
@@ -65,7 +65,7 @@ export async function ingestSegmentCalls(
     const converted = convertSegmentCall(set, { call, endpointCall, index, batchContext, batchSentAt, receivedAt, measure: bodyBytes > MAX_CALL_BYTES, checkText: body.mayHoldUnsafeText });
     if (converted.ok) {
       const record: StandardRecord = { id: converted.event.id, kind: converted.kind, body: converted.body, outcome: { status: "mapped", mappingKey: converted.mappingKey, event: converted.event } };
-      if (raw) record.bodyBytes = raw.subarray(ranges![2 * i], ranges![2 * i + 1]);
+      if (originals) record.bodyBytes = originals[i];
       records.push(record);
       return;
     }

@@ -11,7 +11,7 @@ import { loadMappingSet } from "./mapping-store";
 import { recordStandardRecords, type StandardRecord } from "./record-standard-records";
 import { standardsMetrics } from "./standards-metrics";
 import { checkStatement, type Statement } from "./xapi-statement";
-import { trimmedRange } from "../lib/json-text-scan";
+import { itemBytes, trimmedRange } from "../lib/json-text-scan";
 
 type XapiContext = Pick<EngineContext, "database" | "queues" | "log" | "metrics" | "prisma" | "cache" | "clock">;
 
@@ -31,7 +31,7 @@ export async function postStatements(ctx: XapiContext, body: unknown, facts: Bod
   const isArray = Array.isArray(body);
   const raws = isArray ? (body as unknown[]) : [body];
   const ranges = facts.raw === undefined ? null : isArray ? (facts.items ?? null) : trimmedRange(facts.raw);
-  const originals = facts.raw && ranges && ranges.length === 2 * raws.length ? itemViews(facts.raw, ranges) : null;
+  const originals = itemBytes(facts.raw, ranges, raws.length);
   return storeStatements(ctx, raws, isArray, facts, originals);
 }
 
@@ -95,13 +95,6 @@ async function storeStatements(ctx: XapiContext, raws: unknown[], isArray: boole
   });
   await recordStandardRecords(ctx, records, receivedAt, { format: "xapi", detectConflicts: true });
   return records.map((r) => r.id);
-}
-
-/** Views (no copies) of the items' bytes. */
-function itemViews(raw: Buffer, ranges: readonly number[]): Buffer[] {
-  const views: Buffer[] = [];
-  for (let i = 0; i < ranges.length; i += 2) views.push(raw.subarray(ranges[i], ranges[i + 1]));
-  return views;
 }
 
 const OPEN_OBJECT = 0x7b;

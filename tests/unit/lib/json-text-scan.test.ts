@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { MAX_JSON_DEPTH, scanJsonText, trimmedRange, type ItemsOf } from "../../../src/lib/json-text-scan";
+import { MAX_JSON_DEPTH, itemBytes, scanJsonText, trimmedRange, type ItemsOf } from "../../../src/lib/json-text-scan";
 import { unsafeTextReason } from "../../../src/lib/unsafe-text";
 
 const scan = (text: string, max = MAX_JSON_DEPTH) => scanJsonText(Buffer.from(text, "utf8"), max);
@@ -107,5 +107,17 @@ describe("the items of a body's array, located by the scan", () => {
     const [start, end] = trimmedRange(bytes);
     expect(bytes.subarray(start, end).toString("utf8")).toBe('{"a": 1}');
     expect(trimmedRange(Buffer.from("  "))).toEqual([2, 2]);
+  });
+
+  it("turns the items' ranges into views of the body's bytes, or null when they do not count the items", () => {
+    const raw = Buffer.from(' {"batch": [ {"a":"é"} ,\n{"b":[1, 2]} ], "x": 1} ');
+    const { items } = scanJsonText(raw, MAX_JSON_DEPTH, { key: "batch" });
+    const views = itemBytes(raw, items, 2)!;
+    expect(views.map((v) => v.toString("utf8"))).toEqual(['{"a":"é"}', '{"b":[1, 2]}']);
+    expect(views[0].buffer).toBe(raw.buffer); // views, not copies
+    expect(itemBytes(raw, items, 3)).toBeNull();
+    expect(itemBytes(raw, null, 0)).toBeNull();
+    expect(itemBytes(undefined, items, 2)).toBeNull();
+    expect(itemBytes(raw, trimmedRange(raw), 1)!.map((v) => v.toString("utf8"))).toEqual([raw.toString("utf8").trim()]);
   });
 });
