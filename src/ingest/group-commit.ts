@@ -50,15 +50,20 @@ export class IdTakenError extends Error {
 export class GroupCommitter {
   private readonly batcher: Batcher<Request, RecordResult>;
 
+  /** Whether recordEvents names its statement: until the connections show they cannot keep one (see commitTogether). */
+  private prepared: boolean;
+
   /**
    * `publish` hands a committed group's new event ids to matching; it must not throw (the outbox sweeper is the
-   * fallback). `preparedStatements`: whether the pool may hold named statements (Database.preparedStatements).
+   * fallback). `preparedStatements`: whether the pool may hold named statements (Database.preparedStatements);
+   * `onUnnamed` is told, once, when the connections lose them and ingest goes on without.
    */
   constructor(
     private readonly pool: Pool,
     publish: (eventIds: string[]) => Promise<void>,
-    private readonly options: { preparedStatements?: boolean } = {},
+    private readonly options: { preparedStatements?: boolean; onUnnamed?: (error: unknown) => void } = {},
   ) {
+    this.prepared = options.preparedStatements ?? true;
     this.batcher = new Batcher((group) => this.commit(group), {
       maxInFlight: MAX_IN_FLIGHT,
       maxBatch: MAX_GROUP_EVENTS,
@@ -135,11 +140,10 @@ export class GroupCommitter {
     }
     const { acceptedIds } =
       included.length > 0
-        ? await recordEvents(
-            this.pool,
+        ? await this.recordGroup(
             included.flatMap((r) => r.events),
             receivedAt,
-            { exclusive: exclusiveIds, prepared: this.options.preparedStatements },
+            exclusiveIds,
           )
         : { acceptedIds: [] };
     const unclaimed = new Set(acceptedIds);
@@ -149,7 +153,28 @@ export class GroupCommitter {
       return { acceptedIds: mine, duplicates: r.events.length - mine.length };
     });
   }
+
+  /**
+   * recordEvents, named while the connections keep named statements. A pooler in transaction mode that keeps
+   * none (COACH_DB_PREPARED_STATEMENTS should then be off) shows it as a statement name unknown to the server
+   * connection a call lands on (26000) or already taken there by another client (42P05): both refused before
+   * anything runs, so the group is sent again unnamed, and every group after it.
+   */
+  private async recordGroup(events: NormalizedEvent[], receivedAt: Date, exclusive: Set<string> | undefined): Promise<RecordResult> {
+    if (!this.prepared) return recordEvents(this.pool, events, receivedAt, { exclusive, prepared: false });
+    try {
+      return await recordEvents(this.pool, events, receivedAt, { exclusive, prepared: true });
+    } catch (error) {
+      if (!LOST_PREPARED_STATEMENT.has(sqlState(error) ?? "")) throw error;
+      this.prepared = false;
+      this.options.onUnnamed?.(error);
+      return recordEvents(this.pool, events, receivedAt, { exclusive, prepared: false });
+    }
+  }
 }
+
+/** invalid_sql_statement_name (the name unknown on this connection), duplicate_prepared_statement (taken on it). */
+const LOST_PREPARED_STATEMENT = new Set(["26000", "42P05"]);
 
 const committers = new WeakMap<Pool, GroupCommitter>();
 
@@ -157,7 +182,17 @@ const committers = new WeakMap<Pool, GroupCommitter>();
 export function groupCommitterFor(ctx: Pick<EngineContext, "database" | "queues" | "log" | "metrics">): GroupCommitter {
   let committer = committers.get(ctx.database.pool);
   if (!committer)
-    committers.set(ctx.database.pool, (committer = new GroupCommitter(ctx.database.pool, (ids) => publishStoredEvents(ctx, ids), { preparedStatements: ctx.database.preparedStatements })));
+    committers.set(
+      ctx.database.pool,
+      (committer = new GroupCommitter(ctx.database.pool, (ids) => publishStoredEvents(ctx, ids), {
+        preparedStatements: ctx.database.preparedStatements,
+        onUnnamed: (error) =>
+          ctx.log.warn(
+            { err: error },
+            "a database connection lost ingest's prepared statement (a pooler in transaction mode?): ingest goes on with unnamed statements; set COACH_DB_PREPARED_STATEMENTS=off",
+          ),
+      })),
+    );
   return committer;
 }
 

@@ -70,6 +70,38 @@ describe("ingest's prepared statement", () => {
     expect(await storedOriginals("prep-off")).toBe(8 * 40);
   });
 
+  // What a pooler in transaction mode does to a named statement when the setting was left on: the next call lands
+  // on a server connection that does not know the name (26000), or where another client took it (42P05).
+  it.each([
+    ["unknown on the connection (26000)", "DEALLOCATE coach_record_events_exclusive", null],
+    ["taken on the connection by another client (42P05)", "DEALLOCATE coach_record_events_exclusive", "PREPARE coach_record_events_exclusive AS SELECT 1"],
+  ])("when the connection loses the name (%s), stores the group unnamed, and every group after it, saying so once", async (_, deallocate, takeName) => {
+    const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 1 });
+    const told: unknown[] = [];
+    try {
+      const committer = new GroupCommitter(pool, async () => undefined, { preparedStatements: true, onUnnamed: (error) => told.push(error) });
+      const prefix = `prep-lost-${takeName ? "taken" : "unknown"}`;
+      const commit = async (g: number) => {
+        const events = statements(`${prefix}-${g}`, 30);
+        return committer.record(events, new Date(), { exclusive: true });
+      };
+      await commit(0);
+      await pool.query(deallocate);
+      if (takeName) {
+        // The driver still thinks the name is its own on this connection: forget it, so it parses again and meets the taken name.
+        const client = await pool.connect();
+        (client as unknown as { connection: { parsedStatements: Record<string, unknown> } }).connection.parsedStatements = {};
+        client.release();
+        await pool.query(takeName);
+      }
+      for (let g = 1; g <= 3; g++) expect((await commit(g)).acceptedIds).toHaveLength(30);
+      expect(told).toEqual([expect.objectContaining({ code: takeName ? "42P05" : "26000" })]);
+      expect(await storedOriginals(prefix)).toBe(4 * 30);
+    } finally {
+      await pool.end();
+    }
+  });
+
   it("is switched by COACH_DB_PREPARED_STATEMENTS (on by default), and refuses anything but on or off", () => {
     expect(loadConfig({}).databasePreparedStatements).toBe(true);
     expect(loadConfig({ COACH_DB_PREPARED_STATEMENTS: "off" }).databasePreparedStatements).toBe(false);
