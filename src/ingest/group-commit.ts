@@ -166,8 +166,9 @@ export class GroupCommitter {
       return await recordEvents(this.pool, events, receivedAt, { exclusive, prepared: true });
     } catch (error) {
       if (!LOST_PREPARED_STATEMENT.has(sqlState(error) ?? "")) throw error;
+      // Two groups in flight may both meet it: said once.
+      if (this.prepared) this.options.onUnnamed?.(error);
       this.prepared = false;
-      this.options.onUnnamed?.(error);
       return recordEvents(this.pool, events, receivedAt, { exclusive, prepared: false });
     }
   }
