@@ -8,13 +8,13 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { Client, Pool } from "pg";
 import { GroupCommitter } from "../../src/ingest/group-commit";
 import { recordEvents } from "../../src/ingest/record-events";
-import type { NormalizedEvent } from "../../src/ingest/parse-events";
+import { freePort } from "../../src/lib/free-port";
+import { normalizedStatements } from "../factories/events";
 import { waitFor } from "../setup/wait-for";
 
 const PGBOUNCER = "/usr/sbin/pgbouncer";
@@ -25,37 +25,6 @@ const describeWithPgBouncer: jest.Describe = existsSync(PGBOUNCER)
       console.warn(`SKIPPED "${name}": ${PGBOUNCER} is missing (apt-get install -y pgbouncer; .ci/run installs it)`);
       describe.skip(name, fn);
     }) as jest.Describe);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-let made = 0;
-/** `n` xAPI-like events with their originals, ids unique to this run. */
-function statements(prefix: string, n: number): NormalizedEvent[] {
-  return Array.from({ length: n }, () => {
-    const id = `${prefix}-${String(made++).padStart(6, "0")}`;
-    return {
-      id,
-      type: "video.completed",
-      learnerId: `L-${made % 13}`,
-      courseId: "pgb-101",
-      moduleId: null,
-      occurredAt: new Date(),
-      sentAt: null,
-      properties: {},
-      learner: null,
-      source: { format: "xapi", mappingKey: null, kind: { verb: "http://adlnet.gov/expapi/verbs/completed" }, body: null, bodyBytes: Buffer.from(JSON.stringify({ id })) },
-    };
-  });
-}
 
 describeWithPgBouncer("ingest behind PgBouncer in transaction mode, prepared statements left on", () => {
   const target = new URL(process.env.DATABASE_URL!);
@@ -129,7 +98,7 @@ describeWithPgBouncer("ingest behind PgBouncer in transaction mode, prepared sta
     try {
       const results = await Promise.allSettled(
         Array.from({ length: 60 }, () => {
-          const events = statements("pgb-raw", 20);
+          const events = normalizedStatements("pgb-raw", 20, { courseId: "pgb-101", learners: 13 });
           return recordEvents(pool, events, new Date(), { exclusive: new Set(events.map((e) => e.id)), prepared: true });
         }),
       );
@@ -146,7 +115,9 @@ describeWithPgBouncer("ingest behind PgBouncer in transaction mode, prepared sta
     const told: unknown[] = [];
     try {
       const committer = new GroupCommitter(pool, async () => undefined, { preparedStatements: true, onUnnamed: (error) => told.push(error) });
-      const answers = await Promise.all(Array.from({ length: 120 }, () => committer.record(statements("pgb-commit", 20), new Date(), { exclusive: true })));
+      const answers = await Promise.all(
+        Array.from({ length: 120 }, () => committer.record(normalizedStatements("pgb-commit", 20, { courseId: "pgb-101", learners: 13 }), new Date(), { exclusive: true })),
+      );
       expect(answers.every((a) => a.acceptedIds.length === 20 && a.duplicates === 0)).toBe(true);
       expect(told).toHaveLength(1);
       expect(["26000", "42P05"]).toContain((told[0] as { code?: string }).code);

@@ -7,28 +7,8 @@
 import { Pool } from "pg";
 import { startTestEngine, type TestEngine } from "../setup/test-engine";
 import { GroupCommitter } from "../../src/ingest/group-commit";
-import type { NormalizedEvent } from "../../src/ingest/parse-events";
 import { loadConfig } from "../../src/config";
-
-/** A group of `n` xAPI-like events (each with its original), stored whole or not at all. */
-function statements(prefix: string, n: number): NormalizedEvent[] {
-  return Array.from({ length: n }, (_, i) => {
-    const id = `${prefix}-${String(i).padStart(4, "0")}`;
-    const body = Buffer.from(JSON.stringify({ id, actor: { account: { name: `L-${i % 7}` } }, verb: { id: "http://adlnet.gov/expapi/verbs/completed" } }));
-    return {
-      id,
-      type: "video.completed",
-      learnerId: `L-${i % 7}`,
-      courseId: "prep-101",
-      moduleId: null,
-      occurredAt: new Date(),
-      sentAt: null,
-      properties: { source: "xapi" },
-      learner: null,
-      source: { format: "xapi", mappingKey: null, kind: { verb: "http://adlnet.gov/expapi/verbs/completed" }, body: null, bodyBytes: body },
-    };
-  });
-}
+import { normalizedStatements as statements } from "../factories/events";
 
 describe("ingest's prepared statement", () => {
   let engine: TestEngine;
