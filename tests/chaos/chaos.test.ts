@@ -22,6 +22,7 @@ import type { PrivatePostgres, PrivateRedis } from "../../scripts/support/privat
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { describeUnlessMissing } from "../setup/describe-when";
 
 jest.setTimeout(240_000);
 
@@ -30,8 +31,7 @@ const DEFAULT_IDS = ["redis-kill", "redis-freeze", "postgres-stop"];
 const chosen = process.env.CHAOS_SCENARIOS === "all" ? SCENARIOS.map((s) => s.id) : (process.env.CHAOS_SCENARIOS?.split(",").map((s) => s.trim()) ?? DEFAULT_IDS);
 
 const missing = missingTools();
-if (missing.length) console.warn(`chaos.test.ts skipped: ${missing.join(" and ")} not installed`);
-const describeWithTools = missing.length ? describe.skip : describe;
+const describeWithTools = describeUnlessMissing(missing.length ? `${missing.join(" and ")} not installed` : null);
 
 describeWithTools("the fault suite, short (real processes, private PostgreSQL and Redis)", () => {
   let pg: PrivatePostgres;

@@ -18,11 +18,10 @@ import { buildApp } from "../../src/http/app";
 import { createLogger } from "../../src/lib/logger";
 import { createApiKey } from "../../src/auth/api-keys";
 import { isDatabaseDown } from "../../src/db/database-down";
+import { describeUnlessMissing } from "../setup/describe-when";
 
 const PORT = 55491;
-const initdb = findInitdb();
-if (!initdb) console.warn("database-recovery.test.ts skipped: initdb (PostgreSQL's server binaries) is not installed");
-const describeWithPostgres = initdb ? describe : describe.skip;
+const describeWithPostgres = describeUnlessMissing(findInitdb() ? null : "initdb (PostgreSQL's server binaries) is not installed");
 
 const ROUTES = ["POST /v1/events", "GET /v1/learners/:id", "GET /v1/learners/:id/messages"] as const;
 

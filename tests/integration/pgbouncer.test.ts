@@ -16,15 +16,11 @@ import { recordEvents } from "../../src/ingest/record-events";
 import { freePort } from "../../src/lib/free-port";
 import { normalizedStatements } from "../factories/events";
 import { waitFor } from "../setup/wait-for";
+import { describeUnlessMissing } from "../setup/describe-when";
 
 const PGBOUNCER = "/usr/sbin/pgbouncer";
 
-const describeWithPgBouncer: jest.Describe = existsSync(PGBOUNCER)
-  ? describe
-  : (((name: string, fn: () => void) => {
-      console.warn(`SKIPPED "${name}": ${PGBOUNCER} is missing (apt-get install -y pgbouncer; .ci/run installs it)`);
-      describe.skip(name, fn);
-    }) as jest.Describe);
+const describeWithPgBouncer = describeUnlessMissing(existsSync(PGBOUNCER) ? null : `${PGBOUNCER} is missing (apt-get install -y pgbouncer; .ci/run installs it)`);
 
 describeWithPgBouncer("ingest behind PgBouncer in transaction mode, prepared statements left on", () => {
   const target = new URL(process.env.DATABASE_URL!);

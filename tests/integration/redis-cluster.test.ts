@@ -15,10 +15,9 @@ import { waitFor } from "../setup/wait-for";
 import { closeServer, listen } from "../../src/http/server";
 import { QUEUE_NAMES } from "../../src/queue/jobs";
 import { queuePrefix } from "../../src/queue/connection";
+import { describeUnlessMissing } from "../setup/describe-when";
 
-const unavailable = clusterUnavailableReason();
-if (unavailable) console.log(`Skipping the Redis Cluster tests: ${unavailable}`);
-const describeCluster = unavailable ? describe.skip : describe;
+const describeCluster = describeUnlessMissing(clusterUnavailableReason());
 
 /** A prefix whose three queue hash tags land on three different primaries (slots are spread by CRC16, so some prefixes share a node). */
 async function spreadingPrefix(cluster: RedisCluster): Promise<string> {

@@ -4,6 +4,7 @@ import { buildEvent } from "../factories/events";
 import { waitFor } from "../setup/wait-for";
 import { redisServerAvailable, startPrivateRedis, type PrivateRedis } from "../../scripts/support/private-services";
 import { ownerKey } from "../../src/queue/prefix-owner";
+import { describeUnlessMissing } from "../setup/describe-when";
 
 /**
  * Redis is not the record of anything, and nothing the engine needs in it may be lost for good: a Redis killed
@@ -13,9 +14,7 @@ import { ownerKey } from "../../src/queue/prefix-owner";
  */
 jest.setTimeout(480_000);
 
-const available = redisServerAvailable();
-if (!available) console.warn("redis-restart.test.ts skipped: redis-server is not installed");
-const describeWithRedis = available ? describe : describe.skip;
+const describeWithRedis = describeUnlessMissing(redisServerAvailable() ? null : "redis-server is not installed");
 
 describeWithRedis("when Redis dies and comes back empty", () => {
   let redis: PrivateRedis;

@@ -19,10 +19,9 @@ import { createLogger } from "../../src/lib/logger";
 import { buildApp } from "../../src/http/app";
 import { createApiKey } from "../../src/auth/api-keys";
 import { buildEvent } from "../factories/events";
+import { describeUnlessMissing } from "../setup/describe-when";
 
-const initdb = findInitdb();
-if (!initdb) console.warn("sql-segment-roles.test.ts skipped: initdb (PostgreSQL's server binaries) is not installed");
-const describeWithPostgres = initdb ? describe : describe.skip;
+const describeWithPostgres = describeUnlessMissing(findInitdb() ? null : "initdb (PostgreSQL's server binaries) is not installed");
 
 const SUPER_PASSWORD = "super-secret-pw";
 

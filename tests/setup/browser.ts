@@ -8,16 +8,12 @@ import { join } from "node:path";
 import http, { type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { chromium, type Browser } from "playwright-core";
+import { describeUnlessMissing } from "./describe-when";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 /** `describe`, or `describe.skip` with a printed reason when Chromium is not installed. */
-export const describeInBrowser: jest.Describe = existsSync(CHROMIUM)
-  ? describe
-  : (((name: string, fn: () => void) => {
-      console.warn(`SKIPPED "${name}": ${CHROMIUM} is missing (apt-get install -y chromium; .ci/run installs it)`);
-      describe.skip(name, fn);
-    }) as unknown as jest.Describe);
+export const describeInBrowser = describeUnlessMissing(existsSync(CHROMIUM) ? null : `${CHROMIUM} is missing (apt-get install -y chromium; .ci/run installs it)`);
 
 /**
  * How long a browser wait (locator.waitFor, waitForURL, waitForFunction, clicks…) may take before it fails. It
