@@ -50,7 +50,7 @@ export class IdTakenError extends Error {
 export class GroupCommitter {
   private readonly batcher: Batcher<Request, RecordResult>;
 
-  /** Whether recordEvents names its statement: until the connections show they cannot keep one (see commitTogether). */
+  /** Whether recordEvents names its statement: until the connections show they cannot keep one (see recordGroup). */
   private prepared: boolean;
 
   /**
@@ -161,11 +161,11 @@ export class GroupCommitter {
    * anything runs, so the group is sent again unnamed, and every group after it.
    */
   private async recordGroup(events: NormalizedEvent[], receivedAt: Date, exclusive: Set<string> | undefined): Promise<RecordResult> {
-    if (!this.prepared) return recordEvents(this.pool, events, receivedAt, { exclusive, prepared: false });
+    const prepared = this.prepared;
     try {
-      return await recordEvents(this.pool, events, receivedAt, { exclusive, prepared: true });
+      return await recordEvents(this.pool, events, receivedAt, { exclusive, prepared });
     } catch (error) {
-      if (!LOST_PREPARED_STATEMENT.has(sqlState(error) ?? "")) throw error;
+      if (!prepared || !LOST_PREPARED_STATEMENT.has(sqlState(error) ?? "")) throw error;
       // Two groups in flight may both meet it: said once.
       if (this.prepared) this.options.onUnnamed?.(error);
       this.prepared = false;

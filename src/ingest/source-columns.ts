@@ -1,8 +1,9 @@
 /**
  * The originals (xAPI statements, Caliper events, Segment calls) of a group's events as recordEvents sends them
  * to PostgreSQL: a few columns per event, every original's JSON as a slice of one buffer, sent as a binary
- * bytea parameter, and the group's few distinct kinds once each, which events point at by number. An original that arrived in a request body is not serialized again or escaped: its bytes are
- * sent as they came, and PostgreSQL stores them as json after checking the text (recordEvents).
+ * bytea parameter, and the group's few distinct kinds once each, which events point at by number. An original
+ * that arrived in a request body is not serialized again or escaped: its bytes are sent as they came, and
+ * PostgreSQL stores them as json after checking the text (recordEvents).
  */
 import type { NormalizedEvent } from "./parse-events";
 
